@@ -1,0 +1,39 @@
+# Xuncha: `make run` serves the demo on 127.0.0.1:8000; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint clean demo-logins
+
+$(BIN)/xuncha: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/xuncha
+
+run: install
+	$(BIN)/xuncha db upgrade
+	@if [ ! -f var/.demo-seeded ]; then $(BIN)/xuncha seed-demo && touch var/.demo-seeded; \
+	else echo "Demo data already loaded (logins: make demo-logins)."; fi
+	@echo "API docs:  http://$(HOST):$(PORT)/api/v1/docs"
+	@echo "OpenAPI:   http://$(HOST):$(PORT)/api/v1/openapi.json"
+	@echo "Health:    http://$(HOST):$(PORT)/healthz"
+	$(BIN)/xuncha serve --host $(HOST) --port $(PORT)
+
+demo-logins: install
+	$(BIN)/xuncha seed-demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check backend tests
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,106 @@
+"""The REST API: flask-smorest Api with problem+json errors and bearer authentication."""
+
+import http
+
+from flask import g, request
+from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
+from flask_smorest.utils import prepare_response
+from sqlalchemy import func, select
+
+from ..db import db
+from ..problems import PROBLEM_MIME, http_exception_problem
+from ..services.auth import user_for_token
+from ..services.errors import Unauthorized
+from .schemas import ProblemSchema
+
+PUBLIC_ENDPOINTS: set[str] = set()
+
+
+def public(view):
+    """Mark a view function as reachable without a bearer token."""
+    PUBLIC_ENDPOINTS.add(f"{view.__module__}.{view.__qualname__}")
+    return view
+
+
+class XunchaApi(Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):
+        return http_exception_problem(error)
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIME)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Error (RFC 9457 problem details)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIME)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_pagination_header(self):
+        # The header carries JSON, which OpenAPI describes with `content`, not a styled `schema`.
+        header = {
+            "description": "Pagination metadata (JSON)",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
+        self.spec.components.header("PAGINATION", header, lazy=True)
+
+
+api = XunchaApi()
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authenticate_request() -> None:
+    """Every /api/v1 endpoint needs a valid bearer token unless marked @public."""
+    g.current_user = g.current_token = None
+    if not request.path.startswith("/api/v1/") or request.endpoint is None:
+        return
+    if _view_key(request.endpoint) in PUBLIC_ENDPOINTS or request.endpoint.startswith("api-docs."):
+        return
+    token = _bearer_token()
+    found = user_for_token(token) if token else None
+    if found is None:
+        raise Unauthorized("A valid bearer token is required.")
+    g.current_user, g.current_token = found
+
+
+def _view_key(endpoint: str) -> str | None:
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        method = getattr(view_class, request.method.lower(), None)
+        target = method or view_class
+        return f"{target.__module__}.{target.__qualname__}"
+    return f"{view.__module__}.{view.__qualname__}" if view else None
+
+
+def paginate_select(stmt, pagination_parameters):
+    """One page of a select, with the total count for the X-Pagination header."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pagination_parameters.item_count = total
+    # Past the last row every page is empty; capping keeps absurd page numbers within int64.
+    offset = min(pagination_parameters.first_item, total)
+    page = stmt.limit(pagination_parameters.page_size).offset(offset)
+    return db.session.scalars(page).all()
+
+
+def register_api(app) -> None:
+    from . import auth, enterprises, jurisdictions, users
+
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Opaque access token"}
+    )
+    for module in (auth, jurisdictions, enterprises, users):
+        api.register_blueprint(module.blp)
+    app.before_request(authenticate_request)

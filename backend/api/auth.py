@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+import marshmallow as ma
+from flask import current_app, g, request
+from flask.views import MethodView
+
+from ..services.auth import LoginThrottle, authenticate, issue_token, revoke
+from . import public
+from .blueprint import Blueprint
+from .users import UserSchema
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
+
+
+class TokenRequestSchema(ma.Schema):
+    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    password = ma.fields.String(
+        required=True, load_only=True, validate=ma.validate.Length(min=1, max=256)
+    )
+    device_id = ma.fields.String(validate=ma.validate.Length(max=128), allow_none=True)
+
+
+class TokenSchema(ma.Schema):
+    access_token = ma.fields.String(required=True)
+    token_type = ma.fields.String(required=True)
+    expires_at = ma.fields.AwareDateTime(required=True)
+    user = ma.fields.Nested(UserSchema, required=True)
+
+
+def client_address() -> str:
+    """The caller's address; X-Forwarded-For is honoured only behind configured proxies."""
+    hops = current_app.config["TRUSTED_PROXY_COUNT"]
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+    if hops and len(forwarded) >= hops and forwarded[-hops]:
+        return forwarded[-hops][:64]
+    return (request.remote_addr or "unknown")[:64]
+
+
+def login_throttle() -> LoginThrottle:
+    config = current_app.config
+    return LoginThrottle(
+        per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window=timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
+    )
+
+
+@blp.route("/token")
+class Token(MethodView):
+    @public
+    @blp.doc(security=[])
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    def post(self, credentials):
+        """Log in: exchange a username and password for a bearer token"""
+        user = authenticate(
+            credentials["username"], credentials["password"], client_address(), login_throttle()
+        )
+        ttl = timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
+        token, record = issue_token(user, ttl=ttl, device_id=credentials.get("device_id"))
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_at": record.expires_at,
+            "user": user,
+        }
+
+    @blp.response(204)
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    def delete(self):
+        """Log out: revoke the token used for this request"""
+        revoke(g.current_token)

@@ -1,0 +1,49 @@
+"""Application factory."""
+
+import logging
+
+from flask import Flask
+
+from .config import load_config
+from .db import db
+from .health import bp as health_bp
+from .problems import register_error_handlers
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config(config))
+    app.config.update(
+        API_TITLE="Xuncha 巡查 API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={"security": [{"bearerAuth": []}]},
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("xuncha").setLevel(logging.INFO)
+    db.init_app(app)
+    register_error_handlers(app)
+    _register_commit(app)
+    from .api import register_api
+
+    register_api(app)
+    app.register_blueprint(health_bp)
+    return app
+
+
+def _register_commit(app: Flask) -> None:
+    """The one place a request's work is committed: success commits, an error rolls back."""
+
+    @app.after_request
+    def commit_or_rollback(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

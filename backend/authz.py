@@ -1,0 +1,101 @@
+"""The one authorisation layer: who may see and write what.
+
+Jurisdiction-scoped users (admin, supervisor, inspector) see what lies in their jurisdiction
+subtree; an admin without a jurisdiction sees everything. Enterprise users see their own
+enterprise only. Whatever lies outside a caller's scope is answered 404, so existence does not
+leak; a visible record that the caller's role may not change is answered 403.
+"""
+
+from flask import g
+from sqlalchemy import or_, select, true
+
+from .db import db
+from .models import ENTERPRISE_ROLES, Enterprise, Jurisdiction, User
+from .services.errors import DomainError, NotFound
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+def current_user() -> User:
+    return g.current_user
+
+
+def _subtree_ids(root_id: int):
+    root_path = select(Jurisdiction.path).where(Jurisdiction.id == root_id).scalar_subquery()
+    return select(Jurisdiction.id).where(Jurisdiction.path.startswith(root_path))
+
+
+def is_global(user: User) -> bool:
+    return user.role == "admin" and user.jurisdiction_id is None
+
+
+def jurisdiction_clause(user: User):
+    """Condition on Jurisdiction rows the user may see."""
+    if is_global(user):
+        return true()
+    if user.role in ENTERPRISE_ROLES:
+        own = select(Enterprise.jurisdiction_id).where(Enterprise.id == user.enterprise_id)
+        return Jurisdiction.id.in_(own)
+    return Jurisdiction.id.in_(_subtree_ids(user.jurisdiction_id))
+
+
+def enterprise_clause(user: User):
+    """Condition on Enterprise rows the user may see."""
+    if is_global(user):
+        return true()
+    if user.role in ENTERPRISE_ROLES:
+        return Enterprise.id == user.enterprise_id
+    return Enterprise.jurisdiction_id.in_(_subtree_ids(user.jurisdiction_id))
+
+
+def user_clause(user: User):
+    """Condition on User rows the user may see: admins and supervisors their scope, others self."""
+    if is_global(user):
+        return true()
+    if user.role not in ("admin", "supervisor"):
+        return User.id == user.id
+    subtree = _subtree_ids(user.jurisdiction_id)
+    enterprises = select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(subtree))
+    return or_(User.jurisdiction_id.in_(subtree), User.enterprise_id.in_(enterprises))
+
+
+def jurisdiction_in_scope(user: User, jurisdiction_id: int | None) -> bool:
+    if jurisdiction_id is None:
+        return is_global(user)
+    stmt = select(Jurisdiction.id).where(
+        Jurisdiction.id == jurisdiction_id, jurisdiction_clause(user)
+    )
+    return db.session.scalar(stmt) is not None
+
+
+def get_visible(model, record_id, user: User | None = None):
+    """The record if the user may see it; otherwise NotFound (never Forbidden)."""
+    user = user or current_user()
+    clause = {Jurisdiction: jurisdiction_clause, Enterprise: enterprise_clause, User: user_clause}
+    record = db.session.scalar(select(model).where(model.id == record_id, clause[model](user)))
+    if record is None:
+        raise NotFound(f"{model.__name__.lower()} {record_id} not found")
+    return record
+
+
+def require_role(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        raise Forbidden(f"The role {user.role} may not do this.")
+
+
+def require_jurisdiction_in_scope(user: User, jurisdiction_id: int | None, field: str) -> None:
+    """A referenced jurisdiction outside the caller's scope is reported as not existing."""
+    if not jurisdiction_in_scope(user, jurisdiction_id):
+        raise NotFound(f"jurisdiction {jurisdiction_id} not found", field=field)
+
+
+def require_enterprise_in_scope(user: User, enterprise_id: int, field: str) -> Enterprise:
+    enterprise = db.session.scalar(
+        select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(user))
+    )
+    if enterprise is None:
+        raise NotFound(f"enterprise {enterprise_id} not found", field=field)
+    return enterprise

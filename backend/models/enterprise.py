@@ -1,0 +1,49 @@
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, TimestampMixin
+from .jurisdiction import Jurisdiction
+
+STANDARDISATION_GRADES = {"none": "未达标", "grade1": "一级", "grade2": "二级", "grade3": "三级"}
+RISK_CLASSES = {"major": "重大风险", "high": "较大风险", "general": "一般风险", "low": "低风险"}
+
+
+class Enterprise(TimestampMixin, Base):
+    """An enterprise of the base database (seed 000 方案4: 建立企业基础数据库)."""
+
+    __tablename__ = "enterprises"
+    __table_args__ = (
+        CheckConstraint("scale IN ('above_scale', 'below_scale')", name="scale"),
+        CheckConstraint("employee_count >= 0", name="employee_count"),
+        CheckConstraint("special_operation_staff_count >= 0", name="special_staff_count"),
+        CheckConstraint("safety_staff_count >= 0", name="safety_staff_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    business_registration_no: Mapped[str | None] = mapped_column(String(32))
+    industry: Mapped[str] = mapped_column(String(64), index=True)
+    registration_type: Mapped[str | None] = mapped_column(String(64))
+    competent_department: Mapped[str | None] = mapped_column(String(100))
+    scale: Mapped[str] = mapped_column(String(16), default="below_scale")
+    business_scope: Mapped[str | None] = mapped_column(Text)
+    principal_name: Mapped[str | None] = mapped_column(String(64))
+    principal_phone: Mapped[str | None] = mapped_column(String(32))
+    safety_department: Mapped[str | None] = mapped_column(String(100))
+    safety_manager_name: Mapped[str | None] = mapped_column(String(64))
+    safety_manager_phone: Mapped[str | None] = mapped_column(String(32))
+    safety_staff_count: Mapped[int] = mapped_column(Integer, default=0)
+    employee_count: Mapped[int] = mapped_column(Integer, default=0)
+    special_operation_staff_count: Mapped[int] = mapped_column(Integer, default=0)
+    major_hazard_sources: Mapped[list] = mapped_column(JSON, default=list)
+    special_equipment: Mapped[list] = mapped_column(JSON, default=list)
+    risk_features: Mapped[list] = mapped_column(JSON, default=list)
+    standardisation_grade: Mapped[str] = mapped_column(String(16), default="none")
+    risk_class: Mapped[str] = mapped_column(String(16), default="general")
+    jurisdiction_id: Mapped[int] = mapped_column(
+        ForeignKey("jurisdictions.id", ondelete="RESTRICT"), index=True
+    )
+
+    jurisdiction: Mapped[Jurisdiction] = relationship()

@@ -1,0 +1,91 @@
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, TimestampMixin, utcnow
+from .enterprise import Enterprise
+from .jurisdiction import Jurisdiction
+
+ROLES = {
+    "admin": "系统管理员",
+    "supervisor": "监管部门负责人",
+    "inspector": "监管执法人员/网格员",
+    "enterprise_manager": "企业安全管理人员",
+    "enterprise_viewer": "企业主要负责人/查看人员",
+}
+JURISDICTION_ROLES = ("admin", "supervisor", "inspector")
+ENTERPRISE_ROLES = ("enterprise_manager", "enterprise_viewer")
+
+
+class User(TimestampMixin, Base):
+    """One role each; scoped to a jurisdiction subtree or to one enterprise.
+
+    An admin without a jurisdiction administers the whole system.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'supervisor', 'inspector', 'enterprise_manager', "
+            "'enterprise_viewer')",
+            name="role",
+        ),
+        CheckConstraint(
+            "(role IN ('enterprise_manager', 'enterprise_viewer') AND enterprise_id IS NOT NULL"
+            " AND jurisdiction_id IS NULL)"
+            " OR (role IN ('supervisor', 'inspector') AND jurisdiction_id IS NOT NULL"
+            " AND enterprise_id IS NULL)"
+            " OR (role = 'admin' AND enterprise_id IS NULL)",
+            name="scope",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32), index=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jurisdictions.id", ondelete="RESTRICT"), index=True
+    )
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    jurisdiction: Mapped[Jurisdiction | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+
+    @property
+    def is_enterprise_user(self) -> bool:
+        return self.role in ENTERPRISE_ROLES
+
+
+class AccessToken(Base):
+    """An opaque bearer token, kept only as its SHA-256 digest."""
+
+    __tablename__ = "access_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """A failed login, counted per account and per address to throttle guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,119 @@
+"""Passwords (argon2), opaque bearer tokens stored hashed, and login throttling."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+
+from ..db import db
+from ..models import AccessToken, LoginFailure, User, utcnow
+from .errors import TooManyAttempts, Unauthorized
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so timing does not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+TOKEN_PREFIX = "xc_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def digest_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, *, ttl: timedelta, device_id: str | None = None):
+    """Create a token; the caller gets the clear value once, the database only its digest."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = AccessToken(
+        user=user,
+        token_hash=digest_token(token),
+        device_id=device_id,
+        expires_at=utcnow() + ttl,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return token, record
+
+
+def user_for_token(token: str) -> tuple[User, AccessToken] | None:
+    record = db.session.scalar(
+        select(AccessToken).where(AccessToken.token_hash == digest_token(token))
+    )
+    now = utcnow()
+    if record is None or record.revoked_at is not None or record.expires_at <= now:
+        return None
+    if not record.user.is_active:
+        return None
+    return record.user, record
+
+
+def revoke(record: AccessToken) -> None:
+    record.revoked_at = utcnow()
+    db.session.flush()
+
+
+class LoginThrottle:
+    def __init__(self, *, per_account: int, per_address: int, window: timedelta) -> None:
+        self.per_account = per_account
+        self.per_address = per_address
+        self.window = window
+
+    def check(self, username: str, address: str) -> None:
+        since = utcnow() - self.window
+        account = self._failures(LoginFailure.username == username, since)
+        by_address = self._failures(LoginFailure.address == address, since)
+        for (count, oldest), limit in ((account, self.per_account), (by_address, self.per_address)):
+            if count >= limit:
+                raise TooManyAttempts(
+                    "Too many failed logins; try again later.",
+                    retry_after=self._seconds_until_free(oldest),
+                )
+
+    def record_failure(self, username: str, address: str) -> None:
+        db.session.add(LoginFailure(username=username, address=address))
+        db.session.flush()
+
+    def forget_account(self, username: str) -> None:
+        db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+
+    def _failures(self, condition, since: datetime) -> tuple[int, datetime | None]:
+        row = db.session.execute(
+            select(func.count(), func.min(LoginFailure.created_at)).where(
+                condition, LoginFailure.created_at > since
+            )
+        ).one()
+        oldest = row[1]
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=utcnow().tzinfo)
+        return row[0], oldest
+
+    def _seconds_until_free(self, oldest: datetime | None) -> int:
+        if oldest is None:
+            return int(self.window.total_seconds())
+        return max(1, int((oldest + self.window - utcnow()).total_seconds()) + 1)
+
+
+def authenticate(username: str, password: str, address: str, throttle: LoginThrottle) -> User:
+    """The active user with these credentials; failures are recorded and throttled."""
+    throttle.check(username, address)
+    user = db.session.scalar(select(User).where(User.username == username))
+    valid = password_matches(user.password_hash if user else _DUMMY_HASH, password)
+    if not (user and valid and user.is_active):
+        throttle.record_failure(username, address)
+        # The failure must outlive this request's rollback, or throttling would never trigger.
+        db.session.commit()
+        raise Unauthorized("Invalid username or password.")
+    throttle.forget_account(username)
+    return user

@@ -1,0 +1,41 @@
+"""Domain errors that the API layer turns into problem+json answers."""
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Validation failed"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Authentication required"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    title = "Too many failed logins"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -1,0 +1,246 @@
+"""Content-addressed object storage: a local folder or an S3-compatible bucket.
+
+Keys are derived from the sha256 of the original bytes, so the same photo is stored once no
+matter how many records point at it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
+
+from media.errors import InvalidDigest, ObjectNotFound
+
+COPY_CHUNK = 1024 * 1024
+MULTIPART_CHUNK = 8 * 1024 * 1024
+VARIANTS = ("thumb", "preview")
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_KEY = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*")
+
+Source = str | os.PathLike[str] | BinaryIO
+
+
+def normalize_sha256(value: str, field: str = "sha256") -> str:
+    digest = value.strip().lower() if isinstance(value, str) else ""
+    if not _SHA256.fullmatch(digest):
+        raise InvalidDigest("expected a sha256 as 64 hexadecimal characters", field=field)
+    return digest
+
+
+def original_key(sha256: str) -> str:
+    digest = normalize_sha256(sha256)
+    return f"originals/{digest[:2]}/{digest[2:]}"
+
+
+def derivative_key(sha256: str, variant: str) -> str:
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}")
+    digest = normalize_sha256(sha256)
+    return f"{variant}/{digest[:2]}/{digest[2:]}.jpg"
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that could escape the storage root or confuse an object store."""
+    if not _KEY.fullmatch(key) or ".." in key.split("/"):
+        raise ValueError(f"invalid storage key {key!r}")
+    return key
+
+
+@runtime_checkable
+class Storage(Protocol):
+    def put_file(self, key: str, source: Source, content_type: str | None = None) -> None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def size(self, key: str) -> int: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def signed_url(self, key: str, expires_s: int) -> str | None: ...
+
+
+def _is_path(source: Source) -> bool:
+    return isinstance(source, str | os.PathLike)
+
+
+class LocalStorage:
+    """Objects as files under ``root``; writes are atomic (temp file + os.replace)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.spool_dir = self.root / "tmp"
+
+    def path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def put_file(self, key: str, source: Source, content_type: str | None = None) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".put-")
+        try:
+            with os.fdopen(fd, "wb") as temp:
+                self._copy_into(source, temp)
+                temp.flush()
+                os.fsync(temp.fileno())
+            os.replace(temp_name, target)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def _copy_into(source: Source, temp: BinaryIO) -> None:
+        if _is_path(source):
+            with open(source, "rb") as src:
+                shutil.copyfileobj(src, temp, COPY_CHUNK)
+        else:
+            shutil.copyfileobj(source, temp, COPY_CHUNK)
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return open(self.path(key), "rb")
+        except FileNotFoundError:
+            raise ObjectNotFound(f"no stored object {key}") from None
+
+    def size(self, key: str) -> int:
+        try:
+            return self.path(key).stat().st_size
+        except FileNotFoundError:
+            raise ObjectNotFound(f"no stored object {key}") from None
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def signed_url(self, key: str, expires_s: int) -> str | None:
+        return None
+
+
+class S3Storage:
+    """Objects in an S3-compatible bucket (AWS, MinIO, OSS/COS S3 gateways) via boto3."""
+
+    def __init__(
+        self,
+        bucket: str,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        client=None,
+        multipart_threshold: int = MULTIPART_CHUNK,
+    ) -> None:
+        self.bucket = bucket
+        self.client = client or _make_s3_client(endpoint_url, region, access_key, secret_key)
+        self.spool_dir = None
+        self._transfer_config = _make_transfer_config(multipart_threshold)
+
+    def put_file(self, key: str, source: Source, content_type: str | None = None) -> None:
+        extra = {"ContentType": content_type} if content_type else None
+        if _is_path(source):
+            self.client.upload_file(
+                os.fspath(source), self.bucket, check_key(key),
+                ExtraArgs=extra, Config=self._transfer_config,
+            )
+        else:
+            self.client.upload_fileobj(
+                source, self.bucket, check_key(key), ExtraArgs=extra, Config=self._transfer_config
+            )
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._head(key)
+        except ObjectNotFound:
+            return False
+        return True
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=check_key(key))
+        except self.client.exceptions.NoSuchKey:
+            raise ObjectNotFound(f"no stored object {key}") from None
+        return response["Body"]
+
+    def size(self, key: str) -> int:
+        return int(self._head(key)["ContentLength"])
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+    def signed_url(self, key: str, expires_s: int) -> str | None:
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": check_key(key)},
+            ExpiresIn=int(expires_s),
+        )
+
+    def _head(self, key: str) -> dict:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=check_key(key))
+        except ClientError as error:
+            if _is_not_found(error):
+                raise ObjectNotFound(f"no stored object {key}") from None
+            raise
+
+
+def _is_not_found(error) -> bool:
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    return code in {"404", "NoSuchKey", "NotFound"}
+
+
+def _make_s3_client(endpoint_url, region, access_key, secret_key):
+    import boto3
+    from botocore.config import Config
+
+    # Path-style addressing works with every S3-compatible server (MinIO has no virtual hosts).
+    config = Config(signature_version="s3v4", s3={"addressing_style": "path"})
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url or None,
+        region_name=region or None,
+        aws_access_key_id=access_key or None,
+        aws_secret_access_key=secret_key or None,
+        config=config,
+    )
+
+
+def _make_transfer_config(multipart_threshold: int):
+    from boto3.s3.transfer import TransferConfig
+
+    return TransferConfig(
+        multipart_threshold=multipart_threshold,
+        multipart_chunksize=max(multipart_threshold, 5 * 1024 * 1024),
+    )
+
+
+def storage_from_config(config: Mapping[str, object]) -> LocalStorage | S3Storage:
+    kind = str(config.get("MEDIA_STORAGE") or "local").lower()
+    if kind == "local":
+        return LocalStorage(str(config.get("MEDIA_ROOT") or "var/media"))
+    if kind == "s3":
+        bucket = config.get("S3_BUCKET")
+        if not bucket:
+            raise ValueError("MEDIA_STORAGE=s3 needs S3_BUCKET")
+        return S3Storage(
+            str(bucket),
+            endpoint_url=_optional(config, "S3_ENDPOINT_URL"),
+            region=_optional(config, "S3_REGION"),
+            access_key=_optional(config, "S3_ACCESS_KEY_ID"),
+            secret_key=_optional(config, "S3_SECRET_ACCESS_KEY"),
+        )
+    raise ValueError(f"MEDIA_STORAGE must be 'local' or 's3', not {kind!r}")
+
+
+def _optional(config: Mapping[str, object], name: str) -> str | None:
+    value = config.get(name)
+    return str(value) if value else None

@@ -1,0 +1,90 @@
+import os
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from backend.cli import main
+from backend.models import Enterprise, Jurisdiction, User
+from backend.uscc import uscc_problem
+from checklists.industries import KEY_INDUSTRIES, industry_matches
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return runner, url
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(cli_env):
+    runner, url = cli_env
+    first = runner.invoke(main, ["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "inspector" in first.output and "demo-inspector-pass" in first.output
+    second = runner.invoke(main, ["seed-demo"])
+    assert second.exit_code == 0, second.output
+    engine = create_engine(url)
+    with Session(engine) as session:
+        levels = session.execute(
+            select(Jurisdiction.level, func.count()).group_by(Jurisdiction.level)
+        ).all()
+        assert dict(levels) == {"district": 1, "street": 2, "grid": 4}
+        enterprises = session.scalars(select(Enterprise)).all()
+        assert len(enterprises) == 12
+        assert all(uscc_problem(e.uscc) is None for e in enterprises)
+        for industry in KEY_INDUSTRIES:
+            assert any(industry_matches(industry, e.industry) for e in enterprises), industry
+        roles = session.scalars(select(User.role)).all()
+        assert sorted(roles) == sorted(
+            ["admin", "supervisor", "inspector", "enterprise_manager", "enterprise_viewer"]
+        )
+    engine.dispose()
+
+
+def test_create_user_command(cli_env):
+    runner, url = cli_env
+    ok = runner.invoke(
+        main,
+        ["create-user", "--username", "root", "--password", "long password", "--role", "admin"],
+    )
+    assert ok.exit_code == 0, ok.output
+    missing_scope = runner.invoke(
+        main,
+        ["create-user", "--username", "insp", "--password", "long password", "--role", "inspector"],
+    )
+    assert missing_scope.exit_code != 0
+    assert "jurisdiction" in missing_scope.output
+
+
+def test_secret_key_is_generated_once_into_var(tmp_path, monkeypatch):
+    from backend.config import load_config
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path))
+    first = load_config()["SECRET_KEY"]
+    second = load_config()["SECRET_KEY"]
+    assert first == second and len(first) >= 40
+    assert oct(os.stat(tmp_path / "secret_key").st_mode & 0o777) == "0o600"
+
+
+def test_default_database_is_sqlite_under_var_with_wal_and_foreign_keys(tmp_path, monkeypatch):
+    from backend.app import create_app
+    from backend.db import EXTENSION_KEY
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path))
+    app = create_app()
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'xuncha.db'}"
+    assert app.config["MEDIA_ROOT"] == str(tmp_path / "media")
+    assert app.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:8000"
+    engine = app.extensions[EXTENSION_KEY]
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
