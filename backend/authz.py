@@ -10,7 +10,7 @@ from flask import g
 from sqlalchemy import or_, select, true
 
 from .db import db
-from .models import ENTERPRISE_ROLES, Enterprise, Jurisdiction, User
+from .models import ENTERPRISE_ROLES, Enterprise, Hazard, Inspection, Jurisdiction, User
 from .services.errors import DomainError, NotFound
 
 
@@ -51,6 +51,23 @@ def enterprise_clause(user: User):
     return Enterprise.jurisdiction_id.in_(_subtree_ids(user.jurisdiction_id))
 
 
+def visible_enterprise_ids(user: User):
+    return select(Enterprise.id).where(enterprise_clause(user))
+
+
+def inspection_clause(user: User):
+    """Inspections of enterprises the user may see (an enterprise sees those of itself)."""
+    if is_global(user):
+        return true()
+    return Inspection.enterprise_id.in_(visible_enterprise_ids(user))
+
+
+def hazard_clause(user: User):
+    if is_global(user):
+        return true()
+    return Hazard.enterprise_id.in_(visible_enterprise_ids(user))
+
+
 def user_clause(user: User):
     """Condition on User rows the user may see: admins and supervisors their scope, others self."""
     if is_global(user):
@@ -74,7 +91,13 @@ def jurisdiction_in_scope(user: User, jurisdiction_id: int | None) -> bool:
 def get_visible(model, record_id, user: User | None = None):
     """The record if the user may see it; otherwise NotFound (never Forbidden)."""
     user = user or current_user()
-    clause = {Jurisdiction: jurisdiction_clause, Enterprise: enterprise_clause, User: user_clause}
+    clause = {
+        Jurisdiction: jurisdiction_clause,
+        Enterprise: enterprise_clause,
+        User: user_clause,
+        Inspection: inspection_clause,
+        Hazard: hazard_clause,
+    }
     record = db.session.scalar(select(model).where(model.id == record_id, clause[model](user)))
     if record is None:
         raise NotFound(f"{model.__name__.lower()} {record_id} not found")
@@ -99,3 +122,22 @@ def require_enterprise_in_scope(user: User, enterprise_id: int, field: str) -> E
     if enterprise is None:
         raise NotFound(f"enterprise {enterprise_id} not found", field=field)
     return enterprise
+
+
+# Who runs which kind of inspection: officials supervise, an enterprise's managers self-inspect.
+INSPECTING_ROLES = {
+    "supervision": ("inspector", "supervisor"),
+    "self_inspection": ("enterprise_manager",),
+}
+
+
+def require_may_inspect(user: User, enterprise_id: int, kind: str) -> Enterprise:
+    enterprise = require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
+    if user.role not in INSPECTING_ROLES[kind]:
+        raise Forbidden(f"The role {user.role} may not run a {kind} inspection.")
+    return enterprise
+
+
+def require_inspection_owner(user: User, inspection: Inspection) -> None:
+    if inspection.inspector_id != user.id:
+        raise Forbidden("Only the user who started this inspection may change it.")

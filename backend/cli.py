@@ -2,7 +2,9 @@
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
+
+from checklists.cli import checklists_cli
 
 from .app import create_app
 from .db import db
@@ -28,6 +30,8 @@ def db_upgrade(revision: str) -> None:
 
     upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"database at {revision}")
+    if revision == "head":
+        _publish_checklists()
 
 
 @db_group.command("downgrade")
@@ -38,6 +42,24 @@ def db_downgrade(revision: str) -> None:
 
     downgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"database at {revision}")
+
+
+main.add_command(checklists_cli)
+
+
+@checklists_cli.command("publish")
+@with_appcontext
+def publish_command() -> None:
+    """Publish the shipped checklist content (a changed file becomes a new version)."""
+    _publish_checklists()
+
+
+def _publish_checklists() -> None:
+    from .services.checklists import publish_shipped
+
+    for version, created in publish_shipped():
+        click.echo(f"{'published' if created else 'current  '} {version.id}  {version.title}")
+    db.session.commit()
 
 
 @main.command("seed-demo")

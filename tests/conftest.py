@@ -56,6 +56,12 @@ def app(database_url, tmp_path_factory):
     engine = app.extensions[EXTENSION_KEY]
     _reset_schema(engine)
     upgrade(database_url)
+    with app.app_context():
+        from backend.services.checklists import publish_shipped
+
+        publish_shipped()
+        db.session.commit()
+        db.session.remove()
     yield app
     db.session.remove()
     engine.dispose()

@@ -95,12 +95,12 @@ def paginate_select(stmt, pagination_parameters):
 
 
 def register_api(app) -> None:
-    from . import auth, enterprises, jurisdictions, users
+    from . import auth, checklists, enterprises, hazards, inspections, jurisdictions, users
 
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Opaque access token"}
     )
-    for module in (auth, jurisdictions, enterprises, users):
+    for module in (auth, jurisdictions, enterprises, users, checklists, inspections, hazards):
         api.register_blueprint(module.blp)
     app.before_request(authenticate_request)

@@ -14,6 +14,14 @@ def IdField(*, strict: bool = True, **kwargs) -> ma.fields.Integer:  # noqa: N80
     return ma.fields.Integer(strict=strict, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+SYNC_ID_PATTERN = r"^[a-zA-Z0-9_.-]{1,64}$"
+
+
+def SyncId(**kwargs) -> ma.fields.String:  # noqa: N802
+    """An id a device may choose for what it creates (DESIGN.md, sync schema v1)."""
+    return ma.fields.String(validate=ma.validate.Regexp(SYNC_ID_PATTERN), **kwargs)
+
+
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details."""
 

@@ -1,0 +1,95 @@
+import json
+
+import marshmallow as ma
+from flask import current_app, request
+from flask.views import MethodView
+
+from checklists.industries import INSPECTION_KINDS
+
+from ..authz import get_visible
+from ..models import Enterprise
+from ..services import checklists as service
+from .blueprint import Blueprint
+from .schemas import ID_CONVERTER
+
+blp = Blueprint("checklists", __name__, url_prefix="/api/v1", description="检查表")
+
+VERSION_ID = "<string(maxlength=64):version_id>"
+ONE_YEAR = 365 * 24 * 3600
+
+
+class ChecklistSummarySchema(ma.Schema):
+    id = ma.fields.String(required=True, metadata={"description": "The version id"})
+    code = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    version = ma.fields.String(required=True)
+    content_hash = ma.fields.String(required=True)
+    coverage = ma.fields.String(required=True)
+    kinds = ma.fields.List(ma.fields.String(), required=True)
+    item_count = ma.fields.Integer(
+        required=True, metadata={"description": "Items that apply to this enterprise"}
+    )
+
+
+class ChecklistVersionSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    code = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    version = ma.fields.String(required=True)
+    content_hash = ma.fields.String(required=True)
+    content = ma.fields.Dict(required=True, metadata={"description": "Sections and items"})
+
+
+class ApplicableQuery(ma.Schema):
+    kind = ma.fields.String(validate=ma.validate.OneOf(list(INSPECTION_KINDS)))
+
+
+def summary(enterprise: Enterprise, version, kind: str | None) -> dict:
+    checklist = service.checklist_of(version)
+    kinds = [k for k in checklist.applicability.kinds if kind in (None, k)] or list(
+        INSPECTION_KINDS
+    )
+    _sections, items = service.items_for(enterprise, checklist, kinds[0])
+    return {
+        "id": version.id,
+        "code": version.code,
+        "title": version.title,
+        "version": version.version,
+        "content_hash": version.content_hash,
+        "coverage": checklist.coverage,
+        "kinds": list(checklist.applicability.kinds),
+        "item_count": len(items),
+    }
+
+
+@blp.route(f"/enterprises/<{ID_CONVERTER}:enterprise_id>/checklists")
+class EnterpriseChecklists(MethodView):
+    @blp.arguments(ApplicableQuery, location="query")
+    @blp.response(200, ChecklistSummarySchema(many=True))
+    def get(self, query, enterprise_id):
+        """The current checklist versions that apply to an enterprise"""
+        enterprise = get_visible(Enterprise, enterprise_id)
+        kind = query.get("kind")
+        return [summary(enterprise, v, kind) for v in service.applicable_versions(enterprise, kind)]
+
+
+@blp.route(f"/checklists/{VERSION_ID}")
+class ChecklistVersionById(MethodView):
+    @blp.response(200, ChecklistVersionSchema)
+    @blp.alt_response(304, description="Not modified: the version in the client's cache is current")
+    def get(self, version_id):
+        """One immutable checklist version (strong ETag; cache it for good)"""
+        version = service.get_version(version_id)
+        response = current_app.json.response(
+            {
+                "id": version.id,
+                "code": version.code,
+                "title": version.title,
+                "version": version.version,
+                "content_hash": version.content_hash,
+                "content": json.loads(version.content),
+            }
+        )
+        response.set_etag(version.content_hash)
+        response.headers["Cache-Control"] = f"private, max-age={ONE_YEAR}, immutable"
+        return response.make_conditional(request)
