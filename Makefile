@@ -28,6 +28,8 @@ demo-logins: install
 	$(BIN)/xuncha seed-demo
 
 test: install
+	@if [ ! -d tests/sync_e2e/node_modules ] && command -v npm >/dev/null; then \
+		npm ci --prefix tests/sync_e2e --no-audit --no-fund; fi
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

@@ -8,6 +8,7 @@ from .config import load_config
 from .db import db
 from .health import bp as health_bp
 from .problems import register_error_handlers
+from .services import sync_log  # noqa: F401  (registers change tracking for sync)
 
 
 def create_app(config: dict | None = None) -> Flask:

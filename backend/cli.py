@@ -105,10 +105,89 @@ def create_user_command(username, password, role, jurisdiction_id, enterprise_id
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, type=int, show_default=True)
 @click.option("--threads", default=8, type=int, show_default=True)
-def serve_command(host: str, port: int, threads: int) -> None:
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Run the scheduled jobs in this process (a database lock keeps one runner).",
+)
+def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
     """Serve the app with waitress (a production WSGI server)."""
     from waitress import serve
 
+    app = current_app._get_current_object()
     base = f"http://{host}:{port}"
     click.echo(f"Xuncha on {base}  API docs: {base}/api/v1/docs  health: {base}/healthz")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+    if scheduler:
+        from .scheduler import start_scheduler
+
+        start_scheduler(app)
+    serve(app, host=host, port=port, threads=threads)
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """Scheduled jobs (run by `xuncha serve`; one runner at a time across processes)."""
+
+
+@jobs_group.command("list")
+def jobs_list() -> None:
+    """List the jobs, their intervals and their last runs."""
+    from .jobs import JOBS, lock_states
+
+    states = lock_states()
+    for job in JOBS.values():
+        state = states.get(job.name, {})
+        held = (
+            f"held by {state['holder']} until {state['locked_until']}"
+            if state.get("holder")
+            else "free"
+        )
+        last = state.get("last_finished_at") or "never"
+        click.echo(f"{job.name:<20} every {job.every_minutes:>3} min  {held}; last run {last}")
+        click.echo(f"{'':<20} {job.description}")
+        if state.get("last_error"):
+            click.echo(f"{'':<20} last error: {state['last_error']}")
+
+
+@jobs_group.command("run")
+@click.argument("name")
+@click.option("--now", "now_text", help="Run as of this ISO 8601 instant (default: now).")
+def jobs_run(name: str, now_text: str | None) -> None:
+    """Run one job NAME now, under its lock."""
+    from datetime import datetime
+
+    from .jobs import JOBS, run_job
+
+    if name not in JOBS:
+        raise click.BadParameter(f"unknown job; one of: {', '.join(JOBS)}", param_hint="NAME")
+    now = None
+    if now_text:
+        now = datetime.fromisoformat(now_text)
+        if now.tzinfo is None:
+            raise click.BadParameter(
+                "give an offset, e.g. 2026-03-01T16:00:00+00:00", param_hint="--now"
+            )
+    result = run_job(name, now=now)
+    if result is None:
+        click.echo(f"{name}: skipped, another process is running it")
+        return
+    click.echo(f"{name}: {result}")
+
+
+@main.group("media")
+def media_group() -> None:
+    """Photo storage maintenance."""
+
+
+@media_group.command("cleanup")
+def media_cleanup_command() -> None:
+    """Delete unattached photos older than MEDIA_UNATTACHED_TTL_HOURS and stale tus uploads."""
+    from .services.photos import cleanup_unattached_media
+
+    result = cleanup_unattached_media()
+    db.session.commit()
+    click.echo(
+        f"deleted {result['media_deleted']} unattached photo(s), "
+        f"expired {result['uploads_expired']} unfinished upload(s)"
+    )

@@ -36,8 +36,32 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")),
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
+        # Hazard deadlines and notifications (issue 6).
+        "DUE_SOON_DAYS": int(env.get("DUE_SOON_DAYS", "3")),
+        "ESCALATION_DAYS": int(env.get("ESCALATION_DAYS", "3")),
+        "WEBHOOK_URL": env.get("WEBHOOK_URL") or None,
+        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
+        "WEBHOOK_BACKOFF_SECONDS": float(env.get("WEBHOOK_BACKOFF_SECONDS", "60")),
+        "JOB_LEASE_SECONDS": int(env.get("JOB_LEASE_SECONDS", "600")),
+        # Photos (issue 5). S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
+        "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local").lower(),
+        "S3_BUCKET": env.get("S3_BUCKET", ""),
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
+        "S3_REGION": env.get("S3_REGION", ""),
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY", ""),
+        "S3_SIGNED_URL_SECONDS": int(env.get("S3_SIGNED_URL_SECONDS", "300")),
+        "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES", str(32 * 1024 * 1024))),
+        "MEDIA_UNATTACHED_TTL_HOURS": int(env.get("MEDIA_UNATTACHED_TTL_HOURS", "48")),
+        "MEDIA_DERIVATIVES_ASYNC": env.get("MEDIA_DERIVATIVES_ASYNC", "1") not in ("0", "false"),
+        "TUS_DIR": env.get("TUS_DIR", ""),
+        # Request bodies above this answer 413 before they are read (photos stream, never buffer).
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
     }
     config.update(overrides or {})
+    if not config.get("TUS_DIR"):
+        config["TUS_DIR"] = str(Path(config["MEDIA_ROOT"]) / "uploads")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key()
     return config

@@ -1,11 +1,14 @@
 """RFC 9457 problem details for every error under /api (and /healthz)."""
 
+import http
 import logging
 import re
 import uuid
 
 from flask import Flask, g, json, request
 from werkzeug.exceptions import HTTPException
+
+from media.errors import MediaError
 
 from .services.errors import DomainError, TooManyAttempts, Unauthorized
 
@@ -80,6 +83,20 @@ def domain_problem(error: DomainError):
     return response
 
 
+# Where a media error's field came from: the body, the path, or else a (tus) header.
+_MEDIA_FIELD_LOCATIONS = {"file": "body", "body": "body", "sha256": "path", "upload_id": "path"}
+
+
+def media_problem(error: MediaError):
+    """Errors of the media library: their own status, a machine-readable code, the field."""
+    errors = None
+    if error.field:
+        location = _MEDIA_FIELD_LOCATIONS.get(error.field, "header")
+        errors = [{"field": error.field, "in": location, "message": error.detail}]
+    title = http.HTTPStatus(error.http_status).phrase
+    return problem_response(error.http_status, title, error.detail, code=error.code, errors=errors)
+
+
 def unexpected_problem(error: Exception):
     if isinstance(error, HTTPException):
         return http_exception_problem(error)
@@ -102,4 +119,5 @@ def register_error_handlers(app: Flask) -> None:
     app.before_request(assign_request_id)
     app.after_request(echo_request_id)
     app.register_error_handler(DomainError, domain_problem)
+    app.register_error_handler(MediaError, media_problem)
     app.register_error_handler(Exception, unexpected_problem)

@@ -95,3 +95,28 @@ def session(app):
 def client(app, session):
     return app.test_client()
 
+
+@pytest.fixture
+def count_queries(app):
+    """A context manager collecting the SQL statements run inside it."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    from backend.db import EXTENSION_KEY
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        engine = app.extensions[EXTENSION_KEY]
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting

@@ -95,12 +95,37 @@ def paginate_select(stmt, pagination_parameters):
 
 
 def register_api(app) -> None:
-    from . import auth, checklists, enterprises, hazards, inspections, jurisdictions, users
+    from . import (
+        auth,
+        checklists,
+        enterprises,
+        hazard_statistics,
+        hazards,
+        inspections,
+        jurisdictions,
+        media,
+        notifications,
+        sync,
+        users,
+    )
 
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Opaque access token"}
     )
-    for module in (auth, jurisdictions, enterprises, users, checklists, inspections, hazards):
+    modules = (
+        auth,
+        jurisdictions,
+        enterprises,
+        users,
+        checklists,
+        inspections,
+        hazards,
+        hazard_statistics,
+        notifications,
+        sync,
+        media,
+    )
+    for module in modules:
         api.register_blueprint(module.blp)
     app.before_request(authenticate_request)

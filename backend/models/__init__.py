@@ -1,9 +1,12 @@
 from .base import Base, utcnow
 from .enterprise import RISK_CLASSES, STANDARDISATION_GRADES, Enterprise
-from .hazard import HAZARD_GRADES, HAZARD_STATUSES, Hazard
+from .hazard import HAZARD_ACTIONS, HAZARD_GRADES, HAZARD_STATUSES, Hazard, HazardAction
 from .inspection import FINDING_RESULTS, INSPECTION_KINDS, ChecklistVersion, Finding, Inspection
+from .job_lock import JobLock
 from .jurisdiction import LEVELS, Jurisdiction
 from .media import MediaObject, Photo
+from .notification import NOTIFICATION_KINDS, CreditCandidate, Notification
+from .sync import IdempotencyKey, SyncChange, SyncCounter, SyncRejection
 from .user import ENTERPRISE_ROLES, JURISDICTION_ROLES, ROLES, AccessToken, LoginFailure, User
 
 __all__ = [
@@ -12,10 +15,20 @@ __all__ = [
     "Finding",
     "HAZARD_GRADES",
     "HAZARD_STATUSES",
+    "CreditCandidate",
+    "HAZARD_ACTIONS",
     "Hazard",
+    "HazardAction",
+    "JobLock",
+    "NOTIFICATION_KINDS",
+    "Notification",
     "INSPECTION_KINDS",
     "Inspection",
+    "IdempotencyKey",
     "MediaObject",
+    "SyncChange",
+    "SyncCounter",
+    "SyncRejection",
     "Photo",
     "AccessToken",
     "Base",

@@ -1,6 +1,16 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin, utcnow
@@ -12,6 +22,23 @@ HAZARD_STATUSES = {
     "rectifying": "整改中",
     "submitted": "待复查",
     "closed": "已销号",
+}
+# Every kind of entry in a hazard's audit trail; the service's transition table says who may
+# do which of the public ones, the others are written by the server itself.
+HAZARD_ACTIONS = {
+    "report": "登记隐患",
+    "fix_on_spot": "立查立改",
+    "file_plan": "制定整改方案",
+    "start_rectification": "开始整改",
+    "submit": "提交复查",
+    "verify": "现场核验销号",
+    "reject": "返工整改",
+    "request_extension": "延期申请",
+    "approve_extension": "批准延期",
+    "deny_extension": "驳回延期",
+    "reopen": "重新整改",
+    "set_flags": "停产停业整改/挂牌督办",
+    "mark_overdue": "逾期",
 }
 
 
@@ -47,5 +74,44 @@ class Hazard(TimestampMixin, Base):
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    fixed_on_spot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # 五落实 and, for a major hazard, the six parts of its 治理方案 (16号令 第十五条).
+    plan: Mapped[dict | None] = mapped_column(JSON)
+    stop_work_order: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    listed_for_supervision: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # A pending extension request (延期申请): the deadline the enterprise asked for.
+    extension_requested_due_on: Mapped[date | None]
+    # When the mark_overdue job first saw the current deadline pass (cleared by a new deadline).
+    marked_overdue_at: Mapped[datetime | None]
 
     enterprise: Mapped[Enterprise] = relationship()
+
+
+class HazardAction(Base):
+    """One entry of a hazard's append-only audit trail: every transition writes one.
+
+    Devices may choose the id (they sync actions taken offline); `device_time` is stored as
+    reported and never used for ordering: `seq` (per hazard) is the server's order.
+    """
+
+    __tablename__ = "hazard_actions"
+    __table_args__ = (UniqueConstraint("hazard_id", "seq", name="uq_hazard_actions_hazard_seq"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    actor_role: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    device_time: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    due_on_before: Mapped[date | None]
+    due_on_after: Mapped[date | None]

@@ -66,8 +66,11 @@ def current_versions() -> list[ChecklistVersion]:
     return list(db.session.scalars(stmt))
 
 
-def applicable_versions(enterprise: Enterprise, kind: str | None = None) -> list[ChecklistVersion]:
-    versions = {version.id: version for version in current_versions()}
+def applicable_versions(
+    enterprise: Enterprise, kind: str | None = None, versions: list | None = None
+) -> list[ChecklistVersion]:
+    """Current versions that apply (pass `versions` to reuse an already loaded list)."""
+    versions = {version.id: version for version in (versions or current_versions())}
     chosen = applicable(
         [checklist_of(version) for version in versions.values()],
         enterprise.industry,

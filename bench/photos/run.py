@@ -86,8 +86,11 @@ def measure_derivatives(photo: str, mode: str, iterations: int) -> dict:
         for index in range(iterations):
             make_derivatives(photo, storage, f"{index:064x}", full_decode=full_decode)
         elapsed = time.perf_counter() - started
-    return {"sets_per_s": iterations / elapsed, "ms_per_set": 1000 * elapsed / iterations,
-            "peak_rss_mib": memory_kib("VmHWM") / 1024}
+    return {
+        "sets_per_s": iterations / elapsed,
+        "ms_per_set": 1000 * elapsed / iterations,
+        "peak_rss_mib": memory_kib("VmHWM") / 1024,
+    }
 
 
 def measure_inspect(photo: str, iterations: int) -> dict:
@@ -155,12 +158,16 @@ def child_main(args: list[str]) -> None:
 
 def machine_description() -> list[str]:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor() or "unknown",
     )
     ram_kib = next(
-        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
         if line.startswith("MemTotal:")
     )
     return [

@@ -102,3 +102,14 @@ def test_absurd_page_number_is_an_empty_page(client, make_enterprise, make_user,
     response = client.get("/api/v1/enterprises?page=1507938909030907904", headers=headers)
     assert response.status_code == 200
     assert response.json == []
+
+
+def test_nul_characters_are_refused_naming_the_field(client, make_user, auth_header):
+    headers = auth_header(make_user(role="admin"))
+    response = client.post(
+        "/api/v1/jurisdictions", json={"name": "a\x00b", "level": "district"}, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "name"
+    query = client.get("/api/v1/enterprises?q=%00", headers=headers)
+    assert query.status_code == 422

@@ -4,11 +4,13 @@ responses match their documented schemas. New endpoints are covered as soon as t
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from backend.problems import PROBLEM_MIME
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+# tus PATCH bodies are raw bytes under their own media type.
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 
 
 @pytest.fixture
@@ -30,8 +32,13 @@ def test_api_conforms_to_its_schema(case, app):
     if case.path == "/api/v1/auth/token" and case.method == "DELETE":
         return  # revoking the fuzzer's own token would turn every later case into a 401
     # Schema-valid bodies may still break domain rules the schema cannot express (a USCC check
-    # character, the jurisdiction tree's levels, references to rows that must exist).
-    response = case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+    # character, the jurisdiction tree's levels, references to rows that must exist). And the
+    # negative-data check misfires here: it counts a case whose Authorization header it dropped
+    # as invalid although the fixed header below puts it back (schemathesis #3730). Unknown
+    # query parameters and missing bodies have their own tests in test_app.py.
+    response = case.call_and_validate(
+        headers=headers, excluded_checks=[positive_data_acceptance, negative_data_rejection]
+    )
     if response.status_code >= 400:
         content_type = {key.lower(): value for key, value in response.headers.items()}
         assert content_type["content-type"][0].startswith(PROBLEM_MIME), (

@@ -1,0 +1,170 @@
+"""Scheduled jobs: the registry, the database lock that lets one process run a job at a time,
+and `run_job`, which the scheduler and `xuncha jobs run NAME` both call.
+
+The lock is a `job_locks` row per job with a lease: a process takes it with one conditional
+UPDATE (`... WHERE name = :name AND (locked_until IS NULL OR locked_until <= :now)`), which the
+database serialises on every backend: on PostgreSQL a concurrent UPDATE of the row waits for the
+first to commit and re-checks the condition, on SQLite writers are serialised outright. Exactly
+one taker sees one updated row. The lease (JOB_LEASE_SECONDS) bounds how long a crashed holder
+blocks the job; a clean finish releases at once. A table rather than PostgreSQL advisory locks:
+it works the same on SQLite, survives connection pools and PgBouncer (a session advisory lock
+belongs to one pooled connection), and shows who holds what (`xuncha jobs list`).
+
+The lock is taken and released on connections of its own, each in a short committed
+transaction, so other processes see it while the job's own work runs in the job's session,
+committed once at the end (the one commit of a job).
+"""
+
+import json
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import insert, or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from .db import db
+from .models import JobLock, utcnow
+from .services import deadlines, notifications
+
+log = logging.getLogger("xuncha.jobs")
+LOCKS = JobLock.__table__
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[datetime], dict]
+    every_minutes: int
+    description: str
+
+
+def _deliver_webhooks(now: datetime) -> dict:
+    config = current_app.config
+    return notifications.deliver_webhooks(
+        now,
+        url=config.get("WEBHOOK_URL"),
+        timeout=config.get("WEBHOOK_TIMEOUT_SECONDS", 10),
+        max_attempts=config.get("WEBHOOK_MAX_ATTEMPTS", 8),
+        backoff_seconds=config.get("WEBHOOK_BACKOFF_SECONDS", 60),
+    )
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in (
+        Job("mark_overdue", deadlines.mark_overdue, 10, "Mark hazards whose deadline passed"),
+        Job(
+            "due_soon_reminders",
+            deadlines.due_soon_reminders,
+            60,
+            "Remind enterprises of deadlines within DUE_SOON_DAYS",
+        ),
+        Job(
+            "escalate_overdue",
+            deadlines.escalate_overdue,
+            10,
+            "Notify enterprises, then supervisors, of overdue hazards; credit candidates",
+        ),
+        Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
+    )
+}
+
+
+def new_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+
+
+def acquire_lock(engine: Engine, name: str, holder: str, now: datetime, lease: timedelta) -> bool:
+    """Take the job's lease if it is free or expired; True when this holder now has it."""
+    try:
+        _ensure_lock_row(engine, name)
+        with engine.begin() as connection:
+            taken = connection.execute(
+                update(LOCKS)
+                .where(
+                    LOCKS.c.name == name,
+                    or_(LOCKS.c.locked_until.is_(None), LOCKS.c.locked_until <= now),
+                )
+                .values(holder=holder, locked_until=now + lease, last_started_at=now)
+            )
+            return taken.rowcount == 1
+    except OperationalError as error:  # e.g. SQLite busy beyond its timeout: someone else runs
+        log.warning("could not take the lock of job %s: %s", name, error)
+        return False
+
+
+def _ensure_lock_row(engine: Engine, name: str) -> None:
+    try:
+        with engine.begin() as connection:
+            if connection.execute(LOCKS.select().where(LOCKS.c.name == name)).first() is None:
+                connection.execute(insert(LOCKS).values(name=name))
+    except IntegrityError:
+        pass  # another process inserted it first
+
+
+def release_lock(
+    engine: Engine,
+    name: str,
+    holder: str,
+    now: datetime,
+    *,
+    result: dict | None = None,
+    error: str | None = None,
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(LOCKS)
+            .where(LOCKS.c.name == name, LOCKS.c.holder == holder)
+            .values(
+                holder=None,
+                locked_until=None,
+                last_finished_at=now,
+                last_result=json.dumps(result, ensure_ascii=False) if result is not None else None,
+                last_error=error,
+            )
+        )
+
+
+def run_job(
+    name: str,
+    *,
+    now: datetime | None = None,
+    engine: Engine | None = None,
+    holder: str | None = None,
+) -> dict | None:
+    """Run one job under its lock and commit its work; None when another process holds it."""
+    job = JOBS[name]
+    engine = engine or db.engine
+    holder = holder or new_holder()
+    started = now or utcnow()
+    lease = timedelta(seconds=current_app.config.get("JOB_LEASE_SECONDS", 600))
+    if not acquire_lock(engine, name, holder, started, lease):
+        log.info("job %s skipped: another process holds its lock", name)
+        return None
+    try:
+        result = job.run(started)
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        release_lock(
+            engine, name, holder, now or utcnow(), error=f"{type(error).__name__}: {error}"
+        )
+        raise
+    release_lock(engine, name, holder, now or utcnow(), result=result)
+    log.info("job %s done: %s", name, result)
+    return result
+
+
+def lock_states(engine: Engine | None = None) -> dict[str, dict]:
+    engine = engine or db.engine
+    with engine.connect() as connection:
+        rows = connection.execute(LOCKS.select()).mappings().all()
+    return {row["name"]: dict(row) for row in rows}

@@ -1,0 +1,56 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+NOTIFICATION_KINDS = {
+    "hazard_due_soon": "隐患整改即将到期",
+    "hazard_overdue": "隐患逾期未整改",
+    "hazard_escalated": "隐患逾期未整改（上报监管部门）",
+}
+
+
+class Notification(Base):
+    """The outbox: one message for one user, delivered in the app and, optionally, by webhook.
+
+    `dedupe_key` is unique, so a job that runs twice never notifies twice.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    hazard_id: Mapped[str | None] = mapped_column(
+        ForeignKey("hazards.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    read_at: Mapped[datetime | None]
+    # Webhook delivery state.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CreditCandidate(Base):
+    """A candidate for a bad credit record (不良信用记录), for a supervisor to decide on."""
+
+    __tablename__ = "credit_candidates"
+    __table_args__ = (
+        UniqueConstraint("hazard_id", "reason", name="uq_credit_candidates_hazard_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

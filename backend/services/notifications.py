@@ -1,0 +1,146 @@
+"""Notifications: an outbox read in the app and, when WEBHOOK_URL is set, pushed by webhook.
+
+Each notification has a unique dedupe key, so whatever creates them (the scheduler's jobs) can
+run any number of times and notify once. Webhook delivery is at least once: a receiver that
+must not act twice uses the `X-Xuncha-Dedupe-Key` header.
+"""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..db import db
+from ..models import Hazard, Notification, User, utcnow
+from .errors import NotFound
+
+log = logging.getLogger("xuncha.notifications")
+
+MAX_BACKOFF = timedelta(days=1)
+DELIVERY_BATCH = 100
+
+
+def notify(
+    recipient: User,
+    kind: str,
+    *,
+    dedupe_key: str,
+    hazard: Hazard | None = None,
+    payload: dict | None = None,
+    now: datetime | None = None,
+) -> Notification | None:
+    """Queue one notification; None when one with the same dedupe key already exists."""
+    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
+        return None
+    notification = Notification(
+        recipient_id=recipient.id,
+        kind=kind,
+        hazard_id=hazard.id if hazard else None,
+        payload=payload or {},
+        dedupe_key=dedupe_key,
+        created_at=now or utcnow(),
+        attempts=0,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return None  # queued concurrently by someone else: that one counts
+    return notification
+
+
+def notifications_of(user: User, *, unread: bool | None = None):
+    stmt = select(Notification).where(Notification.recipient_id == user.id)
+    if unread is True:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    elif unread is False:
+        stmt = stmt.where(Notification.read_at.is_not(None))
+    return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def mark_read(user: User, notification_id: int, now: datetime | None = None) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.recipient_id != user.id:
+        raise NotFound(f"notification {notification_id} not found")
+    if notification.read_at is None:
+        notification.read_at = now or utcnow()
+        db.session.flush()
+    return notification
+
+
+def deliver_webhooks(
+    now: datetime,
+    *,
+    url: str | None,
+    timeout: float = 10.0,
+    max_attempts: int = 8,
+    backoff_seconds: float = 60.0,
+) -> dict:
+    """POST every pending notification to `url`; a failure is retried with exponential backoff
+    (backoff_seconds × 2^(attempts−1), at most a day) until max_attempts."""
+    if not url:
+        return {"skipped": "WEBHOOK_URL is not set"}
+    due = db.session.scalars(
+        select(Notification)
+        .where(
+            Notification.delivered_at.is_(None),
+            Notification.attempts < max_attempts,
+            or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+        )
+        .order_by(Notification.id)
+        .limit(DELIVERY_BATCH)
+    ).all()
+    delivered = failed = 0
+    for notification in due:
+        error = _post(url, notification, timeout)
+        notification.attempts += 1
+        if error is None:
+            notification.delivered_at = now
+            notification.next_attempt_at = None
+            notification.last_error = None
+            delivered += 1
+            continue
+        failed += 1
+        notification.last_error = error[:2000]
+        delay = timedelta(seconds=backoff_seconds * 2 ** (notification.attempts - 1))
+        notification.next_attempt_at = now + min(delay, MAX_BACKOFF)
+        log.warning("webhook delivery of notification %s failed: %s", notification.id, error)
+    db.session.flush()
+    return {"delivered": delivered, "failed": failed}
+
+
+def webhook_body(notification: Notification) -> dict:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "recipient_id": notification.recipient_id,
+        "hazard_id": notification.hazard_id,
+        "payload": notification.payload,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def _post(url: str, notification: Notification, timeout: float) -> str | None:
+    """None on a 2xx answer, else what went wrong."""
+    body = json.dumps(webhook_body(notification), ensure_ascii=False).encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Xuncha-Dedupe-Key": notification.dedupe_key,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            response.read()
+            return None
+    except urllib.error.HTTPError as error:
+        return f"HTTP {error.code}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return f"{type(error).__name__}: {error}"

@@ -1,0 +1,581 @@
+"""Photos: taking uploaded bytes in, who may see them, their derivatives, and cleanup.
+
+The bytes themselves are handled by the framework-free ``media`` library; this module plugs the
+app's tables, configuration and authorisation into it. The REST views (``backend/api/media.py``)
+and any later caller (the scheduler, sync) use these functions.
+
+Rules kept here:
+
+- Intake: the same bytes are stored once (content-addressed by SHA-256) and described by one
+  ``MediaObject`` row; the original is stored byte-exact, only JPEG/PNG/WebP/HEIC are accepted.
+  ``width``/``height`` are the size as displayed (after the EXIF orientation). An EXIF capture
+  time without a UTC offset is taken as Asia/Shanghai time, where the app is used.
+- Access: a user may fetch a photo they uploaded, or one attached (a ``photos`` row) to a record
+  they may see. What a record belongs to is resolved through ``PHOTO_OWNER_ENTERPRISES``; a
+  photo whose every record is out of scope answers 404 like anything else out of scope.
+- Derivatives (thumb, preview) are made after the upload's transaction commits, in a small
+  background pool, so uploads never wait for them; a request that finds them missing or stale
+  makes them on the spot.
+- Evidence stamp: once a photo is attached to a record of an enterprise, its preview carries
+  the stamp (capture time, enterprise, the name of whoever attached it, coordinates). A photo
+  attached to several records is stamped with the context of the *first* attachment (oldest
+  ``photos`` row whose record resolves to an enterprise), so the stamp stays stable when the
+  same photo is reused later. Time: EXIF capture time, else the device-reported time of that
+  attachment, else when the server received the bytes; shown in Asia/Shanghai time. Place:
+  EXIF GPS, else the device-reported coordinates of the attachment. The thumb is never stamped.
+- Cleanup: bytes no record refers to are deleted once older than MEDIA_UNATTACHED_TTL_HOURS,
+  and tus uploads not finished within the same time are expired.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import Flask, current_app
+from sqlalchemy import Select, event, select
+from sqlalchemy.exc import IntegrityError
+
+from media.derivatives import make_derivatives
+from media.errors import (
+    DigestMismatch,
+    InvalidUploadMetadata,
+    MediaError,
+    ObjectNotFound,
+    UploadLocked,
+    UploadNotFound,
+)
+from media.intake import Received, inspect_image, receive, receive_file, store_original
+from media.stamp import EvidenceStamp
+from media.storage import (
+    VARIANTS,
+    LocalStorage,
+    Storage,
+    derivative_key,
+    normalize_sha256,
+    original_key,
+    storage_from_config,
+)
+from media.tus import TusStore, UploadInfo
+
+from ..authz import enterprise_clause
+from ..db import AppSession, db
+from ..models import Enterprise, Finding, Hazard, Inspection, MediaObject, Photo, User, utcnow
+from ..timeutil import SHANGHAI
+from .errors import NotFound
+
+log = logging.getLogger("xuncha.media")
+
+STORAGE_KEY = "xuncha.media_storage"
+TUS_KEY = "xuncha.tus_store"
+STORAGE_SETTINGS = (
+    "MEDIA_STORAGE",
+    "MEDIA_ROOT",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_REGION",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+)
+ORIGINAL = "original"
+CLIENT_METADATA_KEYS = ("sha256", "filename", "filetype")
+MAX_METADATA_VALUE = 255
+# The tus upload's owner is kept with its metadata under a key clients cannot send (only
+# CLIENT_METADATA_KEYS are kept from Upload-Metadata).
+OWNER_KEY = "xuncha_user_id"
+
+
+# --- configuration --------------------------------------------------------------------------
+
+
+def media_storage() -> Storage:
+    """The storage backend configured for the current app (built once, again if config changes)."""
+    config = current_app.config
+    signature = tuple(config.get(name) for name in STORAGE_SETTINGS)
+    cached = current_app.extensions.get(STORAGE_KEY)
+    if cached is None or cached[0] != signature:
+        cached = (signature, storage_from_config(config))
+        current_app.extensions[STORAGE_KEY] = cached
+    return cached[1]
+
+
+def tus_store() -> TusStore:
+    config = current_app.config
+    signature = (config["TUS_DIR"], config["MEDIA_MAX_BYTES"])
+    cached = current_app.extensions.get(TUS_KEY)
+    if cached is None or cached[0] != signature:
+        cached = (signature, TusStore(config["TUS_DIR"], max_size=config["MEDIA_MAX_BYTES"]))
+        current_app.extensions[TUS_KEY] = cached
+    return cached[1]
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config["MEDIA_MAX_BYTES"])
+
+
+def unattached_ttl() -> timedelta:
+    return timedelta(hours=int(current_app.config["MEDIA_UNATTACHED_TTL_HOURS"]))
+
+
+# --- who may see a photo --------------------------------------------------------------------
+
+
+def _finding_enterprises(owner_id: str) -> Select:
+    return (
+        select(Inspection.enterprise_id)
+        .join(Finding, Finding.inspection_id == Inspection.id)
+        .where(Finding.id == owner_id)
+    )
+
+
+def _inspection_enterprises(owner_id: str) -> Select:
+    return select(Inspection.enterprise_id).where(Inspection.id == owner_id)
+
+
+def _hazard_enterprises(owner_id: str) -> Select:
+    return select(Hazard.enterprise_id).where(Hazard.id == owner_id)
+
+
+# owner_table of a `photos` row -> a select of the enterprise id(s) the record belongs to.
+# A table missing here makes its photos visible to their uploader only.
+PHOTO_OWNER_ENTERPRISES: dict[str, Callable[[str], Select]] = {
+    "findings": _finding_enterprises,
+    "inspections": _inspection_enterprises,
+    "hazards": _hazard_enterprises,
+}
+
+
+def attachments(sha256: str) -> list[Photo]:
+    """The photos rows pointing at these bytes, first attachment first."""
+    stmt = select(Photo).where(Photo.sha256 == sha256).order_by(Photo.created_at, Photo.id)
+    return list(db.session.scalars(stmt))
+
+
+def _owner_enterprise(photo: Photo, user: User | None = None) -> Enterprise | None:
+    """The enterprise the photo's record belongs to (among those ``user`` may see, if given)."""
+    resolve = PHOTO_OWNER_ENTERPRISES.get(photo.owner_table)
+    if resolve is None:
+        return None
+    stmt = select(Enterprise).where(Enterprise.id.in_(resolve(photo.owner_id)))
+    if user is not None:
+        stmt = stmt.where(enterprise_clause(user))
+    return db.session.scalars(stmt.limit(1)).first()
+
+
+def may_see_media(user: User, media: MediaObject) -> bool:
+    if media.uploaded_by_id is not None and media.uploaded_by_id == user.id:
+        return True
+    return any(_owner_enterprise(photo, user) is not None for photo in attachments(media.sha256))
+
+
+def get_visible_media(user: User, sha256: str) -> MediaObject:
+    """The MediaObject if the server holds the bytes and the user may see them, else NotFound."""
+    sha256 = normalize_sha256(sha256)
+    media = db.session.get(MediaObject, sha256)
+    if media is None or not may_see_media(user, media):
+        raise NotFound(f"media {sha256} not found")
+    return media
+
+
+def holds(sha256: str) -> bool:
+    """Whether the server already holds these bytes (tells nothing about who may see them)."""
+    return db.session.get(MediaObject, normalize_sha256(sha256)) is not None
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+def receive_upload(user: User, stream: BinaryIO, sha256: str) -> tuple[MediaObject, bool]:
+    """A one-request upload: stream the body to a spool file, check it, store it.
+
+    Returns the MediaObject and whether it is new (False: these bytes were already held).
+    """
+    sha256 = normalize_sha256(sha256)
+    storage = media_storage()
+    with receive(stream, storage, expected_sha256=sha256, max_bytes=max_upload_bytes()) as got:
+        return _ingest(user, got)
+
+
+def _ingest(user: User, received: Received) -> tuple[MediaObject, bool]:
+    storage = media_storage()
+    existing = db.session.get(MediaObject, received.sha256)
+    if existing is not None:
+        store_original(received, storage, content_type=existing.mime)  # no-op when present
+        return existing, False
+    info = inspect_image(received.path)
+    store_original(received, storage, content_type=info.mime)
+    width, height = info.display_size
+    media = MediaObject(
+        sha256=received.sha256,
+        size=received.size,
+        mime=info.mime,
+        width=width,
+        height=height,
+        taken_at=_aware(info.taken_at),
+        latitude=info.latitude,
+        longitude=info.longitude,
+        device_make=_clip(info.device_make),
+        device_model=_clip(info.device_model),
+        derivatives={},
+        uploaded_by_id=user.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(media)
+    except IntegrityError:  # the same bytes arrived concurrently in another request
+        return db.session.get(MediaObject, received.sha256), False
+    schedule_derivatives(media.sha256)
+    return media, True
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=SHANGHAI)
+
+
+def _clip(text: str | None, length: int = 64) -> str | None:
+    return text[:length] if text else text
+
+
+# --- tus uploads ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadState:
+    upload_id: str
+    offset: int
+    length: int
+    metadata: dict[str, str]
+    expires_at: datetime
+    media: MediaObject | None = None
+
+
+def upload_metadata(metadata: dict[str, str]) -> dict[str, str]:
+    """What is kept of a client's Upload-Metadata: the sha256 (required), filename, filetype."""
+    if "sha256" not in metadata:
+        raise InvalidUploadMetadata(
+            "Upload-Metadata must carry the sha256 of the file", field="Upload-Metadata"
+        )
+    kept = {key: metadata[key] for key in CLIENT_METADATA_KEYS if key in metadata}
+    kept["sha256"] = normalize_sha256(kept["sha256"], field="Upload-Metadata")
+    for key, value in kept.items():
+        if len(value) > MAX_METADATA_VALUE or "\x00" in value:
+            raise InvalidUploadMetadata(
+                f"{key} must be at most {MAX_METADATA_VALUE} characters without NUL",
+                field="Upload-Metadata",
+            )
+    return kept
+
+
+def create_upload(user: User, length: int, metadata: dict[str, str]) -> UploadState:
+    """Register a tus upload of ``length`` bytes; Upload-Metadata must name the sha256."""
+    kept = upload_metadata(metadata)
+    store = tus_store()
+    upload_id = store.create(length, {**kept, OWNER_KEY: str(user.id)})
+    return _state(upload_id, store.info(upload_id))
+
+
+def upload_state(user: User, upload_id: str) -> UploadState:
+    return _state(upload_id, _owned_upload(user, upload_id))
+
+
+def append_to_upload(user: User, upload_id: str, offset: int, stream: BinaryIO) -> UploadState:
+    """Append a PATCH body; once the last byte is in, check and store the file."""
+    info = _owned_upload(user, upload_id)
+    new_offset = tus_store().append(upload_id, offset, stream)
+    media = None
+    if new_offset == info.length:
+        media = _finish_upload(user, upload_id, info)
+    return UploadState(
+        upload_id=upload_id,
+        offset=new_offset,
+        length=info.length,
+        metadata=client_metadata(info),
+        expires_at=info.expires_at(unattached_ttl()),
+        media=media,
+    )
+
+
+def terminate_upload(user: User, upload_id: str) -> None:
+    _owned_upload(user, upload_id)
+    tus_store().terminate(upload_id)
+
+
+def client_metadata(info: UploadInfo) -> dict[str, str]:
+    return {key: value for key, value in info.metadata.items() if key in CLIENT_METADATA_KEYS}
+
+
+def _state(upload_id: str, info: UploadInfo) -> UploadState:
+    return UploadState(
+        upload_id=upload_id,
+        offset=info.offset,
+        length=info.length,
+        metadata=client_metadata(info),
+        expires_at=info.expires_at(unattached_ttl()),
+    )
+
+
+def _owned_upload(user: User, upload_id: str) -> UploadInfo:
+    """The upload's state if ``user`` created it and it has not expired; else UploadNotFound."""
+    store = tus_store()
+    info = store.info(upload_id)
+    if info.metadata.get(OWNER_KEY) != str(user.id):
+        raise UploadNotFound("no such upload", field="upload_id")
+    if info.expires_at(unattached_ttl()) <= utcnow():
+        _discard_upload(store, upload_id)
+        raise UploadNotFound("no such upload (expired)", field="upload_id")
+    return info
+
+
+def _finish_upload(user: User, upload_id: str, info: UploadInfo) -> MediaObject:
+    """Verify, inspect and store a complete upload; the tus copy goes away either way, unless
+    the failure was the server's (then the client may retry the final PATCH)."""
+    store = tus_store()
+    try:
+        try:
+            received = receive_file(store.path(upload_id), expected_sha256=info.metadata["sha256"])
+        except DigestMismatch as error:
+            raise DigestMismatch(error.expected, error.actual, field="Upload-Metadata") from None
+        media, _created = _ingest(user, received)
+    except MediaError:
+        _discard_upload(store, upload_id)
+        raise
+    _discard_upload(store, upload_id)
+    return media
+
+
+def _discard_upload(store: TusStore, upload_id: str) -> None:
+    with contextlib.suppress(UploadNotFound, UploadLocked):  # expiry will get it later
+        store.terminate(upload_id)
+
+
+# --- derivatives ----------------------------------------------------------------------------
+
+_PENDING = "xuncha.pending_derivatives"
+_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xuncha-derivatives")
+_running: set[Future] = set()
+_running_lock = threading.Lock()
+
+
+def schedule_derivatives(sha256: str) -> None:
+    """Make the thumb and preview once this transaction has committed, off the request thread.
+
+    Done on the spot instead when MEDIA_DERIVATIVES_ASYNC is off, or when the session is bound
+    to one connection (tests): a worker could neither share that connection nor see its rows.
+    """
+    app = current_app._get_current_object()
+    if not app.config.get("MEDIA_DERIVATIVES_ASYNC", True) or db.session.bind is not None:
+        media = db.session.get(MediaObject, sha256)
+        if media is not None:
+            ensure_derivatives(media)
+        return
+    db.session.info.setdefault(_PENDING, []).append((app, sha256))
+
+
+@event.listens_for(AppSession, "after_commit")
+def _submit_pending_derivatives(session) -> None:
+    for app, sha256 in session.info.pop(_PENDING, ()):
+        future = _executor.submit(_derivatives_job, app, sha256)
+        with _running_lock:
+            _running.add(future)
+        future.add_done_callback(_forget)
+
+
+@event.listens_for(AppSession, "after_rollback")
+def _drop_pending_derivatives(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _forget(future: Future) -> None:
+    with _running_lock:
+        _running.discard(future)
+
+
+def _derivatives_job(app: Flask, sha256: str) -> None:
+    with app.app_context():
+        try:
+            media = db.session.get(MediaObject, sha256)
+            if media is not None:
+                ensure_derivatives(media)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("derivatives of %s failed; they are made on first request", sha256)
+
+
+def wait_for_derivative_jobs(timeout: float = 30) -> bool:
+    """Block until the background derivative jobs submitted so far are done (tests, shutdown)."""
+    with _running_lock:
+        futures = list(_running)
+    _done, not_done = wait_for_futures(futures, timeout=timeout)
+    return not not_done
+
+
+def evidence_stamp(media: MediaObject) -> EvidenceStamp | None:
+    """The stamp for the preview: the context of the first attachment to an enterprise's record."""
+    for photo in attachments(media.sha256):
+        enterprise = _owner_enterprise(photo)
+        if enterprise is None:
+            continue
+        moment = media.taken_at or photo.taken_at or media.created_at or utcnow()
+        if media.latitude is not None and media.longitude is not None:
+            latitude, longitude = media.latitude, media.longitude
+        else:
+            latitude, longitude = photo.latitude, photo.longitude
+        return EvidenceStamp(
+            time=_aware(moment).astimezone(SHANGHAI),
+            enterprise=enterprise.name,
+            inspector=_display_name(photo.created_by_id or media.uploaded_by_id),
+            latitude=latitude,
+            longitude=longitude,
+        )
+    return None
+
+
+def _display_name(user_id: int | None) -> str:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        return ""
+    return user.display_name or user.username
+
+
+def stamp_signature(stamp: EvidenceStamp | None) -> str:
+    """A short digest of what the stamp says ("" for none): a changed stamp renders anew."""
+    if stamp is None:
+        return ""
+    text = "\x1f".join(
+        str(part)
+        for part in (
+            stamp.time.isoformat(),
+            stamp.enterprise,
+            stamp.inspector,
+            stamp.latitude,
+            stamp.longitude,
+        )
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def ensure_derivatives(media: MediaObject, force: bool = False) -> dict:
+    """Thumb and preview keys, rendering them when missing or when the stamp has changed."""
+    stamp = evidence_stamp(media)
+    signature = stamp_signature(stamp)
+    recorded = dict(media.derivatives or {})
+    if not force and all(v in recorded for v in VARIANTS) and recorded.get("stamp") == signature:
+        return recorded
+    storage = media_storage()
+    with _original_file(storage, media.sha256) as path:
+        keys = make_derivatives(path, storage, media.sha256, stamp=stamp)
+    media.derivatives = {**keys, "stamp": signature}
+    db.session.flush()
+    return media.derivatives
+
+
+@contextlib.contextmanager
+def _original_file(storage: Storage, sha256: str) -> Iterator[Path]:
+    """A local path to the original: the file itself when stored locally, else a temp copy."""
+    key = original_key(sha256)
+    if isinstance(storage, LocalStorage):
+        if not storage.exists(key):
+            raise ObjectNotFound(f"no stored object {key}", field="sha256")
+        yield storage.path(key)
+        return
+    with tempfile.NamedTemporaryFile(prefix="original-", suffix=".bin") as copy:
+        with contextlib.closing(storage.open(key)) as body:
+            shutil.copyfileobj(body, copy, 1024 * 1024)
+        copy.flush()
+        yield Path(copy.name)
+
+
+# --- serving --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServedMedia:
+    """How to answer a download: a local ``path`` to send, or a signed ``url`` to redirect to."""
+
+    mime: str
+    etag: str
+    max_age: int
+    path: Path | None = None
+    url: str | None = None
+
+
+ONE_YEAR = 365 * 24 * 3600
+ONE_DAY = 24 * 3600
+
+
+def serve_media(user: User, sha256: str, variant: str) -> ServedMedia:
+    media = get_visible_media(user, sha256)
+    storage = media_storage()
+    if variant == ORIGINAL:
+        key, mime, etag, max_age = original_key(media.sha256), media.mime, "original", ONE_YEAR
+    else:
+        recorded = media.derivatives or {}
+        # The thumb never carries the stamp: only the preview needs the stamp checked.
+        keys = recorded if variant == "thumb" and "thumb" in recorded else None
+        keys = keys or ensure_derivatives(media)
+        if isinstance(storage, LocalStorage) and not storage.exists(keys[variant]):
+            keys = ensure_derivatives(media, force=True)  # recorded but lost: make them again
+        key, mime, etag, max_age = keys[variant], "image/jpeg", variant, ONE_YEAR
+        if variant == "preview":
+            # The stamp can still change (first attached later): revalidate daily.
+            etag, max_age = f"preview-{keys.get('stamp') or 'plain'}", ONE_DAY
+    etag = f"{media.sha256}-{etag}"
+    url = storage.signed_url(key, int(current_app.config["S3_SIGNED_URL_SECONDS"]))
+    if url:
+        return ServedMedia(mime=mime, etag=etag, max_age=max_age, url=url)
+    if not isinstance(storage, LocalStorage) or not storage.exists(key):
+        raise NotFound(f"media {media.sha256} not found")
+    return ServedMedia(mime=mime, etag=etag, max_age=max_age, path=storage.path(key))
+
+
+# --- cleanup --------------------------------------------------------------------------------
+
+
+def cleanup_unattached_media(now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
+    """Delete bytes no photos row refers to once older than the TTL, and expire stale tus
+    uploads. Flushes only; the caller commits (CLI command, scheduler job)."""
+    now = now or utcnow()
+    cutoff = now - unattached_ttl()
+    attached = select(Photo.id).where(Photo.sha256 == MediaObject.sha256).exists()
+    stale = db.session.scalars(
+        select(MediaObject)
+        .where(MediaObject.created_at < cutoff, ~attached)
+        .order_by(MediaObject.created_at)
+        .limit(limit)
+    ).all()
+    shas = [media.sha256 for media in stale]
+    for media in stale:
+        db.session.delete(media)
+    db.session.flush()
+    storage = media_storage()
+    for sha256 in shas:
+        _delete_stored(storage, sha256)
+    expired = tus_store().expire(cutoff)
+    if shas or expired:
+        log.info(
+            "media cleanup: %d unattached photo(s), %d stale upload(s)", len(shas), len(expired)
+        )
+    return {"media_deleted": len(shas), "uploads_expired": len(expired)}
+
+
+def _delete_stored(storage: Storage, sha256: str) -> None:
+    keys = [original_key(sha256)] + [derivative_key(sha256, variant) for variant in VARIANTS]
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:  # an orphaned object is harmless; a row without bytes is not
+            log.exception("could not delete stored object %s", key)

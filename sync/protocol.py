@@ -1,0 +1,76 @@
+"""WatermelonDB sync wire format: changes objects, ids, timestamps."""
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+RECORD_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,64}$")
+OPERATIONS = ("created", "updated", "deleted")
+FIRST_SYNC_VALUES = (None, "", "null", "undefined", "0", 0)
+
+
+class ProtocolError(ValueError):
+    """The request does not follow the protocol; `field` names the offending part."""
+
+    def __init__(self, detail: str, field: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+def parse_last_pulled_at(value) -> int | None:
+    """`null`, `"null"`, empty and `0` all mean a first sync (None); otherwise a counter."""
+    if value in FIRST_SYNC_VALUES:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ProtocolError("last_pulled_at must be a sync timestamp.", "last_pulled_at") from None
+    if number < 0:
+        raise ProtocolError("last_pulled_at cannot be negative.", "last_pulled_at")
+    return number or None
+
+
+def empty_changes(tables: Iterable[str]) -> dict:
+    return {table: {"created": [], "updated": [], "deleted": []} for table in tables}
+
+
+def check_changes_shape(changes) -> list[tuple[str, str]]:
+    """Structural problems of a pushed changes object as (field path, reason)."""
+    if not isinstance(changes, Mapping):
+        return [("changes", "must be an object of tables")]
+    problems = []
+    for table, operations in changes.items():
+        if not isinstance(operations, Mapping):
+            problems.append((table, "must be an object with created, updated, deleted"))
+            continue
+        for operation, records in operations.items():
+            path = f"{table}.{operation}"
+            if operation not in OPERATIONS:
+                problems.append((path, "unknown operation"))
+            elif not isinstance(records, list):
+                problems.append((path, "must be a list"))
+            elif operation == "deleted" and not all(isinstance(r, str) for r in records):
+                problems.append((path, "must list record ids"))
+            elif operation != "deleted" and not all(isinstance(r, Mapping) for r in records):
+                problems.append((path, "must list records"))
+    return problems
+
+
+def record_id_problem(record_id) -> str | None:
+    if not isinstance(record_id, str) or not RECORD_ID.match(record_id):
+        return "id must match [a-zA-Z0-9_.-]{1,64}"
+    return None
+
+
+def ms_to_datetime(value) -> datetime | None:
+    """A device's epoch milliseconds as an aware UTC datetime (None stays None)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number of milliseconds since the epoch")
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def datetime_to_ms(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
