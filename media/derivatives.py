@@ -46,7 +46,9 @@ def make_derivatives(
 
 
 def render_variants(
-    source, stamp: EvidenceStamp | None = None, full_decode: bool = False,
+    source,
+    stamp: EvidenceStamp | None = None,
+    full_decode: bool = False,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> dict[str, Image.Image]:
     base = load_upright(source, VARIANT_LONGEST_SIDE["preview"], full_decode, max_pixels)
@@ -57,8 +59,9 @@ def render_variants(
     return {"thumb": thumb, "preview": preview}
 
 
-def load_upright(source, longest_side: int, full_decode: bool = False,
-                 max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+def load_upright(
+    source, longest_side: int, full_decode: bool = False, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Image.Image:
     """Decode ``source`` as RGB, no larger than needed for ``longest_side``, EXIF-rotated."""
     with open_image(source, max_pixels=max_pixels) as image:
         if not full_decode:

@@ -54,4 +54,3 @@ def check_pixel_budget(image: Image.Image, max_pixels: int) -> None:
 
 def _too_large_detail(max_pixels: int) -> str:
     return f"at most {max_pixels} pixels are accepted"
-

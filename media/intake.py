@@ -19,8 +19,18 @@ from media.storage import Storage, normalize_sha256, original_key
 CHUNK_SIZE = 64 * 1024
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
-HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1",
-               b"msf1"}
+HEIF_BRANDS = {
+    b"heic",
+    b"heix",
+    b"heim",
+    b"heis",
+    b"hevc",
+    b"hevx",
+    b"hevm",
+    b"hevs",
+    b"mif1",
+    b"msf1",
+}
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 TAG_ORIENTATION = 0x0112
@@ -148,9 +158,7 @@ def store_original(received: Received, storage: Storage, content_type: str | Non
 # --- validation -----------------------------------------------------------------------------
 
 
-def inspect_image(
-    path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS
-) -> ImageInfo:
+def inspect_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageInfo:
     """Validate an uploaded photo and read what the evidence record needs from it.
 
     Order matters: sniff the format from the magic bytes, read the header and refuse images

@@ -44,9 +44,7 @@ class EvidenceStamp:
             return ""
         north_south = "N" if self.latitude >= 0 else "S"
         east_west = "E" if self.longitude >= 0 else "W"
-        return (
-            f"{north_south}{abs(self.latitude):.6f} {east_west}{abs(self.longitude):.6f}"
-        )
+        return f"{north_south}{abs(self.latitude):.6f} {east_west}{abs(self.longitude):.6f}"
 
 
 def format_stamp_time(moment: datetime) -> str:
@@ -66,8 +64,9 @@ def apply_stamp(image: Image.Image, stamp: EvidenceStamp) -> Image.Image:
     draw.rectangle((0, max(0, band_top), image.width, image.height), fill=BAND_COLOR)
     for index, line in enumerate(lines):
         text = fit_text(draw, line, font, image.width - 2 * padding, cjk)
-        draw.text((padding, band_top + padding + index * line_height), text, font=font,
-                  fill=TEXT_COLOR)
+        draw.text(
+            (padding, band_top + padding + index * line_height), text, font=font, fill=TEXT_COLOR
+        )
     return Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
 
 

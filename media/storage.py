@@ -147,8 +147,11 @@ class S3Storage:
         extra = {"ContentType": content_type} if content_type else None
         if _is_path(source):
             self.client.upload_file(
-                os.fspath(source), self.bucket, check_key(key),
-                ExtraArgs=extra, Config=self._transfer_config,
+                os.fspath(source),
+                self.bucket,
+                check_key(key),
+                ExtraArgs=extra,
+                Config=self._transfer_config,
             )
         else:
             self.client.upload_fileobj(

@@ -140,8 +140,8 @@ class TusStore:
 
         Uploads with a PATCH in progress are left for the next run.
         """
-        cutoff = older_than if isinstance(older_than, datetime) else (
-            datetime.now(UTC) - older_than
+        cutoff = (
+            older_than if isinstance(older_than, datetime) else (datetime.now(UTC) - older_than)
         )
         removed = []
         for upload_id in self._all_ids():

@@ -15,8 +15,9 @@ from ..db import db
 from ..models import Finding, Hazard, Inspection, Photo, User, utcnow
 from ..timeutil import today_in_shanghai
 from . import checklists as checklist_service
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, NotFound
 from .hazards import report_from_finding
+from .photos import may_attach
 
 MAX_DEADLINE_DAYS = 366
 
@@ -135,6 +136,8 @@ def attach_photos(user: User, owner_table: str, owner_id: str, sha256s) -> list[
     for sha256 in dict.fromkeys(sha256s):
         if sha256 in existing:
             continue
+        if not may_attach(user, sha256):
+            raise NotFound(f"photo {sha256} not found", field="photos")
         photo = Photo(
             id=f"{owner_id[:40]}-{sha256[:16]}",
             sha256=sha256,

@@ -71,7 +71,17 @@ from media.tus import TusStore, UploadInfo
 
 from ..authz import enterprise_clause
 from ..db import AppSession, db
-from ..models import Enterprise, Finding, Hazard, Inspection, MediaObject, Photo, User, utcnow
+from ..models import (
+    Enterprise,
+    Finding,
+    Hazard,
+    HazardAction,
+    Inspection,
+    MediaObject,
+    Photo,
+    User,
+    utcnow,
+)
 from ..timeutil import SHANGHAI
 from .errors import NotFound
 
@@ -147,12 +157,21 @@ def _hazard_enterprises(owner_id: str) -> Select:
     return select(Hazard.enterprise_id).where(Hazard.id == owner_id)
 
 
+def _hazard_action_enterprises(owner_id: str) -> Select:
+    return (
+        select(Hazard.enterprise_id)
+        .join(HazardAction, HazardAction.hazard_id == Hazard.id)
+        .where(HazardAction.id == owner_id)
+    )
+
+
 # owner_table of a `photos` row -> a select of the enterprise id(s) the record belongs to.
 # A table missing here makes its photos visible to their uploader only.
 PHOTO_OWNER_ENTERPRISES: dict[str, Callable[[str], Select]] = {
     "findings": _finding_enterprises,
     "inspections": _inspection_enterprises,
     "hazards": _hazard_enterprises,
+    "hazard_actions": _hazard_action_enterprises,
 }
 
 
@@ -177,6 +196,14 @@ def may_see_media(user: User, media: MediaObject) -> bool:
     if media.uploaded_by_id is not None and media.uploaded_by_id == user.id:
         return True
     return any(_owner_enterprise(photo, user) is not None for photo in attachments(media.sha256))
+
+
+def may_attach(user: User, sha256: str) -> bool:
+    """Attaching a photo grants sight of it to whoever sees the record, so only bytes the user
+    may already see can be attached — or bytes not on the server yet, which the device that
+    took them uploads later (photos travel after the records they belong to)."""
+    media = db.session.get(MediaObject, sha256)
+    return media is None or may_see_media(user, media)
 
 
 def get_visible_media(user: User, sha256: str) -> MediaObject:

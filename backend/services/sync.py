@@ -31,6 +31,7 @@ from ..models import (
 from . import checklists as checklist_service
 from . import hazards as hazard_service
 from . import inspections as inspection_service
+from . import photos as photo_service
 from .errors import DomainError
 from .sync_log import DEVICE, committed_counter
 
@@ -556,6 +557,8 @@ class PhotosAdapter:
             raise RecordRejected(f"owner_table must be one of {', '.join(PHOTO_OWNERS)}")
         owner_id = str(record.get("owner_id"))
         self._check_owner(owner_table, owner_id)
+        if not photo_service.may_attach(self.ctx.user, sha256):
+            raise RecordRejected(f"photo {sha256} not found")
         existing = db.session.get(Photo, record["id"])
         if existing is not None:
             if (existing.sha256, existing.owner_table, existing.owner_id) != (

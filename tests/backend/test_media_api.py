@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from backend.models import MediaObject, Photo
 from backend.problems import PROBLEM_MIME
 from backend.services import photos
+from backend.services.errors import NotFound
 from backend.timeutil import SHANGHAI
 from tests.backend.media_support import (
     attach,
@@ -412,7 +413,19 @@ def test_photo_on_several_records_is_stamped_with_the_first(client, session, sit
     finding = finding_of(session, site["a"], site["inspector"])
     hazard = hazard_of(session, site["b"], site["inspector_elsewhere"])
     (first,) = attach(session, site["inspector"], "findings", finding.id, sha)
-    (later,) = attach(session, site["inspector_elsewhere"], "hazards", hazard.id, sha)
+    # The other jurisdiction's inspector may not attach bytes they cannot see...
+    with pytest.raises(NotFound):
+        attach(session, site["inspector_elsewhere"], "hazards", hazard.id, sha)
+    session.rollback()
+    # ...but the same bytes may reach a second record through someone who sees both.
+    later = Photo(
+        id="later-attachment",
+        sha256=sha,
+        owner_table="hazards",
+        owner_id=hazard.id,
+        created_by_id=site["inspector_elsewhere"].id,
+    )
+    session.add(later)
     later.created_at = first.created_at + timedelta(minutes=5)
     first.latitude, first.longitude = 31.5, 121.25  # no EXIF GPS: the attachment's place
     session.commit()

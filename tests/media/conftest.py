@@ -105,7 +105,8 @@ def stored_files(storage):
 
     def list_files() -> list[Path]:
         return sorted(
-            path for path in storage.root.rglob("*")
+            path
+            for path in storage.root.rglob("*")
             if path.is_file() and storage.spool_dir not in path.parents
         )
 

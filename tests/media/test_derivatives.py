@@ -35,7 +35,10 @@ def test_thumb_and_preview_are_stored_under_their_keys(make_photo, storage):
 
 def test_derivatives_carry_no_exif_gps_or_icc_although_the_original_does(make_photo, storage):
     photo = make_photo(
-        "JPEG", size=(1200, 900), exif=camera_exif(), icc_profile=b"\0" * 128,
+        "JPEG",
+        size=(1200, 900),
+        exif=camera_exif(),
+        icc_profile=b"\0" * 128,
         comment=b"inspector phone 13800138000",
     )
     assert inspect_image(photo).latitude is not None
@@ -154,7 +157,6 @@ def test_derivatives_accept_a_stream(make_photo, storage):
     data = make_photo("JPEG", size=(800, 600)).read_bytes()
     keys = make_derivatives(io.BytesIO(data), storage, sha256_of(data))
     assert open_stored(storage, keys["preview"]).size == (800, 600)
-
 
 
 def test_multi_picture_jpeg_is_accepted_and_draft_decoded(write_file, storage):

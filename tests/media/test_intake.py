@@ -99,9 +99,7 @@ def test_receive_spools_next_to_local_storage_by_default(storage):
     assert not received.path.exists()  # the context manager discards the spool file
 
 
-def test_digest_mismatch_removes_the_spool_file_and_stores_nothing(
-    tmp_path, storage, stored_files
-):
+def test_digest_mismatch_removes_the_spool_file_and_stores_nothing(tmp_path, storage, stored_files):
     spool = tmp_path / "spool"
     with pytest.raises(DigestMismatch) as caught:
         receive(io.BytesIO(b"tampered"), storage, expected_sha256="0" * 64, spool_dir=spool)
@@ -249,7 +247,9 @@ def test_jpeg_with_damaged_header_is_corrupt_not_unsupported(write_file):
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
     return (
-        struct.pack(">I", len(payload)) + kind + payload
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
         + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
     )
 
@@ -259,7 +259,9 @@ def png_claiming(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00" * 1024)
     return (
-        b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", pixels)
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", pixels)
         + _png_chunk(b"IEND", b"")
     )
 
@@ -321,7 +323,10 @@ def test_exif_time_without_offset_is_naive(make_photo):
 
 def test_southern_and_western_coordinates_are_negative(make_photo):
     gps = {
-        1: "S", 2: (33.0, 52.0, 4.0), 3: "W", 4: (151.0, 12.0, 36.0),
+        1: "S",
+        2: (33.0, 52.0, 4.0),
+        3: "W",
+        4: (151.0, 12.0, 36.0),
     }
     info = inspect_image(make_photo("JPEG", exif=camera_exif(gps=gps)))
     assert info.latitude == pytest.approx(-(33 + 52 / 60 + 4 / 3600), abs=1e-6)

@@ -119,4 +119,3 @@ def test_southern_western_position_and_naive_time(shanghai_time):
     naive = shanghai_time.replace(tzinfo=None)
     stamp = EvidenceStamp(naive, "E", "I", latitude=-33.5, longitude=-70.25)
     assert stamp.lines(cjk=False) == ["2024-05-01 14:03:22  S33.500000 W70.250000"]
-
