@@ -127,28 +127,64 @@ def record_finding(
 
 
 def attach_photos(user: User, owner_table: str, owner_id: str, sha256s) -> list[Photo]:
+    """Attach photos (by SHA-256) to a record; ones already attached are left as they are."""
     existing = set(
         db.session.scalars(
             select(Photo.sha256).where(Photo.owner_table == owner_table, Photo.owner_id == owner_id)
         )
     )
-    added = []
-    for sha256 in dict.fromkeys(sha256s):
-        if sha256 in existing:
-            continue
-        if not may_attach(user, sha256):
-            raise NotFound(f"photo {sha256} not found", field="photos")
-        photo = Photo(
-            id=f"{owner_id[:40]}-{sha256[:16]}",
-            sha256=sha256,
-            owner_table=owner_table,
-            owner_id=owner_id,
-            created_by_id=user.id,
-        )
-        db.session.add(photo)
-        added.append(photo)
+    return [
+        attach_photo(user, f"{owner_id[:40]}-{sha256[:16]}", sha256, owner_table, owner_id)
+        for sha256 in dict.fromkeys(sha256s)
+        if sha256 not in existing
+    ]
+
+
+def attach_photo(
+    user: User,
+    id: str,
+    sha256: str,
+    owner_table: str,
+    owner_id: str,
+    *,
+    taken_at: datetime | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Photo:
+    """One photo row; replaying the same attachment under the same id changes nothing."""
+    if not may_attach(user, sha256):
+        raise NotFound(f"photo {sha256} not found", field="photos")
+    existing = db.session.get(Photo, id)
+    if existing is not None:
+        if (existing.sha256, existing.owner_table, existing.owner_id) != (
+            sha256,
+            owner_table,
+            owner_id,
+        ):
+            raise Conflict(f"A photo with id {id} already exists.", field="id")
+        return existing
+    photo = Photo(
+        id=id,
+        sha256=sha256,
+        owner_table=owner_table,
+        owner_id=owner_id,
+        taken_at=taken_at,
+        latitude=latitude,
+        longitude=longitude,
+        created_by_id=user.id,
+    )
+    db.session.add(photo)
     db.session.flush()
-    return added
+    return photo
+
+
+def delete_finding(user: User, finding: Finding) -> None:
+    """Only the inspector of a still-open inspection may take a finding back."""
+    inspection = finding.inspection
+    require_inspection_owner(user, inspection)
+    _require_in_progress(inspection)
+    db.session.delete(finding)
+    db.session.flush()
 
 
 def _photo_counts(finding_ids: list[str]) -> dict[str, int]:

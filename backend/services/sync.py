@@ -31,7 +31,6 @@ from ..models import (
 from . import checklists as checklist_service
 from . import hazards as hazard_service
 from . import inspections as inspection_service
-from . import photos as photo_service
 from .errors import DomainError
 from .sync_log import DEVICE, committed_counter
 
@@ -523,12 +522,9 @@ class FindingsAdapter:
     def _delete(self, finding_id):
         finding = db.session.get(Finding, finding_id)
         if finding is None:
-            return
-        inspection = _visible(Inspection, finding.inspection_id, self.ctx.user, "inspection")
-        if inspection.inspector_id != self.ctx.user.id or inspection.status != "in_progress":
-            raise RecordRejected("only an open inspection's own findings can be deleted")
-        db.session.delete(finding)
-        db.session.flush()
+            return  # already gone: deleting twice is no error
+        _visible(Inspection, finding.inspection_id, self.ctx.user, "inspection")
+        _domain(inspection_service.delete_finding, self.ctx.user, finding)
 
 
 PHOTO_OWNERS = {
@@ -557,30 +553,17 @@ class PhotosAdapter:
             raise RecordRejected(f"owner_table must be one of {', '.join(PHOTO_OWNERS)}")
         owner_id = str(record.get("owner_id"))
         self._check_owner(owner_table, owner_id)
-        if not photo_service.may_attach(self.ctx.user, sha256):
-            raise RecordRejected(f"photo {sha256} not found")
-        existing = db.session.get(Photo, record["id"])
-        if existing is not None:
-            if (existing.sha256, existing.owner_table, existing.owner_id) != (
-                sha256,
-                owner_table,
-                owner_id,
-            ):
-                raise RecordRejected(f"photo id {record['id']} is taken")
-            return
-        db.session.add(
-            Photo(
-                id=record["id"],
-                sha256=sha256,
-                owner_table=owner_table,
-                owner_id=owner_id,
-                taken_at=_time(record, "taken_at"),
-                latitude=_number(record, "latitude"),
-                longitude=_number(record, "longitude"),
-                created_by_id=self.ctx.user.id,
-            )
+        _domain(
+            inspection_service.attach_photo,
+            self.ctx.user,
+            record["id"],
+            sha256,
+            owner_table,
+            owner_id,
+            taken_at=_time(record, "taken_at"),
+            latitude=_number(record, "latitude"),
+            longitude=_number(record, "longitude"),
         )
-        db.session.flush()
 
     def _check_owner(self, owner_table, owner_id):
         if owner_table == "hazard_actions":
