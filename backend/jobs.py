@@ -15,6 +15,7 @@ transaction, so other processes see it while the job's own work runs in the job'
 committed once at the end (the one commit of a job).
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -102,12 +103,10 @@ def acquire_lock(engine: Engine, name: str, holder: str, now: datetime, lease: t
 
 
 def _ensure_lock_row(engine: Engine, name: str) -> None:
-    try:
-        with engine.begin() as connection:
-            if connection.execute(LOCKS.select().where(LOCKS.c.name == name)).first() is None:
-                connection.execute(insert(LOCKS).values(name=name))
-    except IntegrityError:
-        pass  # another process inserted it first
+    # An IntegrityError means another process inserted the row first, which is just as good.
+    with contextlib.suppress(IntegrityError), engine.begin() as connection:
+        if connection.execute(LOCKS.select().where(LOCKS.c.name == name)).first() is None:
+            connection.execute(insert(LOCKS).values(name=name))
 
 
 def release_lock(
