@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_api(app)
     app.register_blueprint(health_bp)
+    from .web import init_web
+
+    init_web(app)
     return app
 
 

@@ -175,6 +175,31 @@ def jobs_run(name: str, now_text: str | None) -> None:
     click.echo(f"{name}: {result}")
 
 
+@main.command("posters")
+@click.option("--jurisdiction-id", required=True, type=int, help="Root of the subtree.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, writable=True),
+    help="Folder for the PDF files (created if missing).",
+)
+def posters_command(jurisdiction_id: int, out_dir: str) -> None:
+    """Print the safety-code posters (常安码, A4 PDF) of every enterprise in a jurisdiction
+    subtree; codes not made yet are made."""
+    from .services.posters import write_posters
+
+    try:
+        enterprises, write = write_posters(jurisdiction_id, out_dir)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from error
+    with click.progressbar(enterprises, label="常安码海报", show_pos=True) as bar:
+        for enterprise in bar:
+            write(enterprise)
+    db.session.commit()
+    click.echo(f"{len(enterprises)} poster(s) in {out_dir}")
+
+
 @main.group("media")
 def media_group() -> None:
     """Photo storage maintenance."""

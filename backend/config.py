@@ -31,6 +31,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{var_dir() / 'xuncha.db'}",
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(var_dir() / "media"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        # Safety-code posters (issue 7): a CJK TrueType font (.ttf/.ttc).
+        "POSTER_FONT": env.get("POSTER_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
         "TOKEN_TTL_HOURS": int(env.get("TOKEN_TTL_HOURS", "720")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
@@ -44,6 +46,18 @@ def load_config(overrides: dict | None = None) -> dict:
         "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
         "WEBHOOK_BACKOFF_SECONDS": float(env.get("WEBHOOK_BACKOFF_SECONDS", "60")),
         "JOB_LEASE_SECONDS": int(env.get("JOB_LEASE_SECONDS", "600")),
+        # Credit, blacklist, commitments, classification (issue 8). HOLIDAYS / WORKDAYS:
+        # comma-separated ISO dates; unset means the shipped 2026 list (services/periods.py).
+        "HOLIDAYS": env.get("HOLIDAYS"),
+        "WORKDAYS": env.get("WORKDAYS"),
+        "CREDIT_RECORD_TERM_YEARS": int(env.get("CREDIT_RECORD_TERM_YEARS", "1")),
+        "BLACKLIST_DEFENCE_WORKING_DAYS": int(env.get("BLACKLIST_DEFENCE_WORKING_DAYS", "5")),
+        "BLACKLIST_PUBLISH_WORKING_DAYS": int(env.get("BLACKLIST_PUBLISH_WORKING_DAYS", "10")),
+        "BLACKLIST_REMOVAL_WORKING_DAYS": int(env.get("BLACKLIST_REMOVAL_WORKING_DAYS", "10")),
+        "INSPECTION_INTERVAL_MONTHS": env.get(
+            "INSPECTION_INTERVAL_MONTHS", "key:1,elevated:3,general:6,low:12"
+        ),
+        "SIGNATURE_MAX_BYTES": int(env.get("SIGNATURE_MAX_BYTES", str(256 * 1024))),
         # Photos (issue 5). S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local").lower(),
         "S3_BUCKET": env.get("S3_BUCKET", ""),

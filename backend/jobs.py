@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .db import db
 from .models import JobLock, utcnow
-from .services import deadlines, notifications
+from .services import blacklist, deadlines, inspection_plans, notifications
 
 log = logging.getLogger("xuncha.jobs")
 LOCKS = JobLock.__table__
@@ -72,7 +72,19 @@ JOBS: dict[str, Job] = {
             "escalate_overdue",
             deadlines.escalate_overdue,
             10,
-            "Notify enterprises, then supervisors, of overdue hazards; credit candidates",
+            "Notify enterprises, then supervisors, of overdue hazards; bad credit records",
+        ),
+        Job(
+            "credit_terms",
+            blacklist.credit_terms,
+            60,
+            "Expire bad credit records; remove blacklist entries at the end of their term",
+        ),
+        Job(
+            "plan_inspections",
+            inspection_plans.plan_inspections,
+            60,
+            "Classify enterprises; plan the next inspection of each; mark missed plans overdue",
         ),
         Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
     )

@@ -97,14 +97,21 @@ def paginate_select(stmt, pagination_parameters):
 def register_api(app) -> None:
     from . import (
         auth,
+        blacklist,
         checklists,
+        classification,
+        commitments,
+        credit,
         enterprises,
         hazard_statistics,
         hazards,
+        inspection_plans,
         inspections,
         jurisdictions,
         media,
         notifications,
+        public_blacklist,
+        safety_codes,
         sync,
         users,
     )
@@ -125,7 +132,15 @@ def register_api(app) -> None:
         notifications,
         sync,
         media,
+        safety_codes,
+        credit,
+        blacklist,
+        public_blacklist,
+        commitments,
+        classification,
+        inspection_plans,
     )
     for module in modules:
         api.register_blueprint(module.blp)
+    app.register_blueprint(public_blacklist.page)
     app.before_request(authenticate_request)

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -9,6 +9,8 @@ NOTIFICATION_KINDS = {
     "hazard_due_soon": "隐患整改即将到期",
     "hazard_overdue": "隐患逾期未整改",
     "hazard_escalated": "隐患逾期未整改（上报监管部门）",
+    "bad_credit_record": "列入安全生产不良信用记录",
+    "blacklist_notice": "拟列入安全生产“黑名单”告知",
 }
 
 
@@ -37,20 +39,3 @@ class Notification(Base):
     next_attempt_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
-
-
-class CreditCandidate(Base):
-    """A candidate for a bad credit record (不良信用记录), for a supervisor to decide on."""
-
-    __tablename__ = "credit_candidates"
-    __table_args__ = (
-        UniqueConstraint("hazard_id", "reason", name="uq_credit_candidates_hazard_reason"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(
-        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
-    )
-    hazard_id: Mapped[str] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

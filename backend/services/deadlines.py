@@ -11,12 +11,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..db import db
-from ..models import CreditCandidate, Enterprise, Hazard, User
+from ..models import Enterprise, Hazard, User
 from ..timeutil import today_in_shanghai
-from . import notifications
+from . import credit, notifications
 from .hazards import days_overdue, overdue_clause, record_system_action
-
-CREDIT_REASON_MAJOR_OVERDUE = "major_hazard_overdue"
+from .safety_code import refresh_stale_colors
 
 
 def mark_overdue(now: datetime) -> dict:
@@ -39,6 +38,8 @@ def mark_overdue(now: datetime) -> dict:
             },
         )
     db.session.flush()
+    # A passed deadline can turn a safety code yellow or red (services/safety_code.py).
+    refresh_stale_colors(now)
     return {"marked": len(hazards)}
 
 
@@ -58,7 +59,7 @@ def due_soon_reminders(now: datetime) -> dict:
     sent = 0
     for hazard in hazards:
         days_left = (hazard.due_on - today).days
-        for user in _enterprise_users(hazard.enterprise_id):
+        for user in notifications.enterprise_users(hazard.enterprise_id):
             sent += _notify(
                 user,
                 "hazard_due_soon",
@@ -73,24 +74,21 @@ def due_soon_reminders(now: datetime) -> dict:
 
 def escalate_overdue(now: datetime) -> dict:
     """Overdue: tell the enterprise; ESCALATION_DAYS later, the supervisors of its jurisdiction
-    chain; a major hazard overdue becomes a bad-credit-record candidate."""
+    chain; a hazard not rectified by its deadline becomes a bad credit record (services/credit)."""
     today = today_in_shanghai(now)
     escalation_days = current_app.config.get("ESCALATION_DAYS", 3)
     hazards = db.session.scalars(
         select(Hazard).where(overdue_clause(today)).order_by(Hazard.due_on, Hazard.id)
     ).all()
-    summary = {"notified_enterprise": 0, "escalated": 0, "credit_candidates": 0}
+    summary = {"notified_enterprise": 0, "escalated": 0, "bad_credit_records": 0}
     for hazard in hazards:
         days = days_overdue(hazard, now)
         message = f"隐患“{hazard.title}”整改期限{hazard.due_on}已过，逾期{days}天未销号。"
-        for user in _enterprise_users(hazard.enterprise_id):
+        for user in notifications.enterprise_users(hazard.enterprise_id):
             summary["notified_enterprise"] += _notify(
                 user, "hazard_overdue", hazard, now, message=message, days_overdue=days
             )
-        if hazard.grade == "major":
-            summary["credit_candidates"] += _credit_candidate(
-                hazard, CREDIT_REASON_MAJOR_OVERDUE, now
-            )
+        summary["bad_credit_records"] += credit.record_overdue_hazard(hazard, now)
         if days > escalation_days:
             for user in _chain_supervisors(hazard.enterprise):
                 summary["escalated"] += _notify(
@@ -116,31 +114,6 @@ def _notify(user: User, kind: str, hazard: Hazard, now: datetime, **details) -> 
         user, kind, dedupe_key=key, hazard=hazard, payload=payload, now=now
     )
     return 1 if created else 0
-
-
-def _credit_candidate(hazard: Hazard, reason: str, now: datetime) -> int:
-    exists = db.session.scalar(
-        select(CreditCandidate.id).where(
-            CreditCandidate.hazard_id == hazard.id, CreditCandidate.reason == reason
-        )
-    )
-    if exists:
-        return 0
-    db.session.add(
-        CreditCandidate(
-            enterprise_id=hazard.enterprise_id, hazard_id=hazard.id, reason=reason, created_at=now
-        )
-    )
-    return 1
-
-
-def _enterprise_users(enterprise_id: int) -> list[User]:
-    """The enterprise's own accounts: its principal/viewers and safety managers."""
-    return db.session.scalars(
-        select(User)
-        .where(User.enterprise_id == enterprise_id, User.is_active.is_(True))
-        .order_by(User.id)
-    ).all()
 
 
 def _chain_supervisors(enterprise: Enterprise) -> list[User]:

@@ -168,6 +168,7 @@ def report_from_finding(
         payload={"finding_id": finding.id, "inspection_id": inspection.id},
         due_on_after=hazard.due_on,
     )
+    _refresh_color(hazard)
     return hazard
 
 
@@ -244,6 +245,7 @@ def report_hazard(
             device_time=device_time,
             now=now,
         )
+    _refresh_color(hazard, now)
     return hazard
 
 
@@ -352,7 +354,15 @@ def apply_action(
         due_on_before=due_on_before if changed else None,
         due_on_after=hazard.due_on if changed else None,
     )
+    _refresh_color(hazard, step.now)
     return hazard
+
+
+def _refresh_color(hazard: Hazard, now: datetime | None = None) -> None:
+    """A hazard's change may change its enterprise's safety-code colour (常安码)."""
+    from .safety_code import refresh_safety_code_color  # it reads this module's deadline rule
+
+    refresh_safety_code_color(hazard.enterprise_id, now)
 
 
 def _is_replay(action_id: str, hazard: Hazard, action: str, user: User) -> bool:

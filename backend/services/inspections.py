@@ -199,7 +199,9 @@ def _photo_counts(finding_ids: list[str]) -> dict[str, int]:
 def finish_inspection(
     user: User, inspection: Inspection, *, finished_at: datetime | None = None
 ) -> list[Hazard]:
-    """Score the inspection and report one hazard per failed item."""
+    """Score the inspection, report one hazard per failed item and fulfil the pending plan."""
+    from .inspection_plans import complete_plans_for  # plans import sync, which imports us
+
     require_inspection_owner(user, inspection)
     _require_in_progress(inspection)
     checklist, sections, items = _applicable_items(inspection)
@@ -222,6 +224,7 @@ def finish_inspection(
         report_from_finding(finding, inspection, checklist, items[finding.item_code], user)
         for finding in failed
     ]
+    complete_plans_for(inspection, inspection.finished_received_at)
     db.session.flush()
     return hazards
 

@@ -24,6 +24,15 @@ MAX_BACKOFF = timedelta(days=1)
 DELIVERY_BATCH = 100
 
 
+def enterprise_users(enterprise_id: int) -> list[User]:
+    """The enterprise's own active accounts: its principal/viewers and safety managers."""
+    return db.session.scalars(
+        select(User)
+        .where(User.enterprise_id == enterprise_id, User.is_active.is_(True))
+        .order_by(User.id)
+    ).all()
+
+
 def notify(
     recipient: User,
     kind: str,

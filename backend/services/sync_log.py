@@ -41,9 +41,16 @@ TABLES: dict[type, str] = {
 }
 
 
-def register(model: type, table_name: str) -> None:
-    """Track another model (e.g. hazard actions) under a sync table name."""
+# Tables whose records lie in their enterprise's scope and move with it to another jurisdiction.
+ENTERPRISE_FOLLOWERS: dict[str, type] = {"hazards": Hazard}
+
+
+def register(model: type, table_name: str, *, follows_enterprise: bool = False) -> None:
+    """Track another model (e.g. hazard actions) under a sync table name; `follows_enterprise`:
+    its records (with an `enterprise_id`) are logged again when their enterprise moves."""
     TABLES[model] = table_name
+    if follows_enterprise:
+        ENTERPRISE_FOLLOWERS[table_name] = model
 
 
 def _path_of_jurisdiction(connection, jurisdiction_id):
@@ -116,6 +123,8 @@ def place_of(connection, obj) -> dict:
         user_id = obj.user_id
     elif hasattr(obj, "hazard_id"):
         enterprise_id, path, _ = _hazard_place(connection, obj.hazard_id)
+    elif hasattr(obj, "enterprise_id"):  # other records of one enterprise (inspection plans)
+        enterprise_id, path = _enterprise_place(connection, obj.enterprise_id)
     return {"enterprise_id": enterprise_id, "jurisdiction_path": path, "user_id": user_id}
 
 
@@ -160,23 +169,30 @@ def log_changes(session, _flush_context) -> None:
                 **place_of(connection, obj),
             }
         )
-    rows += _hazards_following_moves(connection, rows)
+    rows += _records_following_moves(connection, rows)
     if rows:
         connection.execute(insert(SyncChange), rows)
 
 
-def _hazards_following_moves(connection, rows) -> list[dict]:
-    """An enterprise's hazards move with it: log them so they leave the old scope's devices."""
+def _records_following_moves(connection, rows) -> list[dict]:
+    """An enterprise's hazards (and other followers) move with it: log them so they leave the
+    old scope's devices."""
     moved = [row for row in rows if row["table_name"] == "enterprises" and row["previous_path"]]
     followers = []
     for row in moved:
-        hazard_ids = connection.scalars(
-            select(Hazard.id).where(Hazard.enterprise_id == row["enterprise_id"])
-        )
-        followers += [
-            {**row, "table_name": "hazards", "record_id": hazard_id, "operation": "updated"}
-            for hazard_id in hazard_ids
-        ]
+        for table_name, model in ENTERPRISE_FOLLOWERS.items():
+            record_ids = connection.scalars(
+                select(model.id).where(model.enterprise_id == row["enterprise_id"])
+            )
+            followers += [
+                {
+                    **row,
+                    "table_name": table_name,
+                    "record_id": str(record_id),
+                    "operation": "updated",
+                }
+                for record_id in record_ids
+            ]
     return followers
 
 

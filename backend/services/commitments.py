@@ -1,0 +1,207 @@
+"""Commitments (承诺书): signed in the app by an enterprise user, kept immutably.
+
+Signing copies the template's exact text into the record with its SHA-256, the typed name, the
+drawn signature (a PNG, validated here) and the server's time; a signed commitment is never
+updated or deleted (no endpoint does, and a flush that tries is refused). The safety manager's
+duty commitment follows a finished self-inspection against the 31 duty items (seed 004).
+
+`commitments_summary(enterprise_id)` is what the enterprise's public page shows: which
+templates are signed and when, no names.
+"""
+
+import base64
+import binascii
+import hashlib
+import io
+import uuid
+from datetime import datetime
+
+from flask import current_app
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import event, select
+
+from ..authz import Forbidden, visible_enterprise_ids
+from ..db import db
+from ..models import ENTERPRISE_ROLES, ChecklistVersion, Commitment, Inspection, User, utcnow
+from .commitment_templates import TEMPLATES, CommitmentTemplate
+from .errors import Conflict, Invalid, NotFound
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+DATA_URL_PREFIX = "data:image/png;base64,"
+MIN_SIZE = (40, 20)
+MAX_SIZE = (4096, 4096)
+# A pixel darker than this (0 black … 255 white, over a white ground) is ink.
+INK_THRESHOLD = 224
+
+
+def get_template(code: str) -> CommitmentTemplate:
+    template = TEMPLATES.get(code)
+    if template is None:
+        raise Invalid(f"Unknown commitment template {code}.", field="template_code")
+    return template
+
+
+# --- the signature --------------------------------------------------------------------------
+
+
+def decode_signature(value: str, max_bytes: int) -> bytes:
+    """The PNG bytes of a drawn signature sent as base64 (a data: URL prefix is accepted)."""
+    field = "signature_png"
+    text = (value or "").strip()
+    if text.startswith(DATA_URL_PREFIX):
+        text = text[len(DATA_URL_PREFIX) :]
+    if len(text) > (max_bytes + 2) // 3 * 4:
+        raise Invalid(f"The signature is larger than {max_bytes} bytes.", field=field)
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("The signature is not valid base64.", field=field) from None
+    if len(data) > max_bytes:
+        raise Invalid(f"The signature is larger than {max_bytes} bytes.", field=field)
+    if not data.startswith(PNG_MAGIC):
+        raise Invalid("The signature must be a PNG image.", field=field)
+    _check_png(data, field)
+    return data
+
+
+def _check_png(data: bytes, field: str) -> None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                raise Invalid("The signature must be a PNG image.", field=field)
+            width, height = image.size
+            if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
+                raise Invalid(
+                    f"The signature must measure between {MIN_SIZE[0]}×{MIN_SIZE[1]} and "
+                    f"{MAX_SIZE[0]}×{MAX_SIZE[1]} pixels.",
+                    field=field,
+                )
+            image.load()
+            ground = Image.new("RGBA", image.size, "white")
+            ground.alpha_composite(image.convert("RGBA"))
+            darkest, _lightest = ground.convert("L").getextrema()
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+        raise Invalid("The signature is not a readable PNG image.", field=field) from None
+    if darkest > INK_THRESHOLD:
+        raise Invalid("The signature is blank.", field=field)
+
+
+# --- signing --------------------------------------------------------------------------------
+
+
+def sign(
+    user: User,
+    *,
+    template_code: str,
+    signer_name: str,
+    signature_png: str,
+    now: datetime | None = None,
+) -> Commitment:
+    """An enterprise user signs a template for their enterprise."""
+    if user.role not in ENTERPRISE_ROLES:
+        raise Forbidden("Only an enterprise's own users sign its commitments.")
+    template = get_template(template_code)
+    if user.role not in template.signer_roles:
+        raise Forbidden(f"The role {user.role} does not sign the {template.title}.")
+    signer_name = (signer_name or "").strip()
+    if not 2 <= len(signer_name) <= 64:
+        raise Invalid("Type your full name (2 to 64 characters).", field="signer_name")
+    png = decode_signature(signature_png, int(current_app.config["SIGNATURE_MAX_BYTES"]))
+    inspection = None
+    if template.requires_self_inspection:
+        inspection = _finished_self_inspection(user.enterprise_id, template)
+    commitment = Commitment(
+        id=uuid.uuid4().hex,
+        enterprise_id=user.enterprise_id,
+        template_code=template.code,
+        template_version=template.version,
+        title=template.title,
+        text=template.text,
+        text_sha256=template.text_sha256,
+        signer_id=user.id,
+        signer_role=user.role,
+        signer_name=signer_name,
+        signature_png=png,
+        signature_sha256=hashlib.sha256(png).hexdigest(),
+        signed_at=now or utcnow(),
+        inspection_id=inspection.id if inspection else None,
+    )
+    db.session.add(commitment)
+    db.session.flush()
+    return commitment
+
+
+def _finished_self_inspection(enterprise_id: int, template: CommitmentTemplate) -> Inspection:
+    inspection = db.session.scalar(
+        select(Inspection)
+        .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
+        .where(
+            Inspection.enterprise_id == enterprise_id,
+            Inspection.kind == "self_inspection",
+            Inspection.status == "finished",
+            ChecklistVersion.code == template.requires_self_inspection,
+        )
+        .order_by(Inspection.finished_received_at.desc(), Inspection.id)
+        .limit(1)
+    )
+    if inspection is None:
+        raise Invalid(
+            f"The {template.title} follows a finished self-inspection against "
+            f"{template.requires_self_inspection}; finish one first.",
+            field="template_code",
+        )
+    return inspection
+
+
+@event.listens_for(Commitment, "before_update")
+@event.listens_for(Commitment, "before_delete")
+def _refuse_change(_mapper, _connection, commitment: Commitment) -> None:
+    raise Conflict(f"Commitment {commitment.id} is signed and cannot change.")
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def commitment_query(
+    user: User, *, enterprise_id: int | None = None, template_code: str | None = None
+):
+    stmt = select(Commitment).where(Commitment.enterprise_id.in_(visible_enterprise_ids(user)))
+    if enterprise_id is not None:
+        stmt = stmt.where(Commitment.enterprise_id == enterprise_id)
+    if template_code is not None:
+        stmt = stmt.where(Commitment.template_code == template_code)
+    return stmt.order_by(Commitment.signed_at.desc(), Commitment.id)
+
+
+def get_visible_commitment(user: User, commitment_id: str) -> Commitment:
+    commitment = db.session.scalar(commitment_query(user).where(Commitment.id == commitment_id))
+    if commitment is None:
+        raise NotFound(f"commitment {commitment_id} not found")
+    return commitment
+
+
+def commitments_summary(enterprise_id: int) -> list[dict]:
+    """For the public page: each template, whether the enterprise signed it and when last
+    (and which version); never who signed."""
+    rows = db.session.execute(
+        select(Commitment.template_code, Commitment.template_version, Commitment.signed_at)
+        .where(Commitment.enterprise_id == enterprise_id)
+        .order_by(Commitment.signed_at.desc(), Commitment.id)
+    ).all()
+    latest: dict[str, tuple[str, datetime]] = {}
+    for code, version, signed_at in rows:
+        latest.setdefault(code, (version, signed_at))
+    summary = []
+    for template in TEMPLATES.values():
+        version, signed_at = latest.get(template.code, (None, None))
+        summary.append(
+            {
+                "template_code": template.code,
+                "title": template.title,
+                "current_version": template.version,
+                "signed": version is not None,
+                "signed_version": version,
+                "signed_at": signed_at,
+            }
+        )
+    return summary

@@ -1,0 +1,70 @@
+"""Server-rendered pages (zh-CN, phone-first, no JavaScript): the public safety-code page
+(/q/<token>), the enterprise portal (/portal/) and the supervisors' board (/board/).
+
+Pages call the same services and authorisation as the API; they only render. Each page
+blueprint shares the hooks below: the login session, CSRF checks on POST, security headers,
+and errors rendered as Chinese pages instead of problem+json.
+"""
+
+import logging
+
+from flask import Blueprint, g, render_template
+from werkzeug.exceptions import HTTPException
+
+from media.errors import MediaError
+
+from ..db import db
+from ..services.errors import DomainError
+from . import security
+from .messages import describe, status_of
+
+log = logging.getLogger("xuncha.web")
+
+
+def page_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    bp.before_request(security.load_session_user)
+    bp.before_request(security.check_csrf)
+    bp.after_request(security.add_security_headers)
+
+    @bp.context_processor
+    def page_context():
+        return {
+            "csp_nonce": security.csp_nonce(),
+            "csrf_token": security.csrf_token,
+            "current_user": g.get("current_user"),
+        }
+
+    @bp.errorhandler(security.CsrfFailure)
+    def csrf_failed(_error):
+        return render_error(400, "页面已过期，请刷新页面后重新提交。")
+
+    @bp.errorhandler(DomainError)
+    @bp.errorhandler(MediaError)
+    @bp.errorhandler(HTTPException)
+    def known_error(error):
+        return render_error(status_of(error), describe(error))
+
+    @bp.errorhandler(Exception)
+    def unexpected_error(error):
+        if isinstance(error, HTTPException):
+            return known_error(error)
+        log.exception("page error on %s", bp.name)
+        return render_error(500, describe(error))
+
+    return bp
+
+
+def render_error(status: int, message: str):
+    db.session.rollback()
+    response = render_template("error.html", status=status, message=message)
+    return response, status
+
+
+def init_web(app) -> None:
+    from . import board, portal, public
+
+    security.configure_session(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(board.bp)

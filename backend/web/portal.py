@@ -1,0 +1,269 @@
+"""The enterprise portal (/portal/): an enterprise's own hazards, their deadlines and states,
+a hazard's detail with its photos, and submitting a rectification with after-photos.
+
+Enterprise users only. Everything goes through authz and the hazard and photo services: the
+list is the hazard list's query, a rectification is `apply_action` (start_rectification with
+the plan when the hazard has not started yet, then submit), photos are `receive_upload`.
+"""
+
+import hashlib
+
+from flask import flash, make_response, redirect, render_template, request, send_file, url_for
+from sqlalchemy import func, or_, select
+
+from media.errors import MediaError
+
+from ..authz import get_visible
+from ..db import db
+from ..models import (
+    ENTERPRISE_ROLES,
+    HAZARD_ACTIONS,
+    HAZARD_GRADES,
+    HAZARD_STATUSES,
+    ROLES,
+    SAFETY_CODE_COLORS,
+    Enterprise,
+    Hazard,
+    Photo,
+    User,
+)
+from ..services import hazards as service
+from ..services import photos, posters
+from ..services import safety_code as codes
+from ..services.errors import DomainError
+from ..timeutil import SHANGHAI
+from . import page_blueprint
+from .auth import Area, login_page, logout_page, require_area_user
+from .messages import describe, status_of
+
+bp = page_blueprint("portal", __name__, "/portal")
+AREA = Area(
+    name="portal",
+    title="企业端",
+    roles=ENTERPRISE_ROLES,
+    home="portal.hazards",
+    wrong_role="企业端仅供企业用户登录；监管部门请使用监管看板。",
+)
+PAGE_SIZE = 30
+MAX_PHOTOS = 10
+LIST_FILTERS = {"open": "未销号", "overdue": "已逾期", "closed": "已销号", "all": "全部"}
+PHOTO_VARIANTS = ("thumb", "preview")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    return login_page(AREA)
+
+
+@bp.post("/logout")
+def logout():
+    return logout_page(AREA)
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("portal.hazards"))
+
+
+def _user() -> tuple[User | None, object]:
+    return require_area_user(AREA)
+
+
+@bp.get("/hazards")
+def hazards():
+    user, answer = _user()
+    if user is None:
+        return answer
+    shown = request.args.get("show", "open")
+    if shown not in LIST_FILTERS:
+        shown = "open"
+    page = _page_number()
+    stmt = service.hazard_query(
+        user,
+        overdue=True if shown == "overdue" else None,
+        status="closed" if shown == "closed" else None,
+        sort="due_on",
+    )
+    if shown == "open":
+        stmt = stmt.where(Hazard.status.in_(service.OPEN_STATUSES))
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    enterprise = db.session.get(Enterprise, user.enterprise_id)
+    color = codes.refresh_safety_code_color(enterprise.id)
+    return render_template(
+        "portal/hazards.html",
+        enterprise=enterprise,
+        color=color,
+        color_label=SAFETY_CODE_COLORS[color],
+        hazards=[_row(hazard) for hazard in rows],
+        shown=shown,
+        filters=LIST_FILTERS,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        total=total,
+    )
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 100_000))
+    except ValueError:
+        return 1
+
+
+def _row(hazard: Hazard) -> dict:
+    return {
+        "hazard": hazard,
+        "grade": HAZARD_GRADES[hazard.grade],
+        "status": HAZARD_STATUSES[hazard.status],
+        "overdue": service.is_overdue(hazard),
+        "days_overdue": service.days_overdue(hazard),
+    }
+
+
+@bp.get("/hazards/<string(maxlength=64):hazard_id>")
+def hazard(hazard_id: str):
+    user, answer = _user()
+    if user is None:
+        return answer
+    hazard = get_visible(Hazard, hazard_id, user)
+    return _detail(user, hazard)
+
+
+def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 200):
+    submit = service.TRANSITIONS["submit"]
+    start = service.TRANSITIONS["start_rectification"]
+    may_rectify = user.role in submit.roles and hazard.status in (
+        submit.from_states | start.from_states
+    )
+    needs_plan = hazard.status in start.from_states
+    plan_fields = service.PLAN_FIELDS if hazard.grade == "major" else service.FIVE_IMPLEMENTATIONS
+    page = render_template(
+        "portal/hazard.html",
+        row=_row(hazard),
+        hazard=hazard,
+        history=_history(hazard),
+        earlier_photos=_record_photos(hazard),
+        may_rectify=may_rectify,
+        is_manager=user.role in submit.roles,
+        needs_plan=needs_plan,
+        plan_fields=plan_fields,
+        required_plan=set(service.REQUIRED_PLAN_FIELDS[hazard.grade]),
+        plan=hazard.plan or {},
+        form=request.form if request.method == "POST" else {},
+        error=error,
+        max_photos=MAX_PHOTOS,
+    )
+    return page, status
+
+
+def _history(hazard: Hazard) -> list[dict]:
+    return [
+        {
+            "label": HAZARD_ACTIONS.get(item["entry"].action, item["entry"].action),
+            "at": item["entry"].received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            "role": ROLES.get(item["entry"].actor_role, "系统"),
+            "note": item["entry"].note,
+            "due_on_after": item["entry"].due_on_after,
+            "to_status": HAZARD_STATUSES.get(item["entry"].to_status, ""),
+            "photos": item["photos"],
+        }
+        for item in service.history(hazard)
+    ]
+
+
+def _record_photos(hazard: Hazard) -> list[str]:
+    """Photos attached to the hazard itself or to the finding that revealed it."""
+    owners = [(Photo.owner_table == "hazards") & (Photo.owner_id == hazard.id)]
+    if hazard.finding_id:
+        owners.append((Photo.owner_table == "findings") & (Photo.owner_id == hazard.finding_id))
+    return list(
+        db.session.scalars(
+            select(Photo.sha256).where(or_(*owners)).order_by(Photo.created_at, Photo.id)
+        )
+    )
+
+
+@bp.post("/hazards/<string(maxlength=64):hazard_id>/rectification")
+def submit_rectification(hazard_id: str):
+    """Start rectification with the plan if needed, then submit with the after-photos."""
+    user, answer = _user()
+    if user is None:
+        return answer
+    hazard = get_visible(Hazard, hazard_id, user)
+    files = [upload for upload in request.files.getlist("photos") if upload and upload.filename]
+    if len(files) > MAX_PHOTOS:
+        return _failed(user, hazard, f"一次最多上传 {MAX_PHOTOS} 张照片。", 422)
+    note = request.form.get("note", "").strip()[:4000]
+    plan = {
+        name: request.form.get(f"plan_{name}", "").strip()[:4000]
+        for name in service.PLAN_FIELDS
+        if request.form.get(f"plan_{name}", "").strip()
+    }
+    try:
+        shas = [_receive(user, upload) for upload in files]
+        if hazard.status in service.TRANSITIONS["start_rectification"].from_states:
+            service.apply_action(user, hazard, "start_rectification", plan=plan or None)
+        service.apply_action(user, hazard, "submit", note=note, photos=shas)
+    except (DomainError, MediaError) as error:
+        return _failed(user, hazard, describe(error), status_of(error))
+    flash("整改已提交成功。")
+    return redirect(url_for("portal.hazard", hazard_id=hazard.id))
+
+
+def _failed(user: User, hazard: Hazard, message: str, status: int):
+    # The whole submission is undone (the request's error status rolls it back); the form
+    # keeps what was typed.
+    db.session.rollback()
+    hazard = get_visible(Hazard, hazard.id, user)
+    return _detail(user, hazard, message, status if status >= 400 else 422)
+
+
+def _receive(user: User, upload) -> str:
+    """One uploaded file through the photo intake service (the same checks as the API)."""
+    stream = upload.stream
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    media, _created = photos.receive_upload(user, stream, digest.hexdigest())
+    return media.sha256
+
+
+@bp.get("/media/<string(length=64):sha256>")
+def media(sha256: str):
+    """A photo for the portal's pages, under the same rule as the API: the uploader and those
+    who may see a record it is attached to."""
+    user, answer = _user()
+    if user is None:
+        return answer
+    variant = request.args.get("variant", "thumb")
+    if variant not in PHOTO_VARIANTS:
+        variant = "thumb"
+    served = photos.serve_media(user, sha256, variant)
+    if served.url:
+        response = redirect(served.url, 302)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    response = send_file(
+        served.path, mimetype=served.mime, etag=served.etag, conditional=True, max_age=3600
+    )
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
+
+
+@bp.get("/poster.pdf")
+def poster():
+    """The enterprise's own safety-code poster, to print and post at the gate."""
+    user, answer = _user()
+    if user is None:
+        return answer
+    enterprise = get_visible(Enterprise, user.enterprise_id, user)
+    code = codes.current_code(enterprise, user)
+    content = posters.poster_pdf(enterprise, codes.public_url(code.token))
+    response = make_response(content)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="changanma-{enterprise.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,66 @@
+"""The public landing page of a safety code (GET /q/<token>): what anyone at the gate may see.
+
+Live (no caching) and nothing private: the enterprise's name, USCC, industry and jurisdiction,
+its colour, how many hazards are open and overdue (numbers only, no details), the date of its
+last inspection, its standardisation grade, and how to report a hazard. No people's names, no
+phone numbers, no photos, no hazard titles.
+"""
+
+from flask import render_template
+
+from checklists.industries import INDUSTRIES
+
+from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, utcnow
+from ..services import safety_code as codes
+from ..services import scans
+from ..services.posters import REPORT_HOTLINE
+from ..timeutil import SHANGHAI
+from . import page_blueprint
+
+bp = page_blueprint("public_pages", __name__, "/q")
+
+COLOR_MEANINGS = {
+    "green": "企业目前无逾期未整改隐患、无重大事故隐患。",
+    "yellow": "企业存在逾期未整改的隐患，或存在正在整改的重大事故隐患。",
+    "red": "企业存在逾期未整改的重大事故隐患、被责令停产停业整改，或被列入严重失信名单。",
+}
+KIND_LABELS = {"supervision": "监管检查", "self_inspection": "企业自查"}
+
+
+@bp.get("/<string(maxlength=64):token>")
+def safety_code_page(token: str):
+    code = codes.code_by_token(token)
+    if code is None:
+        return _message(404, "未找到该常安码", "请确认扫描的是企业张贴的常安码。")
+    if code.revoked_at is not None:
+        return _message(
+            410,
+            "此常安码已失效",
+            "该企业已更换新的常安码，此码不再有效。请扫描企业现场张贴的最新常安码。",
+        )
+    enterprise: Enterprise = code.enterprise
+    now = utcnow()
+    color = codes.refresh_safety_code_color(enterprise.id, now)
+    last = scans.last_inspection(enterprise)
+    last_at = last.finished_received_at or last.updated_at if last else None
+    return render_template(
+        "public/code.html",
+        enterprise=enterprise,
+        industry=INDUSTRIES.get(enterprise.industry, enterprise.industry),
+        grade=STANDARDISATION_GRADES.get(enterprise.standardisation_grade, "未定级"),
+        color=color,
+        color_label=SAFETY_CODE_COLORS[color],
+        color_meaning=COLOR_MEANINGS[color],
+        counts=scans.hazard_counts(enterprise, now),
+        last_inspection_on=last_at.astimezone(SHANGHAI).date() if last_at else None,
+        last_inspection_kind=KIND_LABELS.get(last.kind) if last else None,
+        hotline=REPORT_HOTLINE,
+        as_of=now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def _message(status: int, title: str, detail: str):
+    page = render_template(
+        "public/message.html", status=status, title=title, detail=detail, hotline=REPORT_HOTLINE
+    )
+    return page, status

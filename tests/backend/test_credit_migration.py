@@ -1,0 +1,91 @@
+"""Migration 0006 turns the escalation job's credit candidates into bad credit records, and back."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from backend.db import make_engine
+from backend.migrate import downgrade, upgrade
+from backend.models import Enterprise, Hazard, Jurisdiction, User
+
+
+def test_credit_candidates_become_bad_credit_records(tmp_path):
+    url = f"sqlite:///{tmp_path / 'candidates.db'}"
+    upgrade(url, "0005")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        district = Jurisdiction(name="D区", level="district", path="")
+        session.add(district)
+        session.flush()
+        district.path = f"/{district.id}/"
+        enterprise = Enterprise(
+            name="甲化工",
+            uscc="91320400MA1XXXXX0X",
+            industry="hazardous_chemicals",
+            jurisdiction_id=district.id,
+        )
+        user = User(
+            username="sup", password_hash="x", role="supervisor", jurisdiction_id=district.id
+        )
+        session.add_all([enterprise, user])
+        session.flush()
+        session.add(
+            Hazard(
+                id="hz-1",
+                enterprise_id=enterprise.id,
+                title="储罐区报警器失效",
+                grade="major",
+                status="rectifying",
+                due_on=date(2024, 2, 20),
+                reported_by_id=user.id,
+            )
+        )
+        session.flush()
+        # 2024-02-29 01:00 in Shanghai: a one-year term ends on 2025-02-28.
+        session.execute(
+            text(
+                "INSERT INTO credit_candidates (enterprise_id, hazard_id, reason, created_at)"
+                " VALUES (:e, 'hz-1', 'major_hazard_overdue', '2024-02-28 17:00:00.000000')"
+            ),
+            {"e": enterprise.id},
+        )
+        session.commit()
+        enterprise_id = enterprise.id
+
+    upgrade(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT id, enterprise_id, trigger, source, hazard_id, source_key, starts_on,"
+                " ends_on, status FROM bad_credit_records"
+            )
+        ).all()
+        tables = set(
+            connection.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        )
+    assert [tuple(row) for row in rows] == [
+        (
+            "credit-candidate-1",
+            enterprise_id,
+            "major_hazard_overdue",
+            "system",
+            "hz-1",
+            "major_hazard_overdue:hz-1",
+            "2024-02-29",
+            "2025-02-28",
+            "active",
+        )
+    ]
+    assert "credit_candidates" not in tables
+
+    downgrade(url, "0005")
+    with engine.connect() as connection:
+        back = connection.execute(
+            text("SELECT enterprise_id, hazard_id, reason, created_at FROM credit_candidates")
+        ).all()
+    assert [(r[0], r[1], r[2]) for r in back] == [(enterprise_id, "hz-1", "major_hazard_overdue")]
+    assert datetime.fromisoformat(back[0][3]).replace(tzinfo=UTC) == datetime(
+        2024, 2, 28, 17, 0, tzinfo=UTC
+    )
+    engine.dispose()

@@ -1,0 +1,274 @@
+"""The pages in a real headless Chromium (Debian's, driven by Playwright) at a phone's size,
+against the app served by a real WSGI server in a thread with its own SQLite file."""
+
+import io
+import shutil
+import tempfile
+import threading
+import urllib.request
+from datetime import timedelta
+
+import pytest
+import zxingcpp
+from PIL import Image
+from werkzeug.serving import make_server
+
+from tests.conftest import require_tool
+
+from .media_support import jpeg
+
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "browser test password"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """The app on 127.0.0.1 with a small world: an enterprise with hazards in every state."""
+    from backend.app import create_app
+    from backend.db import EXTENSION_KEY, db
+    from backend.demo import demo_uscc
+    from backend.migrate import upgrade
+    from backend.models import HazardAction
+    from backend.services import hazards as hazard_service
+    from backend.services.auth import issue_token
+    from backend.services.enterprises import create_enterprise
+    from backend.services.jurisdictions import create_jurisdiction
+    from backend.services.safety_code import refresh_safety_code_color
+    from backend.services.users import create_user
+    from backend.timeutil import today_in_shanghai
+
+    base_dir = tmp_path_factory.mktemp("live-pages")
+    url = f"sqlite:///{base_dir / 'live.db'}"
+    upgrade(url)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "MEDIA_ROOT": str(base_dir / "media"),
+            "SECRET_KEY": "live-pages-secret",
+            "MEDIA_DERIVATIVES_ASYNC": False,
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base
+    today = today_in_shanghai()
+    with app.app_context():
+        district = create_jurisdiction(name="示范区", level="district", parent=None)
+        street = create_jurisdiction(name="新城街道", level="street", parent=district)
+        other_street = create_jurisdiction(name="江南镇", level="street", parent=district)
+        ent = create_enterprise(
+            name="示范化工有限公司",
+            uscc=demo_uscc(771),
+            industry="hazardous_chemicals",
+            scale="above_scale",
+            jurisdiction_id=street.id,
+            principal_name="张主任",
+            principal_phone="13800138000",
+            standardisation_grade="grade2",
+        )
+        ent2 = create_enterprise(
+            name="精工机械制造有限公司",
+            uscc=demo_uscc(772),
+            industry="industry_trade.machinery",
+            scale="above_scale",
+            jurisdiction_id=other_street.id,
+        )
+        users = {
+            "manager": create_user(
+                username="manager",
+                password=PASSWORD,
+                role="enterprise_manager",
+                enterprise_id=ent.id,
+            ),
+            "supervisor": create_user(
+                username="supervisor",
+                password=PASSWORD,
+                role="supervisor",
+                jurisdiction_id=district.id,
+            ),
+            "inspector": create_user(
+                username="inspector",
+                password=PASSWORD,
+                role="inspector",
+                jurisdiction_id=district.id,
+            ),
+        }
+        inspector = users["inspector"]
+
+        def report(enterprise, title, grade="general", overdue_days=0):
+            hazard = hazard_service.report_hazard(
+                inspector,
+                enterprise_id=enterprise.id,
+                title=title,
+                grade=grade,
+                due_on=today + timedelta(days=7),
+            )
+            if overdue_days:
+                hazard.due_on = today - timedelta(days=overdue_days)
+            return hazard
+
+        to_rectify = report(ent, "配电箱未上锁")
+        report(ent, "储罐区可燃气体报警器失效", grade="major", overdue_days=12)
+        report(ent2, "冲压机安全光栅失效", overdue_days=4)
+        report(ent2, "<b>粗体</b>标题的隐患", overdue_days=1)
+        noted = report(ent, "消防通道被占用")
+        db.session.add(
+            HazardAction(
+                id="html-note",
+                hazard_id=noted.id,
+                seq=50,
+                action="reject",
+                from_status="submitted",
+                to_status="rectifying",
+                actor_role="inspector",
+                note='<img src=x alt="注入">整改不到位',
+            )
+        )
+        for enterprise in (ent, ent2):
+            refresh_safety_code_color(enterprise.id)
+        token, _ = issue_token(users["supervisor"], ttl=timedelta(hours=1))
+        db.session.commit()
+        world = {
+            "enterprise_id": ent.id,
+            "enterprise_name": ent.name,
+            "to_rectify": to_rectify.id,
+            "noted": noted.id,
+        }
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"app": app, "base": base, "auth": {"Authorization": f"Bearer {token}"}, **world}
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions[EXTENSION_KEY].dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = require_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="xuncha-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page()
+    browser.clear_cookies()
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    yield page
+    page.close()
+    # A page that broke its own CSP (an inline style, a script) says so on the console.
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def _log_in(page, live, area: str, username: str) -> None:
+    page.goto(f"{live['base']}/{area}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def test_public_page_opened_from_the_decoded_qr_code(live, page, tmp_path):
+    request = urllib.request.Request(
+        f"{live['base']}/api/v1/enterprises/{live['enterprise_id']}/qr.png", headers=live["auth"]
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        png = response.read()
+    (decoded,) = [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    assert decoded.startswith(f"{live['base']}/q/")
+    response = page.goto(decoded)
+    assert response.status == 200
+    status = page.locator("#status")
+    assert status.get_attribute("data-color") == "red"  # an overdue major hazard
+    assert "红码" in status.inner_text()
+    assert page.inner_text("#enterprise-name") == live["enterprise_name"]
+    assert page.inner_text("#overdue-count") == "1"
+    body = page.inner_text("body")
+    assert "12350" in body and "二级" in body
+    assert "张主任" not in body and "13800138000" not in body and "报警器失效" not in body
+    # The colour band is drawn by the nonce'd stylesheet (the CSP let it apply).
+    background = status.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert background == "rgb(217, 48, 37)"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "public.png", full_page=True)
+
+
+def test_portal_rectification_with_a_photo(live, page, tmp_path):
+    _log_in(page, live, "portal", "manager")
+    assert page.url.endswith("/portal/hazards")
+    assert page.locator("#code-color").get_attribute("data-color") == "red"
+    assert page.locator("li.hz").count() == 3  # its own open hazards only
+    page.screenshot(path=tmp_path / "portal-hazards.png", full_page=True)
+    page.click(f"li[data-hazard-id='{live['to_rectify']}'] a.title")
+    assert page.locator("#hazard").get_attribute("data-status") == "reported"
+    page.fill("#plan_owner", "设备科 周工")
+    page.fill("#note", "已加锁，张贴警示标识")
+    photo = tmp_path / "after.jpg"
+    photo.write_bytes(jpeg())
+    page.set_input_files("#photos", str(photo))
+    with page.expect_navigation():
+        page.click("#submit")
+    assert page.locator("#hazard").get_attribute("data-status") == "submitted"
+    assert page.inner_text("#status") == "待复查"
+    assert "整改已提交" in page.inner_text("#flash")
+    thumbnail = page.locator("#history img").first
+    thumbnail.wait_for()
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.screenshot(path=tmp_path / "portal-submitted.png", full_page=True)
+    # A note holding HTML shows as text.
+    page.goto(f"{live['base']}/portal/hazards/{live['noted']}")
+    assert '<img src=x alt="注入">整改不到位' in page.inner_text("#history")
+    assert page.locator("img[src='x']").count() == 0
+
+
+def test_board_shows_the_most_overdue_first(live, page, tmp_path):
+    _log_in(page, live, "board", "supervisor")
+    rows = page.locator("#overdue li.od")
+    days = [
+        int(value) for value in rows.evaluate_all("items => items.map(i => i.dataset.daysOverdue)")
+    ]
+    assert days == sorted(days, reverse=True) and days[0] == 12
+    assert "储罐区可燃气体报警器失效" in rows.first.inner_text()
+    assert "<b>粗体</b>标题的隐患" in page.inner_text("#overdue")
+    assert page.locator("#overdue b").count() == 0
+    assert page.locator("svg.chart").count() == 3
+    assert "新城街道" in page.inner_text("#chart-jurisdiction")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "board.png", full_page=True)
+    # The filters narrow the list.
+    page.select_option("#grade", "major")
+    with page.expect_navigation():
+        page.click("form.filters button")
+    assert page.locator("#overdue li.od").count() == 1
