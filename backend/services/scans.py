@@ -101,7 +101,8 @@ def scan(
         "checklists": checklist_service.applicable_versions(enterprise),
         "open_hazards": open_hazards(enterprise),
         "last_inspection": last_inspection(enterprise),
-        "due_inspection_plan": due_inspection_plan(enterprise),
+        # Supervision visits are unannounced (四不两直): enterprises never see their plans.
+        "due_inspection_plan": None if user.is_enterprise_user else due_inspection_plan(enterprise),
         "scan": record,
     }
 

@@ -404,6 +404,9 @@ def test_due_inspection_plan_is_pluggable(client, session, world, monkeypatch):
     scans.set_due_plan_lookup(lambda enterprise: plan if enterprise.id == ent.id else None)
     body = client.get(f"/api/v1/scan/{token}", headers=world["headers"]["inspector"]).json
     assert body["due_inspection_plan"] == {**plan, "due_on": "2026-12-01"}
+    # Visits are unannounced: the enterprise's own people never see the plan.
+    own = client.get(f"/api/v1/scan/{token}", headers=world["headers"]["manager"]).json
+    assert own["due_inspection_plan"] is None
     scans.set_due_plan_lookup(None)
     body = client.get(f"/api/v1/scan/{token}", headers=world["headers"]["inspector"]).json
     assert body["due_inspection_plan"] is None
