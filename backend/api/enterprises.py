@@ -70,6 +70,9 @@ class EnterpriseSchema(ma.Schema):
     )
     risk_class = ma.fields.String(validate=ma.validate.OneOf(list(RISK_CLASSES)))
     jurisdiction_id = IdField(required=True)
+    safety_code_color = ma.fields.String(
+        dump_only=True, metadata={"description": "Live 常安码 colour: green, yellow or red"}
+    )
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
 

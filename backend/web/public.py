@@ -21,7 +21,7 @@ bp = page_blueprint("public_pages", __name__, "/q")
 
 COLOR_MEANINGS = {
     "green": "企业目前无逾期未整改隐患、无重大事故隐患。",
-    "yellow": "企业存在逾期未整改的隐患，或存在正在整改的重大事故隐患。",
+    "yellow": "企业存在逾期未整改的隐患、正在整改的重大事故隐患，或尚在管理期内的不良信用记录。",
     "red": "企业存在逾期未整改的重大事故隐患、被责令停产停业整改，或被列入严重失信名单。",
 }
 KIND_LABELS = {"supervision": "监管检查", "self_inspection": "企业自查"}

@@ -41,6 +41,7 @@ def test_create_enterprise_with_base_database_fields(
     assert response.status_code == 201, response.json
     created = response.json
     fetched = client.get(f"/api/v1/enterprises/{created['id']}", headers=headers).json
+    assert fetched["safety_code_color"] == "green"  # no hazards yet
     for key, value in _body(district).items():
         assert fetched[key] == value
 
