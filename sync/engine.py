@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .protocol import record_id_problem
+from .protocol import record_id_problem, record_problem
 
 
 class RecordRejected(Exception):
@@ -81,6 +81,8 @@ def push(
 def _apply_one(adapter, table, operation, record, savepoint, outcome: PushOutcome) -> None:
     record_id = record if operation == "deleted" else record.get("id")
     problem = record_id_problem(record_id)
+    if problem is None and operation != "deleted":
+        problem = record_problem(record)
     if problem is None and adapter is None:
         problem = f"unknown table {table}"
     elif problem is None and adapter.pull_only:

@@ -63,6 +63,15 @@ def record_id_problem(record_id) -> str | None:
     return None
 
 
+def record_problem(record) -> str | None:
+    """Why a pushed record's columns break the schema: they must be scalars (lists travel as
+    JSON strings), so a nested value is refused before any adapter sees it."""
+    nested = sorted(key for key, value in record.items() if isinstance(value, dict | list))
+    if nested:
+        return f"columns must be scalars (lists travel as JSON strings): {', '.join(nested)}"
+    return None
+
+
 def ms_to_datetime(value) -> datetime | None:
     """A device's epoch milliseconds as an aware UTC datetime (None stays None)."""
     if value in (None, ""):

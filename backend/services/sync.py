@@ -4,10 +4,12 @@ through the same domain services as the online API."""
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import DataError, IntegrityError
 
 from sync.engine import PushConflict, RecordRejected, push
 from sync.protocol import datetime_to_ms, empty_changes, ms_to_datetime
@@ -662,6 +664,19 @@ def _finish_inspections(ctx: PushContext, outcome) -> None:
             outcome.rejections.append(Rejection("inspections", inspection_id, reason, record))
 
 
+@contextmanager
+def _record_savepoint():
+    """One record's savepoint; a write the database refuses (a taken id, a value that does not
+    fit its column) refuses that record alone instead of failing the whole batch."""
+    try:
+        with db.session.begin_nested():
+            yield
+    except (IntegrityError, DataError) as error:
+        raise RecordRejected(
+            f"the database refused the record: {type(error.orig).__name__}"
+        ) from None
+
+
 def apply_push(user: User, changes: dict, last_pulled_at: int | None, device_id: str | None):
     """Apply a pushed batch; rejected records are stored for the device and for review."""
     ctx = PushContext(user=user, device_id=device_id, last_pulled_at=last_pulled_at)
@@ -674,7 +689,7 @@ def apply_push(user: User, changes: dict, last_pulled_at: int | None, device_id:
         outcome = push(
             changes,
             adapters,
-            db.session.begin_nested,
+            _record_savepoint,
             finishers=[lambda outcome: _finish_inspections(ctx, outcome)],
         )
         for rejection in outcome.rejections:

@@ -498,3 +498,32 @@ def test_hazard_actions_taken_offline_move_the_hazard_and_stale_ones_are_refused
     assert push(client, manager, changes, m_first["timestamp"]).json == {
         "experimentalRejectedIds": {}
     }
+
+
+def test_records_the_database_or_the_schema_refuses_are_rejected_alone(
+    client, session, world, device
+):
+    headers = device(world["inspector"], "dev-a")
+    first = pull(client, headers)
+    version_id, codes = wuluoshi(first)
+    push(
+        client,
+        headers,
+        offline_inspection(world["inside"], version_id, codes, finished=False),
+        first["timestamp"],
+    )
+    second = offline_inspection(world["inside"], version_id, codes[:2], finished=False, prefix="i2")
+    taken_id = dict(second["findings"]["created"][0], id="i1-f0")  # already a finding of i1
+    nested = dict(second["findings"]["created"][1], note=["不是", "字符串"])
+    second["findings"]["created"] = [taken_id, nested]
+    result = push(client, headers, second, first["timestamp"]).json
+    assert result["experimentalRejectedIds"] == {"findings": ["i1-f0", "i2-f1"]}
+    assert session.get(Inspection, "i2") is not None  # the rest of the batch applied
+    reasons = {
+        r.record_id: r.reason
+        for r in session.scalars(
+            select(SyncRejection).where(SyncRejection.table_name == "findings")
+        )
+    }
+    assert "database refused" in reasons["i1-f0"] and "scalars" in reasons["i2-f1"]
+    assert session.get(Finding, "i1-f0").inspection_id == "i1"  # untouched

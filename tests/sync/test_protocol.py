@@ -97,3 +97,10 @@ def test_idempotency_decisions():
     done = idempotency.StoredKey(same, completed=True)
     assert idempotency.decide(done, same) is idempotency.Decision.REPLAY
     assert idempotency.key_problem("") and not idempotency.key_problem("abc-123")
+
+
+def test_nested_columns_are_refused_before_the_adapter():
+    table = Recorder("t")
+    outcome = push({"t": {"created": [{"id": "a", "tags": ["x"]}]}}, [table], no_savepoint)
+    assert table.applied == []
+    assert "scalars" in outcome.rejections[0].reason
