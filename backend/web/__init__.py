@@ -8,7 +8,7 @@ and errors rendered as Chinese pages instead of problem+json.
 
 import logging
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from media.errors import MediaError
@@ -53,6 +53,14 @@ def page_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
         return render_error(500, describe(error))
 
     return bp
+
+
+def page_number() -> int:
+    """The `page` query parameter of a listing page; nonsense means the first page."""
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 100_000))
+    except ValueError:
+        return 1
 
 
 def render_error(status: int, message: str):

@@ -18,7 +18,7 @@ from ..db import db
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, User
 from ..services import hazard_reports
 from ..services import hazards as service
-from . import charts, page_blueprint, render_error
+from . import charts, page_blueprint, page_number, render_error
 from .auth import Area, login_page, logout_page, require_area_user
 
 bp = page_blueprint("board", __name__, "/board")
@@ -58,7 +58,7 @@ def index():
     if user is None:
         return answer
     filters = _filters(user)
-    page = _page_number()
+    page = page_number()
     stmt = service.hazard_query(user, overdue=True, sort="-days_overdue", **filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     hazards = db.session.scalars(
@@ -115,13 +115,6 @@ def _filters(user: User) -> dict:
             raise BadFilter()
         filters["grade"] = grade
     return filters
-
-
-def _page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", "1")), 100_000))
-    except ValueError:
-        return 1
 
 
 def _row(hazard: Hazard) -> dict:

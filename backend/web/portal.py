@@ -32,7 +32,7 @@ from ..services import photos, posters
 from ..services import safety_code as codes
 from ..services.errors import DomainError
 from ..timeutil import SHANGHAI
-from . import page_blueprint
+from . import page_blueprint, page_number
 from .auth import Area, login_page, logout_page, require_area_user
 from .messages import describe, status_of
 
@@ -77,7 +77,7 @@ def hazards():
     shown = request.args.get("show", "open")
     if shown not in LIST_FILTERS:
         shown = "open"
-    page = _page_number()
+    page = page_number()
     stmt = service.hazard_query(
         user,
         overdue=True if shown == "overdue" else None,
@@ -102,13 +102,6 @@ def hazards():
         pages=max(1, -(-total // PAGE_SIZE)),
         total=total,
     )
-
-
-def _page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", "1")), 100_000))
-    except ValueError:
-        return 1
 
 
 def _row(hazard: Hazard) -> dict:
