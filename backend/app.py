@@ -2,12 +2,13 @@
 
 import logging
 
-from flask import Flask
+from flask import Flask, request
+from sqlalchemy.exc import OperationalError
 
 from .config import load_config
-from .db import db
+from .db import db, is_lock_contention, set_write_intent
 from .health import bp as health_bp
-from .problems import register_error_handlers
+from .problems import lock_contention_problem, register_error_handlers
 from .services import sync_log  # noqa: F401  (registers change tracking for sync)
 
 
@@ -41,13 +42,30 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _register_commit(app: Flask) -> None:
     """The one place a request's work is committed: success commits, an error rolls back."""
 
+    @app.before_request
+    def declare_write_intent():
+        set_write_intent(request.method not in READ_ONLY_METHODS)
+
+    @app.teardown_request
+    def restore_write_intent(_exc=None):
+        set_write_intent(True)
+
     @app.after_request
     def commit_or_rollback(response):
-        if response.status_code < 400:
-            db.session.commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except OperationalError as error:
+            db.session.rollback()
+            if not is_lock_contention(error):
+                raise
+            return lock_contention_problem()
         return response

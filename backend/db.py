@@ -1,18 +1,63 @@
-"""Engine and session handling: one session per request or job, committed in one place."""
+"""Engine and session handling: one session per request or job, committed in one place.
+
+SQLite allows one writer at a time. A transaction that reads and then writes after another
+writer committed fails at once with SQLITE_BUSY_SNAPSHOT, and its busy timeout never applies;
+so a transaction that may write takes the write lock up front (`BEGIN IMMEDIATE`) and writers
+queue on the busy timeout instead. Requests that only read (GET, HEAD, OPTIONS) begin deferred,
+so pulls and pages never wait for a writer (WAL lets readers run beside it). Contention that
+outlasts the wait is answered 503 with Retry-After, never a 500.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import current_app
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 EXTENSION_KEY = "xuncha.engine"
+SQLITE_BUSY_TIMEOUT_SECONDS = 15
+# Whether transactions begun in this thread (or task) may write: requests set it from their
+# method; jobs, the CLI and background work keep the default and take the lock up front.
+_may_write: ContextVar[bool] = ContextVar("xuncha_may_write", default=True)
+
+# Errors that mean "another transaction holds what we need", by SQLSTATE on PostgreSQL:
+# lock_not_available, serialization_failure, deadlock_detected.
+_PG_CONTENTION = {"55P03", "40001", "40P01"}
+_SQLITE_CONTENTION = ("database is locked", "database is busy", "database table is locked")
+
+
+def set_write_intent(may_write: bool) -> None:
+    _may_write.set(may_write)
+
+
+@contextmanager
+def read_only_intent():
+    token = _may_write.set(False)
+    try:
+        yield
+    finally:
+        _may_write.reset(token)
+
+
+def is_lock_contention(error: BaseException) -> bool:
+    """True for a database error caused by another transaction's locks (worth a retry)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _PG_CONTENTION:
+        return True
+    message = str(original).lower()
+    return any(text in message for text in _SQLITE_CONTENTION)
 
 
 def make_engine(url: str, **kwargs) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
-    engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **kwargs)
     _configure_sqlite(engine)
     return engine
 
@@ -24,14 +69,14 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write.get() else "BEGIN")
 
 
 class AppSession(Session):

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from media.errors import MediaError
 
+from .db import db, is_lock_contention
 from .services.errors import DomainError, TooManyAttempts, Unauthorized
 
 PROBLEM_MIME = "application/problem+json"
@@ -97,7 +98,26 @@ def media_problem(error: MediaError):
     return problem_response(error.http_status, title, error.detail, code=error.code, errors=errors)
 
 
+# How long a client should wait before retrying a request refused for lock contention.
+RETRY_AFTER_CONTENTION_SECONDS = 2
+
+
+def lock_contention_problem():
+    log.warning("lock contention, request_id=%s path=%s", g.get("request_id"), request.path)
+    response = problem_response(
+        503,
+        "Service busy",
+        "The database is busy with other writers; nothing was saved. Retry shortly.",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_CONTENTION_SECONDS)
+    return response
+
+
 def unexpected_problem(error: Exception):
+    original = getattr(error, "original_exception", None) or error
+    if is_lock_contention(original):
+        db.session.rollback()
+        return lock_contention_problem()
     if isinstance(error, HTTPException):
         return http_exception_problem(error)
     log.exception("unhandled error, request_id=%s path=%s", g.get("request_id"), request.path)

@@ -1,0 +1,115 @@
+"""Many writers at once on a file SQLite database: they queue for the write lock instead of
+failing, and contention that outlasts the wait is a 503 with Retry-After, never a 500."""
+
+import json
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from backend.models import Finding, Inspection
+
+DEVICES = 6
+PUSHES_PER_DEVICE = 3
+
+
+@pytest.fixture
+def file_app(tmp_path):
+    from backend.app import create_app
+    from backend.db import EXTENSION_KEY, db
+    from backend.demo import seed_demo
+    from backend.migrate import upgrade
+    from backend.services.checklists import publish_shipped
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True})
+    with app.app_context():
+        publish_shipped()
+        seed_demo()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    app.extensions[EXTENSION_KEY].dispose()
+
+
+def inspection_batch(pulled, prefix):
+    enterprise = pulled["changes"]["enterprises"]["created"][0]
+    (version,) = [c for c in pulled["changes"]["checklists"]["created"] if c["code"] == "wuluoshi"]
+    content = json.loads(version["content"])
+    codes = [item["code"] for section in content["sections"] for item in section["items"]]
+    inspection = {
+        "id": prefix,
+        "enterprise_id": enterprise["id"],
+        "checklist_id": version["id"],
+        "kind": "supervision",
+        "started_at": 1_780_000_000_000,
+        "finished_at": 1_780_000_600_000,
+    }
+    findings = [
+        {"id": f"{prefix}-{n}", "inspection_id": prefix, "item_code": code, "result": "pass"}
+        for n, code in enumerate(codes)
+    ]
+    return {
+        "inspections": {"created": [inspection], "updated": [], "deleted": []},
+        "findings": {"created": findings, "updated": [], "deleted": []},
+    }, len(findings)
+
+
+def device_session(app, number, statuses, answered):
+    client = app.test_client()
+    credentials = {"username": "inspector", "password": "demo-inspector-pass"}
+    login = client.post("/api/v1/auth/token", json={**credentials, "device_id": f"d{number}"})
+    statuses[login.status_code] += 1
+    if login.status_code != 201:
+        return
+    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    pulled = client.get("/api/v1/sync?last_pulled_at=null&schema_version=1", headers=headers)
+    statuses[pulled.status_code] += 1
+    for push in range(PUSHES_PER_DEVICE):
+        batch, findings = inspection_batch(pulled.json, f"dev{number}-{push}")
+        response = client.post(
+            f"/api/v1/sync?last_pulled_at={pulled.json['timestamp']}", json=batch, headers=headers
+        )
+        statuses[response.status_code] += 1
+        if response.status_code == 503:
+            assert response.headers["Retry-After"]
+            assert response.mimetype == "application/problem+json"
+        if response.status_code == 200 and not response.json["experimentalRejectedIds"]:
+            answered.append(findings)
+
+
+def test_concurrent_logins_and_pushes_queue_for_the_write_lock(file_app):
+    from backend.db import db
+
+    statuses, answered = Counter(), []
+    threads = [
+        threading.Thread(target=device_session, args=(file_app, n, statuses, answered))
+        for n in range(DEVICES)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(status >= 500 for status in statuses), statuses
+    assert statuses[201] == DEVICES and statuses[200] == DEVICES * (1 + PUSHES_PER_DEVICE)
+    with file_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Inspection)) == len(answered)
+        assert db.session.scalar(select(func.count()).select_from(Finding)) == sum(answered)
+
+
+def test_contention_beyond_the_wait_is_503_with_retry_after(file_app, monkeypatch):
+    from backend.api import auth
+
+    def busy(*_args, **_kwargs):
+        raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(auth, "authenticate", busy)
+    response = file_app.test_client().post(
+        "/api/v1/auth/token", json={"username": "inspector", "password": "x"}
+    )
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert response.mimetype == "application/problem+json"
