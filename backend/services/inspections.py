@@ -95,35 +95,36 @@ def record_finding(
     photos: list[str] = (),
     id: str | None = None,
     device_recorded_at: datetime | None = None,
+    flush: bool = True,
 ) -> Finding:
-    """Record (or re-record, while in progress) the result of one item."""
+    """Record (or re-record, while in progress) the result of one item. A batch (a sync push)
+    passes `flush=False` and lets its findings be written together."""
     require_inspection_owner(user, inspection)
     _require_in_progress(inspection)
     _checklist, _sections, items = _applicable_items(inspection)
     if item_code not in items:
         raise Invalid(f"The item {item_code} is not part of this inspection.", field="item_code")
     _check_due_on(due_on)
-    finding = db.session.scalar(
-        select(Finding).where(
-            Finding.inspection_id == inspection.id, Finding.item_code == item_code
-        )
-    )
+    finding = finding_for(inspection, item_code)
     if finding is None:
-        finding = Finding(
-            id=id or uuid.uuid4().hex,
-            inspection_id=inspection.id,
-            item_code=item_code,
-            recorded_by_id=user.id,
-        )
-        db.session.add(finding)
+        finding = Finding(id=id or uuid.uuid4().hex, item_code=item_code, recorded_by_id=user.id)
+        inspection.findings.append(finding)
     finding.result = result
     finding.note = note or ""
     finding.grade = grade
     finding.due_on = due_on
     finding.device_recorded_at = device_recorded_at
-    db.session.flush()
-    attach_photos(user, "findings", finding.id, photos)
+    if flush:
+        db.session.flush()
+    if photos:
+        attach_photos(user, "findings", finding.id, photos)
     return finding
+
+
+def finding_for(inspection: Inspection, item_code: str) -> Finding | None:
+    """The inspection's finding for an item, from its findings loaded once (a batch of
+    findings for one inspection costs one query, not one per item)."""
+    return next((f for f in inspection.findings if f.item_code == item_code), None)
 
 
 def attach_photos(user: User, owner_table: str, owner_id: str, sha256s) -> list[Photo]:
@@ -183,6 +184,7 @@ def delete_finding(user: User, finding: Finding) -> None:
     inspection = finding.inspection
     require_inspection_owner(user, inspection)
     _require_in_progress(inspection)
+    inspection.findings.remove(finding)
     db.session.delete(finding)
     db.session.flush()
 

@@ -180,6 +180,10 @@ class PullTable:
     serialize: callable
     scope: callable  # (user) -> SQL condition on the model: what this user receives
     sends_deletions: bool = True
+    # Officials receive the records of this table that they own (their own inspections and
+    # findings), not everything in their jurisdiction: a colleague's record never reached
+    # their device, so it must not come back to it as deleted.
+    owned: bool = False
 
 
 def _own_inspections(user: User):
@@ -241,8 +245,8 @@ TABLES = [
     PullTable("enterprises", Enterprise, serialize_enterprise, authz.enterprise_clause),
     PullTable("checklists", ChecklistVersion, serialize_checklist, _checklist_scope, False),
     PullTable("hazards", Hazard, serialize_hazard, _hazard_scope),
-    PullTable("inspections", Inspection, serialize_inspection, _own_inspections),
-    PullTable("findings", Finding, serialize_finding, _finding_scope),
+    PullTable("inspections", Inspection, serialize_inspection, _own_inspections, owned=True),
+    PullTable("findings", Finding, serialize_finding, _finding_scope, owned=True),
     PullTable("hazard_actions", HazardAction, serialize_hazard_action, _hazard_action_scope),
     PullTable("photos", Photo, serialize_photo, _photo_scope),
     PullTable(
@@ -250,6 +254,7 @@ TABLES = [
         SyncRejection,
         serialize_rejection,
         lambda user: SyncRejection.user_id == user.id,
+        owned=True,
     ),
 ]
 
@@ -265,13 +270,14 @@ def pull(user: User, last_pulled_at: int | None, device_id: str | None) -> dict:
     """`{"changes", "timestamp"}`; rows are read from the database in batches."""
     timestamp = committed_counter(db.session)
     changes = empty_changes(PULL_TABLES)
+    viewer = _Viewer.of(user)
     for table in TABLES:
         condition = table.scope(user)
         target = changes[table.name]
         if last_pulled_at is None:
             target["created"] = list(_stream(table, condition))
         else:
-            _incremental(table, condition, user, device_id, last_pulled_at, timestamp, target)
+            _incremental(table, condition, viewer, device_id, last_pulled_at, timestamp, target)
     return {"changes": changes, "timestamp": timestamp}
 
 
@@ -315,29 +321,44 @@ def _changes_since(table_name: str, last: int, upto: int, device_id) -> dict[str
     return changed
 
 
-def _device_may_hold(user: User, change: _Change) -> bool:
-    """A record gone from the user's view is sent as deleted only if the device may hold it:
-    not when it was created and removed since the last pull, nor when it never was in scope."""
-    if change.created_elsewhere and change.deleted:
-        return False
-    return _was_visible(user, change.rows)
+@dataclass(frozen=True)
+class _Viewer:
+    """Who pulls, with their jurisdiction's path looked up once per pull."""
+
+    user: User
+    root: str | None
+
+    @classmethod
+    def of(cls, user: User) -> "_Viewer":
+        root = None
+        if not authz.is_global(user) and user.role not in ENTERPRISE_ROLES:
+            root = db.session.scalar(
+                select(Jurisdiction.path).where(Jurisdiction.id == user.jurisdiction_id)
+            )
+        return cls(user, root)
+
+    def may_hold(self, table: PullTable, change: _Change) -> bool:
+        """A record gone from the user's view is sent as deleted only if the device may hold
+        it: not when it was created and removed since the last pull, nor when it never was in
+        the user's scope."""
+        if change.created_elsewhere and change.deleted:
+            return False
+        return any(self._saw(table, *place) for place in change.rows)
+
+    def _saw(self, table: PullTable, path, previous, enterprise_id, owner) -> bool:
+        user = self.user
+        if user.role in ENTERPRISE_ROLES:
+            return enterprise_id == user.enterprise_id
+        if table.owned:
+            return owner == user.id
+        if authz.is_global(user):
+            return True
+        return owner == user.id or any(
+            p and self.root and p.startswith(self.root) for p in (path, previous)
+        )
 
 
-def _was_visible(user: User, places) -> bool:
-    if authz.is_global(user):
-        return True
-    if user.role in ENTERPRISE_ROLES:
-        return any(enterprise_id == user.enterprise_id for _, _, enterprise_id, _ in places)
-    root = db.session.scalar(
-        select(Jurisdiction.path).where(Jurisdiction.id == user.jurisdiction_id)
-    )
-    return any(
-        owner == user.id or any(p and p.startswith(root) for p in (path, previous))
-        for path, previous, _, owner in places
-    )
-
-
-def _incremental(table, condition, user, device_id, last, upto, target) -> None:
+def _incremental(table, condition, viewer: _Viewer, device_id, last, upto, target) -> None:
     changed = _changes_since(table.name, last, upto, device_id)
     ids = list(changed)
     for start in range(0, len(ids), BATCH):
@@ -353,7 +374,7 @@ def _incremental(table, condition, user, device_id, last, upto, target) -> None:
         target["deleted"] += [
             record_id
             for record_id in chunk
-            if record_id not in present and _device_may_hold(user, changed[record_id])
+            if record_id not in present and viewer.may_hold(table, changed[record_id])
         ]
 
 
@@ -482,13 +503,21 @@ class FindingsAdapter:
 
     def __init__(self, ctx: PushContext) -> None:
         self.ctx = ctx
+        # Held for the push: the inspections (and what they load) stay in the session's
+        # identity map, so the findings of one inspection cost one lookup, not one each.
+        self.inspections: dict[str, Inspection] = {}
+
+    def _inspection(self, inspection_id: str) -> Inspection:
+        if inspection_id not in self.inspections:
+            self.inspections[inspection_id] = _visible(
+                Inspection, inspection_id, self.ctx.user, "inspection"
+            )
+        return self.inspections[inspection_id]
 
     def apply(self, operation, record):
         if operation == "deleted":
             return self._delete(record)
-        inspection = _visible(
-            Inspection, str(record.get("inspection_id")), self.ctx.user, "inspection"
-        )
+        inspection = self._inspection(str(record.get("inspection_id")))
         wanted = {
             "result": record.get("result"),
             "note": record.get("note") or "",
@@ -497,12 +526,7 @@ class FindingsAdapter:
         }
         if wanted["result"] not in ("pass", "fail", "na"):
             raise RecordRejected("result must be pass, fail or na")
-        existing = db.session.scalar(
-            select(Finding).where(
-                Finding.inspection_id == inspection.id,
-                Finding.item_code == record.get("item_code"),
-            )
-        )
+        existing = inspection_service.finding_for(inspection, record.get("item_code"))
         if existing is not None:
             if existing.id != record["id"]:
                 raise RecordRejected(f"item {existing.item_code} already has another finding")
@@ -518,6 +542,7 @@ class FindingsAdapter:
             inspection,
             item_code=str(record.get("item_code")),
             id=record["id"],
+            flush=False,
             **wanted,
         )
 
@@ -525,7 +550,7 @@ class FindingsAdapter:
         finding = db.session.get(Finding, finding_id)
         if finding is None:
             return  # already gone: deleting twice is no error
-        _visible(Inspection, finding.inspection_id, self.ctx.user, "inspection")
+        self._inspection(finding.inspection_id)
         _domain(inspection_service.delete_finding, self.ctx.user, finding)
 
 

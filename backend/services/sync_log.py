@@ -6,7 +6,7 @@ transactions stamp in commit order: a pull that reads the committed counter valu
 for changes up to C cannot miss a change committed concurrently (it has a value above C).
 """
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, inspect, select, update
 
 from ..db import AppSession
 from ..models import (
@@ -53,91 +53,151 @@ def register(model: type, table_name: str, *, follows_enterprise: bool = False) 
         ENTERPRISE_FOLLOWERS[table_name] = model
 
 
-def _path_of_jurisdiction(connection, jurisdiction_id):
-    if jurisdiction_id is None:
-        return None
-    return connection.scalar(select(Jurisdiction.path).where(Jurisdiction.id == jurisdiction_id))
+class _Places:
+    """Where the records of one flush lie, looked up level by level with one query per level
+    (findings -> inspections -> enterprises -> jurisdiction paths), not one per record.
 
+    Which inspection a finding belongs to, and which enterprise an inspection or hazard, never
+    change, so those answers are kept for the transaction; enterprise paths only for the flush,
+    since an enterprise (or a jurisdiction above it) may move.
+    """
 
-def _enterprise_place(connection, enterprise_id):
-    row = connection.execute(
-        select(Enterprise.id, Jurisdiction.path)
-        .join(Jurisdiction, Jurisdiction.id == Enterprise.jurisdiction_id)
-        .where(Enterprise.id == enterprise_id)
-    ).first()
-    return (row[0], row[1]) if row else (enterprise_id, None)
+    def __init__(self, session) -> None:
+        self.connection = session.connection()
+        facts = session.info.setdefault(PLACE_FACTS, {})
+        self.finding_inspection = facts.setdefault("finding_inspection", {})
+        self.action_hazard = facts.setdefault("action_hazard", {})
+        self.inspection_owner = facts.setdefault("inspection_owner", {})
+        self.hazard_enterprise = facts.setdefault("hazard_enterprise", {})
+        self.enterprise_path: dict = {}
+        self.jurisdiction_path: dict = {}
 
+    def learn(self, objects) -> None:
+        """Take what the flushed objects themselves say, without touching the database."""
+        for obj in objects:
+            state = inspect(obj).dict
+            if isinstance(obj, Finding) and state.get("inspection_id"):
+                self.finding_inspection[obj.id] = state["inspection_id"]
+            elif isinstance(obj, Inspection) and state.get("enterprise_id"):
+                self.inspection_owner[obj.id] = (state["enterprise_id"], state.get("inspector_id"))
+            elif isinstance(obj, Hazard) and state.get("enterprise_id"):
+                self.hazard_enterprise[obj.id] = state["enterprise_id"]
+            elif isinstance(obj, HazardAction) and state.get("hazard_id"):
+                self.action_hazard[obj.id] = state["hazard_id"]
 
-def _inspection_place(connection, inspection_id):
-    row = connection.execute(
-        select(Inspection.enterprise_id, Inspection.inspector_id).where(
-            Inspection.id == inspection_id
+    def resolve(self, anchors) -> None:
+        """Fill the maps for every (kind, id) anchor, one query per level for what is missing."""
+        wanted = {kind: {i for k, i in anchors if k == kind and i is not None} for kind in KINDS}
+        self._fetch(wanted["findings"], self.finding_inspection, Finding.inspection_id, Finding)
+        wanted["inspections"] |= {self.finding_inspection.get(i) for i in wanted["findings"]}
+        self._fetch(
+            wanted["hazard_actions"], self.action_hazard, HazardAction.hazard_id, HazardAction
         )
-    ).first()
-    if row is None:
-        return None, None, None
-    return (*_enterprise_place(connection, row[0]), row[1])
+        wanted["hazards"] |= {self.action_hazard.get(i) for i in wanted["hazard_actions"]}
+        missing = {i for i in wanted["inspections"] if i and i not in self.inspection_owner}
+        if missing:
+            rows = self.connection.execute(
+                select(Inspection.id, Inspection.enterprise_id, Inspection.inspector_id).where(
+                    Inspection.id.in_(missing)
+                )
+            )
+            self.inspection_owner.update({row[0]: (row[1], row[2]) for row in rows})
+        self._fetch(wanted["hazards"], self.hazard_enterprise, Hazard.enterprise_id, Hazard)
+        enterprises = wanted["enterprises"]
+        enterprises |= {self.inspection_owner.get(i, (None,))[0] for i in wanted["inspections"]}
+        enterprises |= {self.hazard_enterprise.get(i) for i in wanted["hazards"]}
+        enterprises.discard(None)
+        if enterprises:
+            rows = self.connection.execute(
+                select(Enterprise.id, Jurisdiction.path)
+                .join(Jurisdiction, Jurisdiction.id == Enterprise.jurisdiction_id)
+                .where(Enterprise.id.in_(enterprises))
+            )
+            self.enterprise_path.update(rows.all())
+
+    def _fetch(self, ids, known: dict, column, model) -> None:
+        missing = {i for i in ids if i is not None and i not in known}
+        if missing:
+            rows = self.connection.execute(select(model.id, column).where(model.id.in_(missing)))
+            known.update(rows.all())
+
+    def path_of_jurisdiction(self, jurisdiction_id):
+        if jurisdiction_id is None:
+            return None
+        if jurisdiction_id not in self.jurisdiction_path:
+            self.jurisdiction_path[jurisdiction_id] = self.connection.scalar(
+                select(Jurisdiction.path).where(Jurisdiction.id == jurisdiction_id)
+            )
+        return self.jurisdiction_path[jurisdiction_id]
+
+    def of_enterprise(self, enterprise_id, user_id=None) -> dict:
+        return {
+            "enterprise_id": enterprise_id,
+            "jurisdiction_path": self.enterprise_path.get(enterprise_id),
+            "user_id": user_id,
+        }
+
+    def of(self, kind: str, record_id, user_id=None) -> dict:
+        if kind == "findings":
+            kind, record_id = "inspections", self.finding_inspection.get(record_id)
+        if kind == "hazard_actions":
+            kind, record_id = "hazards", self.action_hazard.get(record_id)
+        if kind == "inspections":
+            enterprise_id, inspector_id = self.inspection_owner.get(record_id, (None, None))
+            return self.of_enterprise(enterprise_id, user_id or inspector_id)
+        if kind == "hazards":
+            return self.of_enterprise(self.hazard_enterprise.get(record_id), user_id)
+        return self.of_enterprise(record_id, user_id)
 
 
-def _hazard_place(connection, hazard_id):
-    enterprise_id = connection.scalar(select(Hazard.enterprise_id).where(Hazard.id == hazard_id))
-    return (*_enterprise_place(connection, enterprise_id), None)
+# The kinds of record a change can be anchored to, to find where it lies.
+KINDS = ("findings", "hazard_actions", "inspections", "hazards", "enterprises")
+PLACE_FACTS = "sync_place_facts"
+PENDING = "sync_changes_pending"
 
 
-def _hazard_action_place(connection, action_id):
-    hazard_id = connection.scalar(
-        select(HazardAction.hazard_id).where(HazardAction.id == action_id)
-    )
-    return _hazard_place(connection, hazard_id)
-
-
-OWNER_PLACES = {
-    "inspections": _inspection_place,
-    "hazards": _hazard_place,
-    "hazard_actions": _hazard_action_place,
-    "findings": lambda connection, finding_id: _inspection_place(
-        connection,
-        connection.scalar(select(Finding.inspection_id).where(Finding.id == finding_id)),
-    ),
-}
-
-
-def place_of(connection, obj) -> dict:
-    """enterprise_id, jurisdiction_path and user_id of the record, for scoping its changes."""
-    enterprise_id = path = user_id = None
+def _anchor(obj) -> tuple[str | None, object]:
+    """The record whose place a change takes: itself, its parent, or its enterprise."""
     if isinstance(obj, Enterprise):
-        enterprise_id, path = obj.id, _path_of_jurisdiction(connection, obj.jurisdiction_id)
-    elif isinstance(obj, Hazard):
-        enterprise_id, path = _enterprise_place(connection, obj.enterprise_id)
-    elif isinstance(obj, Inspection):
-        enterprise_id, path = _enterprise_place(connection, obj.enterprise_id)
-        user_id = obj.inspector_id
-    elif isinstance(obj, Finding):
-        enterprise_id, path, user_id = _inspection_place(connection, obj.inspection_id)
-    elif isinstance(obj, Photo):
-        locate = OWNER_PLACES.get(obj.owner_table)
-        if locate:
-            enterprise_id, path, _ = locate(connection, obj.owner_id)
-        user_id = obj.created_by_id
-    elif isinstance(obj, SyncRejection):
-        user_id = obj.user_id
-    elif hasattr(obj, "hazard_id"):
-        enterprise_id, path, _ = _hazard_place(connection, obj.hazard_id)
-    elif hasattr(obj, "enterprise_id"):  # other records of one enterprise (inspection plans)
-        enterprise_id, path = _enterprise_place(connection, obj.enterprise_id)
-    return {"enterprise_id": enterprise_id, "jurisdiction_path": path, "user_id": user_id}
+        return "enterprises", obj.id
+    if isinstance(obj, Hazard | Inspection | Finding | HazardAction):
+        return TABLES[type(obj)], obj.id
+    if isinstance(obj, Photo):
+        owner_kind = obj.owner_table if obj.owner_table in KINDS else None
+        return owner_kind, obj.owner_id
+    if isinstance(obj, SyncRejection):
+        return None, None
+    if hasattr(obj, "hazard_id"):
+        return "hazards", obj.hazard_id
+    if hasattr(obj, "enterprise_id"):  # other records of one enterprise (inspection plans)
+        return "enterprises", obj.enterprise_id
+    return None, None
 
 
-def _previous_path(connection, obj) -> str | None:
+def _place(places: _Places, obj) -> dict:
+    """enterprise_id, jurisdiction_path and user_id of the record, for scoping its changes."""
+    if isinstance(obj, Enterprise):
+        return {
+            **places.of_enterprise(obj.id),
+            "jurisdiction_path": places.path_of_jurisdiction(obj.jurisdiction_id),
+        }
+    if isinstance(obj, SyncRejection):
+        return {"enterprise_id": None, "jurisdiction_path": None, "user_id": obj.user_id}
+    kind, record_id = _anchor(obj)
+    user_id = obj.created_by_id if isinstance(obj, Photo) else None
+    if kind is None:
+        return {"enterprise_id": None, "jurisdiction_path": None, "user_id": user_id}
+    return places.of(kind, record_id, user_id)
+
+
+def _previous_path(places: _Places, obj) -> str | None:
     """Where an enterprise lay before this change, when it moved to another jurisdiction."""
     if not isinstance(obj, Enterprise):
         return None
-    from sqlalchemy import inspect
-
     history = inspect(obj).attrs.jurisdiction_id.history
     if not history.deleted or history.deleted[0] in (None, obj.jurisdiction_id):
         return None
-    return _path_of_jurisdiction(connection, history.deleted[0])
+    return places.path_of_jurisdiction(history.deleted[0])
 
 
 def _changed(session):
@@ -152,26 +212,28 @@ def _changed(session):
 
 @event.listens_for(AppSession, "after_flush")
 def log_changes(session, _flush_context) -> None:
-    connection = session.connection()
-    rows = []
-    for obj, operation in _changed(session):
-        table = TABLES.get(type(obj))
-        if table is None:
-            continue
-        rows.append(
-            {
-                "seq": None,
-                "table_name": table,
-                "record_id": str(obj.id),
-                "operation": operation,
-                "previous_path": _previous_path(connection, obj),
-                "device_id": session.info.get(DEVICE) if table in DEVICE_TABLES else None,
-                **place_of(connection, obj),
-            }
-        )
-    rows += _records_following_moves(connection, rows)
-    if rows:
-        connection.execute(insert(SyncChange), rows)
+    changed = [(obj, op) for obj, op in _changed(session) if type(obj) in TABLES]
+    if not changed:
+        return
+    places = _Places(session)
+    places.learn(obj for obj, _ in changed)
+    places.resolve([_anchor(obj) for obj, _ in changed])
+    device_id = session.info.get(DEVICE)
+    rows = [
+        {
+            "seq": None,
+            "table_name": TABLES[type(obj)],
+            "record_id": str(obj.id),
+            "operation": operation,
+            "previous_path": _previous_path(places, obj),
+            "device_id": device_id if TABLES[type(obj)] in DEVICE_TABLES else None,
+            **_place(places, obj),
+        }
+        for obj, operation in changed
+    ]
+    rows += _records_following_moves(places.connection, rows)
+    places.connection.execute(insert(SyncChange), rows)
+    session.info[PENDING] = True
 
 
 def _records_following_moves(connection, rows) -> list[dict]:
@@ -198,10 +260,17 @@ def _records_following_moves(connection, rows) -> list[dict]:
 
 @event.listens_for(AppSession, "before_commit")
 def stamp_changes(session) -> None:
+    """Stamp the transaction's changes once, at its real commit: `before_commit` also fires
+    when a savepoint is released, and stamping there would take the counter's lock for the
+    rest of the transaction."""
+    if session.in_nested_transaction():
+        return
+    session.flush()
+    if not session.info.pop(PENDING, False):
+        return
+    connection = session.connection()
     # Asked of the database rather than remembered: a rolled-back savepoint may have taken
     # back some or all of this transaction's change rows.
-    session.flush()
-    connection = session.connection()
     pending = select(SyncChange.id).where(SyncChange.seq.is_(None)).limit(1)
     if connection.scalar(pending) is None:
         return
@@ -212,6 +281,19 @@ def stamp_changes(session) -> None:
         .returning(SyncCounter.value)
     )
     connection.execute(update(SyncChange).where(SyncChange.seq.is_(None)).values(seq=seq))
+
+
+@event.listens_for(AppSession, "after_soft_rollback")
+def forget_places(session, _previous_transaction) -> None:
+    # A rolled-back savepoint may have taken back records whose places were remembered.
+    session.info.pop(PLACE_FACTS, None)
+
+
+@event.listens_for(AppSession, "after_transaction_end")
+def forget_transaction_state(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(PLACE_FACTS, None)
+        session.info.pop(PENDING, None)
 
 
 def committed_counter(session) -> int:

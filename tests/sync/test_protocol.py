@@ -60,6 +60,25 @@ def no_savepoint():
     yield
 
 
+class Savepoints:
+    """Savepoints over Recorders: a refusal takes back what the savepoint applied."""
+
+    def __init__(self, *recorders):
+        self.recorders = recorders
+        self.opened = 0
+
+    @contextmanager
+    def __call__(self):
+        self.opened += 1
+        marks = [len(recorder.applied) for recorder in self.recorders]
+        try:
+            yield
+        except RecordRejected:
+            for recorder, mark in zip(self.recorders, marks, strict=True):
+                del recorder.applied[mark:]
+            raise
+
+
 def test_push_applies_in_order_and_refuses_alone():
     parents, children = Recorder("parents"), Recorder("children", refuse={"c2"})
     changes = {
@@ -68,12 +87,26 @@ def test_push_applies_in_order_and_refuses_alone():
         "mystery": {"created": [{"id": "m1"}]},
         "readonly": {"created": [{"id": "r1"}]},
     }
-    outcome = push(changes, [parents, children, Recorder("readonly", pull_only=True)], no_savepoint)
+    savepoint = Savepoints(parents, children)
+    outcome = push(changes, [parents, children, Recorder("readonly", pull_only=True)], savepoint)
     assert parents.applied == [("created", "p2"), ("updated", "p1")]
     assert children.applied == [("created", "c1"), ("deleted", "c3")]
     assert outcome.rejected_ids() == {"children": ["c2"], "readonly": ["r1"], "mystery": ["m1"]}
     reasons = {r.record_id: r.reason for r in outcome.rejections}
     assert "pull-only" in reasons["r1"] and "unknown table" in reasons["m1"]
+
+
+def test_a_table_applies_in_one_savepoint_until_a_record_is_refused():
+    clean = Recorder("clean")
+    savepoint = Savepoints(clean)
+    push({"clean": {"created": [{"id": f"r{n}"} for n in range(30)]}}, [clean], savepoint)
+    assert savepoint.opened == 1 and len(clean.applied) == 30
+    mixed = Recorder("mixed", refuse={"r7"})
+    savepoint = Savepoints(mixed)
+    outcome = push({"mixed": {"created": [{"id": f"r{n}"} for n in range(30)]}}, [mixed], savepoint)
+    assert savepoint.opened == 1 + 30  # the group, then each record alone
+    assert [record_id for _, record_id in mixed.applied] == [f"r{n}" for n in range(30) if n != 7]
+    assert outcome.rejected_ids() == {"mixed": ["r7"]} and outcome.applied == 29
 
 
 def test_bad_ids_are_refused_without_reaching_the_adapter():

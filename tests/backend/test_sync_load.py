@@ -1,0 +1,69 @@
+"""Sync under load: a push's cost is bounded, the counter is bumped once per commit, pulls send
+only what a device may hold, and an Idempotency-Key never outlives its transaction."""
+
+import json
+import re
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from backend.models import Finding, Hazard, Inspection, SyncCounter
+
+from . import test_sync
+from .test_sync import offline_inspection, pull, push
+
+world, device = test_sync.world, test_sync.device  # the sync tests' fixtures
+
+
+def checklist_items(first_pull, code):
+    (version,) = [
+        c
+        for c in first_pull["changes"]["checklists"]["created"]
+        if c["code"] == code and c["is_current"]
+    ]
+    content = json.loads(version["content"])
+    return version["id"], [item["code"] for s in content["sections"] for item in s["items"]]
+
+
+def statement_kinds(statements) -> Counter:
+    return Counter(re.match(r"\s*(\w+)", s).group(1).upper() for s in statements)
+
+
+def test_a_duty31_push_runs_a_bounded_number_of_statements_and_bumps_the_counter_once(
+    client, session, world, device, count_queries
+):
+    headers = device(world["inspector"], "dev-a")
+    first = pull(client, headers)
+    version_id, codes = checklist_items(first, "duty31")
+    assert len(codes) == 31
+    changes = offline_inspection(world["inside"], version_id, codes, failures=codes[:1])
+    counter_before = session.scalar(select(SyncCounter.value))
+    with count_queries() as statements:
+        push(client, headers, changes, first["timestamp"])
+    kinds = statement_kinds(statements)
+    bumps = [s for s in statements if s.lstrip().upper().startswith("UPDATE SYNC_COUNTER")]
+    assert len(bumps) == 1
+    assert session.scalar(select(SyncCounter.value)) == counter_before + 1
+    assert len(statements) <= 60, kinds
+    assert kinds["SELECT"] <= 30, kinds
+    assert session.scalar(select(func.count()).select_from(Finding)) == 31
+    assert session.scalar(select(func.count()).select_from(Hazard)) == 1
+    assert session.get(Inspection, "i1").status == "finished"
+
+
+def test_a_colleagues_work_never_reaches_a_device_as_deleted(
+    client, world, device, make_user, count_queries
+):
+    colleague = make_user("inspector", jurisdiction=world["street"])
+    mine, theirs = device(world["inspector"], "dev-a"), device(colleague, "dev-b")
+    first = pull(client, mine)
+    version_id, codes = checklist_items(first, "wuluoshi")
+    changes = offline_inspection(world["inside"], version_id, codes, failures=codes[:1])
+    push(client, theirs, changes, pull(client, theirs)["timestamp"])
+    with count_queries() as statements:
+        later = pull(client, mine, first["timestamp"])["changes"]
+    for table in ("inspections", "findings"):
+        assert later[table] == {"created": [], "updated": [], "deleted": []}
+    assert len(later["hazards"]["created"]) == 1  # hazards are the jurisdiction's business
+    path_lookups = [s for s in statements if s.startswith("SELECT jurisdictions.path")]
+    assert len(path_lookups) <= 1  # once per pull, not once per changed record
