@@ -1,7 +1,6 @@
 """`GET` and `POST /api/v1/sync`: the WatermelonDB sync protocol (DESIGN.md, wire contracts)."""
 
 import json
-from datetime import timedelta
 
 import marshmallow as ma
 from flask import current_app, g, request
@@ -15,16 +14,15 @@ from sync.protocol import ProtocolError, check_changes_shape, parse_last_pulled_
 
 from ..authz import current_user
 from ..db import db
-from ..models import IdempotencyKey, utcnow
+from ..models import IdempotencyKey
 from ..problems import problem_response
 from ..services import sync as service
-from ..services.errors import Invalid
+from ..services.errors import Conflict, Invalid
 from .blueprint import Blueprint, nul_character_path
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="离线同步 (WatermelonDB)")
 
 SCHEMA_VERSION = 1
-ABANDONED_AFTER = timedelta(minutes=5)
 
 
 class PullQuery(ma.Schema):
@@ -158,6 +156,10 @@ def _push(changes, last_pulled_at):
 
 
 def _push_once(key: str, changes, last_pulled_at):
+    """A push under an Idempotency-Key. The key is recorded in the push's own transaction,
+    with its answer: a crash before the commit takes both back, so a retry is processed
+    afresh, never blocked. A concurrent duplicate waits for the first to end (on the key's
+    unique index on PostgreSQL, on the write lock on SQLite), then replays its answer."""
     problem = idempotency.key_problem(key)
     if problem:
         raise Invalid(problem, field="Idempotency-Key")
@@ -165,36 +167,45 @@ def _push_once(key: str, changes, last_pulled_at):
     fingerprint = idempotency.fingerprint(
         request.method, request.path, request.query_string.decode(), request.get_data(cache=True)
     )
-    stored = _stored_key(user.id, key)
+    claim = _claim_key(user.id, key, fingerprint)
+    if not isinstance(claim, IdempotencyKey):
+        return claim  # the stored answer, or the problem with reusing the key
+    response = current_app.make_response(_push(changes, last_pulled_at))
+    claim.completed = True
+    claim.response_status = response.status_code
+    claim.response_body = response.get_data(as_text=True)
+    # Committed here, not by the request's commit-on-success: a 409 answer must be kept too.
+    db.session.commit()
+    return response
+
+
+def _claim_key(user_id: int, key: str, fingerprint: str):
+    """The new key row (not yet committed), or the answer to give instead of processing."""
+    for _ in range(2):
+        stored = _stored_key(user_id, key)
+        if stored is not None:
+            return _answer_from(stored, fingerprint)
+        claim = IdempotencyKey(user_id=user_id, key=key, fingerprint=fingerprint)
+        try:
+            with db.session.begin_nested():
+                db.session.add(claim)
+        except IntegrityError:
+            continue  # a concurrent request with this key committed first: answer from it
+        return claim
+    raise Conflict("A request with this Idempotency-Key is being processed.")
+
+
+def _answer_from(stored: IdempotencyKey, fingerprint: str):
     decision = idempotency.decide(
-        idempotency.StoredKey(stored.fingerprint, stored.completed) if stored else None,
-        fingerprint,
+        idempotency.StoredKey(stored.fingerprint, stored.completed), fingerprint
     )
     if decision is idempotency.Decision.MISMATCH:
         return problem_response(
             422, "Idempotency key reused", "This Idempotency-Key was used for another request."
         )
-    if decision is idempotency.Decision.IN_FLIGHT:
-        return problem_response(
-            409, "Request in progress", "A request with this Idempotency-Key is being processed."
-        )
-    if decision is idempotency.Decision.REPLAY:
-        return current_app.response_class(
-            stored.response_body, status=stored.response_status, mimetype=_mimetype(stored)
-        )
-    stored = _claim_key(user.id, key, fingerprint)
-    if stored is None:
-        return problem_response(
-            409, "Request in progress", "A request with this Idempotency-Key is being processed."
-        )
-    result = _push(changes, last_pulled_at)
-    response = current_app.make_response(result)
-    stored.completed = True
-    stored.response_status = response.status_code
-    stored.response_body = response.get_data(as_text=True)
-    # Committed here, not by the request's commit-on-success: a 409 answer must be kept too.
-    db.session.commit()
-    return response
+    return current_app.response_class(
+        stored.response_body, status=stored.response_status, mimetype=_mimetype(stored)
+    )
 
 
 def _mimetype(stored: IdempotencyKey) -> str:
@@ -205,21 +216,9 @@ def _stored_key(user_id: int, key: str) -> IdempotencyKey | None:
     stored = db.session.scalar(
         select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
     )
-    if stored and not stored.completed and stored.created_at < utcnow() - ABANDONED_AFTER:
-        db.session.delete(stored)  # its request died without answering
+    if stored is not None and not stored.completed:
+        # Left by a version that committed keys before their answer; its request is gone.
+        db.session.delete(stored)
         db.session.flush()
-        return None
-    return stored
-
-
-def _claim_key(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
-    """Record the key as in flight and commit, so a concurrent duplicate sees it; None when a
-    concurrent request claimed it first."""
-    stored = IdempotencyKey(user_id=user_id, key=key, fingerprint=fingerprint)
-    db.session.add(stored)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
         return None
     return stored
