@@ -33,7 +33,10 @@ class SyncChange(Base):
     """One change of a synced record, with where it lay (for scoping tombstones and moves)."""
 
     __tablename__ = "sync_changes"
-    __table_args__ = (Index("ix_sync_changes_table_record", "table_name", "record_id"),)
+    __table_args__ = (
+        Index("ix_sync_changes_table_record", "table_name", "record_id"),
+        Index("ix_sync_changes_table_seq", "table_name", "seq"),  # what a pull reads
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     # Assigned when the writing transaction commits (see services/sync_log.py).

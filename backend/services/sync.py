@@ -298,8 +298,9 @@ class _Change:
     rows: list = field(default_factory=list)
 
 
-def _changes_since(table_name: str, last: int, upto: int, device_id) -> dict[str, _Change]:
-    stmt = (
+def _changes_query(table_name: str, last: int, upto: int):
+    """A table's changes after `last`, in commit order (served by ix_sync_changes_table_seq)."""
+    return (
         select(SyncChange)
         .where(
             SyncChange.table_name == table_name,
@@ -307,8 +308,11 @@ def _changes_since(table_name: str, last: int, upto: int, device_id) -> dict[str
             SyncChange.seq <= upto,
         )
         .order_by(SyncChange.seq, SyncChange.id)
-        .execution_options(yield_per=BATCH)
     )
+
+
+def _changes_since(table_name: str, last: int, upto: int, device_id) -> dict[str, _Change]:
+    stmt = _changes_query(table_name, last, upto).execution_options(yield_per=BATCH)
     changed: dict[str, _Change] = {}
     for row in db.session.scalars(stmt):
         change = changed.setdefault(row.record_id, _Change())

@@ -67,3 +67,24 @@ def test_a_colleagues_work_never_reaches_a_device_as_deleted(
     assert len(later["hazards"]["created"]) == 1  # hazards are the jurisdiction's business
     path_lookups = [s for s in statements if s.startswith("SELECT jurisdictions.path")]
     assert len(path_lookups) <= 1  # once per pull, not once per changed record
+
+
+def test_a_pull_reads_the_change_log_through_the_table_and_seq_index(session):
+    """An empty incremental pull must not read a table's whole history (it grew with it)."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from backend.services.sync import _changes_query
+
+    query = _changes_query("findings", 10, 20)
+    if session.bind.dialect.name == "sqlite":
+        sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    else:
+        sql = str(
+            query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+        )
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(row[0] for row in session.execute(text(f"EXPLAIN {sql}")))
+    assert "ix_sync_changes_table_seq" in plan, plan
+    assert "TEMP B-TREE" not in plan.upper(), plan  # ordered by the index, not sorted after
