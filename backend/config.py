@@ -46,6 +46,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
         "WEBHOOK_BACKOFF_SECONDS": float(env.get("WEBHOOK_BACKOFF_SECONDS", "60")),
         "JOB_LEASE_SECONDS": int(env.get("JOB_LEASE_SECONDS", "600")),
+        # Offline sync (local policy, no source): the past a device keeps of its own work.
+        "SYNC_HISTORY_DAYS": int(env.get("SYNC_HISTORY_DAYS", "90")),
         # Credit, blacklist, commitments, classification (issue 8). HOLIDAYS / WORKDAYS:
         # comma-separated ISO dates; unset means the shipped 2026 list (services/periods.py).
         "HOLIDAYS": env.get("HOLIDAYS"),

@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -29,6 +30,7 @@ from ..models import (
     SyncChange,
     SyncRejection,
     User,
+    utcnow,
 )
 from . import checklists as checklist_service
 from . import hazards as hazard_service
@@ -188,8 +190,25 @@ class PullTable:
 
 def _own_inspections(user: User):
     if user.role in ENTERPRISE_ROLES:
-        return authz.inspection_clause(user)
-    return Inspection.inspector_id == user.id
+        owned = authz.inspection_clause(user)
+    else:
+        owned = Inspection.inspector_id == user.id
+    return and_(owned, _kept_on_device(user))
+
+
+def _kept_on_device(user: User):
+    """What a device holds of past inspections, so a first pull stays bounded however long
+    the history: the open ones, those received within SYNC_HISTORY_DAYS, and those a hazard
+    in the user's view came from. Older ones stay on the server (and in the REST API)."""
+    days = current_app.config.get("SYNC_HISTORY_DAYS", 90)
+    referenced = select(Hazard.inspection_id).where(
+        _hazard_scope(user), Hazard.inspection_id.is_not(None)
+    )
+    return or_(
+        Inspection.status == "in_progress",
+        Inspection.created_at >= utcnow() - timedelta(days=days),
+        Inspection.id.in_(referenced),
+    )
 
 
 def _hazard_scope(user: User):

@@ -88,3 +88,39 @@ def test_a_pull_reads_the_change_log_through_the_table_and_seq_index(session):
         plan = " ".join(row[0] for row in session.execute(text(f"EXPLAIN {sql}")))
     assert "ix_sync_changes_table_seq" in plan, plan
     assert "TEMP B-TREE" not in plan.upper(), plan  # ordered by the index, not sorted after
+
+
+def test_a_first_pull_holds_open_recent_and_hazard_linked_inspections_only(
+    client, session, world, device
+):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from backend.models import utcnow
+
+    headers = device(world["inspector"], "dev-a")
+    first = pull(client, headers)
+    version_id, codes = checklist_items(first, "wuluoshi")
+    batches = {
+        "old-clean": offline_inspection(world["inside"], version_id, codes, prefix="old-clean"),
+        "old-open": offline_inspection(
+            world["inside"], version_id, codes, finished=False, prefix="old-open"
+        ),
+        "old-hazard": offline_inspection(
+            world["inside"], version_id, codes, failures=codes[:1], prefix="old-hazard"
+        ),
+        "recent": offline_inspection(world["inside"], version_id, codes, prefix="recent"),
+    }
+    for changes in batches.values():
+        push(client, headers, changes, first["timestamp"])
+    long_ago = utcnow() - timedelta(days=400)
+    session.execute(
+        update(Inspection).where(Inspection.id.like("old-%")).values(created_at=long_ago)
+    )
+    session.commit()
+    fresh = pull(client, device(world["inspector"], "dev-new"))["changes"]
+    held = {record["id"] for record in fresh["inspections"]["created"]}
+    assert held == {"old-open", "old-hazard", "recent"}
+    finding_owners = {record["inspection_id"] for record in fresh["findings"]["created"]}
+    assert finding_owners == held
