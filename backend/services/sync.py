@@ -330,8 +330,13 @@ def _changes_query(table_name: str, last: int, upto: int):
     )
 
 
-def _changes_since(table_name: str, last: int, upto: int, device_id) -> dict[str, _Change]:
-    stmt = _changes_query(table_name, last, upto).execution_options(yield_per=BATCH)
+def _changes_since(
+    table_name: str, last: int, upto: int, device_id, where=None
+) -> dict[str, _Change]:
+    stmt = _changes_query(table_name, last, upto)
+    if where is not None:
+        stmt = stmt.where(where)
+    stmt = stmt.execution_options(yield_per=BATCH)
     changed: dict[str, _Change] = {}
     for row in db.session.scalars(stmt):
         change = changed.setdefault(row.record_id, _Change())
@@ -368,6 +373,29 @@ class _Viewer:
             return False
         return any(self._saw(table, *place) for place in change.rows)
 
+    def change_filter(self, table: PullTable):
+        """The change-log rows that can concern this user, as SQL (the same rule as `_saw`,
+        plus rows with no place, such as checklists): a pull reads its own share of the log,
+        not every colleague's work."""
+        user = self.user
+        if user.role in ENTERPRISE_ROLES:
+            return or_(
+                SyncChange.enterprise_id == user.enterprise_id, SyncChange.user_id == user.id
+            )
+        if table.owned:
+            return SyncChange.user_id == user.id
+        if authz.is_global(user):
+            return None
+        placeless = and_(SyncChange.jurisdiction_path.is_(None), SyncChange.user_id.is_(None))
+        if not self.root:
+            return or_(placeless, SyncChange.user_id == user.id)
+        return or_(
+            placeless,
+            SyncChange.user_id == user.id,
+            SyncChange.jurisdiction_path.startswith(self.root, autoescape=True),
+            SyncChange.previous_path.startswith(self.root, autoescape=True),
+        )
+
     def _saw(self, table: PullTable, path, previous, enterprise_id, owner) -> bool:
         user = self.user
         if user.role in ENTERPRISE_ROLES:
@@ -382,7 +410,7 @@ class _Viewer:
 
 
 def _incremental(table, condition, viewer: _Viewer, device_id, last, upto, target) -> None:
-    changed = _changes_since(table.name, last, upto, device_id)
+    changed = _changes_since(table.name, last, upto, device_id, viewer.change_filter(table))
     ids = list(changed)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]

@@ -51,8 +51,23 @@ def test_a_duty31_push_runs_a_bounded_number_of_statements_and_bumps_the_counter
     assert session.get(Inspection, "i1").status == "finished"
 
 
+def spy_on_change_log(monkeypatch) -> dict[str, int]:
+    """How many records' changes each table's pull read from the change log."""
+    from backend.services import sync as sync_service
+
+    read, real = {}, sync_service._changes_since
+
+    def counting(table_name, *args, **kwargs):
+        changed = real(table_name, *args, **kwargs)
+        read[table_name] = len(changed)
+        return changed
+
+    monkeypatch.setattr(sync_service, "_changes_since", counting)
+    return read
+
+
 def test_a_colleagues_work_never_reaches_a_device_as_deleted(
-    client, world, device, make_user, count_queries
+    client, world, device, make_user, count_queries, monkeypatch
 ):
     colleague = make_user("inspector", jurisdiction=world["street"])
     mine, theirs = device(world["inspector"], "dev-a"), device(colleague, "dev-b")
@@ -60,8 +75,10 @@ def test_a_colleagues_work_never_reaches_a_device_as_deleted(
     version_id, codes = checklist_items(first, "wuluoshi")
     changes = offline_inspection(world["inside"], version_id, codes, failures=codes[:1])
     push(client, theirs, changes, pull(client, theirs)["timestamp"])
+    read = spy_on_change_log(monkeypatch)
     with count_queries() as statements:
         later = pull(client, mine, first["timestamp"])["changes"]
+    assert read["inspections"] == read["findings"] == 0  # filtered in SQL, not in Python
     for table in ("inspections", "findings"):
         assert later[table] == {"created": [], "updated": [], "deleted": []}
     assert len(later["hazards"]["created"]) == 1  # hazards are the jurisdiction's business
