@@ -104,25 +104,111 @@ def create_user_command(username, password, role, jurisdiction_id, enterprise_id
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, type=int, show_default=True)
-@click.option("--threads", default=8, type=int, show_default=True)
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(min=1),
+    show_default=True,
+    help="Worker processes: 1 serves with waitress, more with gunicorn.",
+)
+@click.option(
+    "--threads",
+    default=8,
+    type=click.IntRange(min=1),
+    show_default=True,
+    help="Threads per worker (gunicorn: 1 means sync workers, more gthread workers).",
+)
 @click.option(
     "--scheduler/--no-scheduler",
     default=True,
     show_default=True,
-    help="Run the scheduled jobs in this process (a database lock keeps one runner).",
+    help="Run the scheduled jobs (in this process, or in one gunicorn worker).",
 )
-def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
-    """Serve the app with waitress (a production WSGI server)."""
-    from waitress import serve
-
-    app = current_app._get_current_object()
+def serve_command(host: str, port: int, workers: int, threads: int, scheduler: bool) -> None:
+    """Serve the app with waitress, or with gunicorn when --workers is more than 1."""
     base = f"http://{host}:{port}"
     click.echo(f"Xuncha on {base}  API docs: {base}/api/v1/docs  health: {base}/healthz")
-    if scheduler:
+    if workers > 1:
+        options = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread" if threads > 1 else "sync",
+            "threads": threads,
+        }
+        _serve_with_gunicorn(options, scheduler)
+        return
+    _serve_with_waitress(current_app._get_current_object(), host, port, threads, scheduler)
+
+
+def _serve_with_waitress(app, host: str, port: int, threads: int, with_scheduler: bool) -> None:
+    import signal
+    import sys
+
+    from waitress import serve
+
+    from .scheduler import start_scheduler, stop_scheduler
+
+    # SIGTERM would otherwise end the process at once, leaving the running jobs' leases held;
+    # waitress returns from serve() on SystemExit (and on KeyboardInterrupt, i.e. SIGINT).
+    previous_handler = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    scheduler = start_scheduler(app) if with_scheduler else None
+    try:
+        serve(app, host=host, port=port, threads=threads)
+    finally:
+        if scheduler:
+            stop_scheduler(scheduler)
+        signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _serve_with_gunicorn(options: dict, with_scheduler: bool) -> None:
+    """gunicorn run from here, each worker building the app from the factory.
+
+    The scheduler runs in one worker, not in the master: the master forks workers, and forking
+    a process that has threads (the scheduler's) can hand a child a lock held by another
+    thread. The master picks the first worker it forks, and again whenever that one is gone."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        scheduler_worker = None
+
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+            # gunicorn's control socket (gunicornc) is not used, and its default path is per user.
+            self.cfg.set("control_socket_disable", True)
+            if with_scheduler:
+                self.cfg.set("pre_fork", self.pick_scheduler_worker)
+                self.cfg.set("on_reload", self.forget_scheduler_worker)
+                self.cfg.set("post_worker_init", _start_worker_scheduler)
+                self.cfg.set("worker_exit", _stop_worker_scheduler)
+
+        def load(self):
+            return create_app()
+
+        def pick_scheduler_worker(self, server, worker) -> None:
+            if self.scheduler_worker not in server.WORKERS.values():
+                self.scheduler_worker = worker
+                worker.runs_scheduler = True
+
+        def forget_scheduler_worker(self, server) -> None:
+            # A reload retires the old workers: the first new one takes over.
+            self.scheduler_worker = None
+
+    Server().run()
+
+
+def _start_worker_scheduler(worker) -> None:
+    if getattr(worker, "runs_scheduler", False):
         from .scheduler import start_scheduler
 
-        start_scheduler(app)
-    serve(app, host=host, port=port, threads=threads)
+        worker.scheduler = start_scheduler(worker.wsgi)
+
+
+def _stop_worker_scheduler(server, worker) -> None:
+    if scheduler := getattr(worker, "scheduler", None):
+        from .scheduler import stop_scheduler
+
+        stop_scheduler(scheduler)
 
 
 @main.group("jobs")
@@ -134,15 +220,12 @@ def jobs_group() -> None:
 def jobs_list() -> None:
     """List the jobs, their intervals and their last runs."""
     from .jobs import JOBS, lock_states
+    from .models import utcnow
 
-    states = lock_states()
+    states, now = lock_states(), utcnow()
     for job in JOBS.values():
         state = states.get(job.name, {})
-        held = (
-            f"held by {state['holder']} until {state['locked_until']}"
-            if state.get("holder")
-            else "free"
-        )
+        held = _lease_text(state.get("holder"), state.get("locked_until"), now)
         last = state.get("last_finished_at") or "never"
         click.echo(f"{job.name:<20} every {job.every_minutes:>3} min  {held}; last run {last}")
         click.echo(f"{'':<20} {job.description}")
@@ -157,7 +240,7 @@ def jobs_run(name: str, now_text: str | None) -> None:
     """Run one job NAME now, under its lock."""
     from datetime import datetime
 
-    from .jobs import JOBS, run_job
+    from .jobs import JOBS, LockAttempt, LockOutcome, run_job
 
     if name not in JOBS:
         raise click.BadParameter(f"unknown job; one of: {', '.join(JOBS)}", param_hint="NAME")
@@ -169,10 +252,20 @@ def jobs_run(name: str, now_text: str | None) -> None:
                 "give an offset, e.g. 2026-03-01T16:00:00+00:00", param_hint="--now"
             )
     result = run_job(name, now=now)
-    if result is None:
-        click.echo(f"{name}: skipped, another process is running it")
+    if isinstance(result, LockAttempt):
+        if result.outcome is LockOutcome.BUSY:
+            raise click.ClickException(f"{name}: not run, {result}")
+        click.echo(f"{name}: skipped, {result}")
         return
     click.echo(f"{name}: {result}")
+
+
+def _lease_text(holder: str | None, locked_until, now) -> str:
+    if not holder:
+        return "free"
+    if locked_until is not None and locked_until <= now:
+        return f"free (lease of {holder} expired {locked_until})"
+    return f"held by {holder} until {locked_until}"
 
 
 @main.command("posters")

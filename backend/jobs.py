@@ -13,9 +13,20 @@ belongs to one pooled connection), and shows who holds what (`xuncha jobs list`)
 The lock is taken and released on connections of its own, each in a short committed
 transaction, so other processes see it while the job's own work runs in the job's session,
 committed once at the end (the one commit of a job).
+
+Taking the lock has three outcomes (`LockAttempt`): taken; held, by a holder named in the row;
+or busy, when the database stayed locked beyond its timeout (`db.is_lock_contention`, typically
+SQLite while another write transaction runs), in which case nobody's lease was even checked.
+`run_job` and `xuncha jobs run` report which; any other database error is raised.
+
+Each process keeps a registry of the leases it holds. `release_held_leases` (the scheduler's
+shutdown) frees them with the same conditional UPDATE (`WHERE holder = me`), so a job stopped by
+a shutdown runs again on its next turn instead of after JOB_LEASE_SECONDS. A job still running
+when its lease is released this way does not commit: its work is rolled back (`LeaseLost`).
 """
 
 import contextlib
+import enum
 import json
 import logging
 import os
@@ -27,16 +38,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, or_, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .db import db
+from .db import db, is_lock_contention
 from .models import JobLock, utcnow
 from .services import blacklist, deadlines, inspection_plans, notifications
 
 log = logging.getLogger("xuncha.jobs")
 LOCKS = JobLock.__table__
+
+# The leases this process holds: (engine, job name, holder).
+_held: set[tuple[Engine, str, str]] = set()
+_held_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -95,8 +110,39 @@ def new_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
 
 
-def acquire_lock(engine: Engine, name: str, holder: str, now: datetime, lease: timedelta) -> bool:
-    """Take the job's lease if it is free or expired; True when this holder now has it."""
+class LockOutcome(enum.Enum):
+    TAKEN = "taken"
+    HELD = "held"  # another holder's lease has not expired
+    BUSY = "busy"  # the database stayed locked beyond its timeout
+
+
+@dataclass(frozen=True)
+class LockAttempt:
+    outcome: LockOutcome
+    holder: str | None = None  # the other holder, when held
+    locked_until: datetime | None = None
+    error: str | None = None  # the database's complaint, when busy
+
+    @property
+    def taken(self) -> bool:
+        return self.outcome is LockOutcome.TAKEN
+
+    def __str__(self) -> str:
+        if self.outcome is LockOutcome.BUSY:
+            return f"database busy: {self.error}"
+        if self.outcome is LockOutcome.HELD:
+            return f"held by {self.holder or 'another process'} until {self.locked_until}"
+        return "taken"
+
+
+class LeaseLost(RuntimeError):
+    """The job's lease was released (at shutdown) before the job could commit."""
+
+
+def acquire_lock(
+    engine: Engine, name: str, holder: str, now: datetime, lease: timedelta
+) -> LockAttempt:
+    """Take the job's lease if it is free or expired."""
     try:
         _ensure_lock_row(engine, name)
         with engine.begin() as connection:
@@ -108,10 +154,18 @@ def acquire_lock(engine: Engine, name: str, holder: str, now: datetime, lease: t
                 )
                 .values(holder=holder, locked_until=now + lease, last_started_at=now)
             )
-            return taken.rowcount == 1
-    except OperationalError as error:  # e.g. SQLite busy beyond its timeout: someone else runs
-        log.warning("could not take the lock of job %s: %s", name, error)
-        return False
+            if taken.rowcount != 1:
+                other = connection.execute(
+                    select(LOCKS.c.holder, LOCKS.c.locked_until).where(LOCKS.c.name == name)
+                ).one()
+                return LockAttempt(LockOutcome.HELD, other.holder, other.locked_until)
+    except OperationalError as error:
+        if not is_lock_contention(error):
+            raise
+        return LockAttempt(LockOutcome.BUSY, error=str(error.orig))
+    with _held_guard:
+        _held.add((engine, name, holder))
+    return LockAttempt(LockOutcome.TAKEN)
 
 
 def _ensure_lock_row(engine: Engine, name: str) -> None:
@@ -130,6 +184,8 @@ def release_lock(
     result: dict | None = None,
     error: str | None = None,
 ) -> None:
+    with _held_guard:
+        _held.discard((engine, name, holder))
     with engine.begin() as connection:
         connection.execute(
             update(LOCKS)
@@ -144,26 +200,45 @@ def release_lock(
         )
 
 
+def release_held_leases() -> None:
+    """Free every lease this process holds (at shutdown); a job still running will not commit."""
+    with _held_guard:
+        held = list(_held)
+    for engine, name, holder in held:
+        try:
+            release_lock(engine, name, holder, utcnow(), error="interrupted: its process stopped")
+            log.info("released the lease of job %s at shutdown", name)
+        except OperationalError as error:
+            log.warning("could not release the lease of job %s: %s", name, error)
+
+
 def run_job(
     name: str,
     *,
     now: datetime | None = None,
     engine: Engine | None = None,
     holder: str | None = None,
-) -> dict | None:
-    """Run one job under its lock and commit its work; None when another process holds it."""
+) -> dict | LockAttempt:
+    """Run one job under its lock and commit its work; the job's result, or the attempt that
+    did not take the lock (held or busy)."""
     job = JOBS[name]
     engine = engine or db.engine
     holder = holder or new_holder()
     started = now or utcnow()
     lease = timedelta(seconds=current_app.config.get("JOB_LEASE_SECONDS", 600))
-    if not acquire_lock(engine, name, holder, started, lease):
-        log.info("job %s skipped: another process holds its lock", name)
-        return None
+    attempt = acquire_lock(engine, name, holder, started, lease)
+    if not attempt.taken:
+        log.log(
+            logging.WARNING if attempt.outcome is LockOutcome.BUSY else logging.INFO,
+            "job %s skipped: %s",
+            name,
+            attempt,
+        )
+        return attempt
     try:
         result = job.run(started)
-        db.session.commit()
-    except Exception as error:
+        _commit_while_held(engine, name, holder)
+    except BaseException as error:  # KeyboardInterrupt too: never leave the lease held
         db.session.rollback()
         release_lock(
             engine, name, holder, now or utcnow(), error=f"{type(error).__name__}: {error}"
@@ -172,6 +247,15 @@ def run_job(
     release_lock(engine, name, holder, now or utcnow(), result=result)
     log.info("job %s done: %s", name, result)
     return result
+
+
+def _commit_while_held(engine: Engine, name: str, holder: str) -> None:
+    # Under the registry's lock, so a shutdown releases the lease either after this commit or
+    # before it, never during; once released, another process may run the job.
+    with _held_guard:
+        if (engine, name, holder) not in _held:
+            raise LeaseLost(f"job {name}: its lease was released at shutdown; work rolled back")
+        db.session.commit()
 
 
 def lock_states(engine: Engine | None = None) -> dict[str, dict]:

@@ -269,7 +269,7 @@ def job_app(tmp_path, monkeypatch):
 
 
 def test_two_processes_racing_run_the_job_once(job_app):
-    from backend.jobs import run_job
+    from backend.jobs import LockAttempt, LockOutcome, run_job
 
     app, barrier, results = job_app["app"], threading.Barrier(2), {}
     now = datetime(2026, 3, 1, tzinfo=UTC)
@@ -285,23 +285,26 @@ def test_two_processes_racing_run_the_job_once(job_app):
         thread.start()
     for thread in threads:
         thread.join(timeout=20)
-    assert sorted(results.values(), key=str) == [None, {"ran": True}]
+    skipped = [result for result in results.values() if isinstance(result, LockAttempt)]
+    ran = [result for result in results.values() if not isinstance(result, LockAttempt)]
+    assert [attempt.outcome for attempt in skipped] == [LockOutcome.HELD] and ran == [{"ran": True}]
     assert len(job_app["runs"]) == 1
 
 
 def test_a_crashed_holders_lease_expires(job_app):
-    from backend.jobs import acquire_lock, lock_states, release_lock, run_job
+    from backend.jobs import LockOutcome, acquire_lock, lock_states, release_lock, run_job
 
     app, engine = job_app["app"], job_app["engine"]
     job_app["returned"].set()
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     lease = timedelta(seconds=app.config["JOB_LEASE_SECONDS"])
-    assert acquire_lock(engine, "test_job", "crashed-process", t0, lease)
+    assert acquire_lock(engine, "test_job", "crashed-process", t0, lease).taken
     with app.app_context():
-        assert run_job("test_job", now=t0 + timedelta(minutes=1)) is None
+        skipped = run_job("test_job", now=t0 + timedelta(minutes=1))
+        assert skipped.outcome is LockOutcome.HELD and skipped.holder == "crashed-process"
         # Only the holder releases its lock.
         release_lock(engine, "test_job", "somebody-else", t0 + timedelta(minutes=2))
-        assert run_job("test_job", now=t0 + timedelta(minutes=2)) is None
+        assert run_job("test_job", now=t0 + timedelta(minutes=2)).outcome is LockOutcome.HELD
         assert run_job("test_job", now=t0 + lease + timedelta(seconds=1)) == {"ran": True}
         state = lock_states()["test_job"]
     assert state["holder"] is None and state["locked_until"] is None
