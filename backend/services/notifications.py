@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import db
+from ..db import db, read_only_intent
 from ..models import Hazard, Notification, User, utcnow
 from .errors import NotFound
 
@@ -93,33 +93,45 @@ def deliver_webhooks(
     (backoff_seconds × 2^(attempts−1), at most a day) until max_attempts."""
     if not url:
         return {"skipped": "WEBHOOK_URL is not set"}
-    due = db.session.scalars(
-        select(Notification)
-        .where(
-            Notification.delivered_at.is_(None),
-            Notification.attempts < max_attempts,
-            or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
-        )
-        .order_by(Notification.id)
-        .limit(DELIVERY_BATCH)
-    ).all()
-    delivered = failed = 0
-    for notification in due:
-        error = _post(url, notification, timeout)
-        notification.attempts += 1
-        if error is None:
-            notification.delivered_at = now
-            notification.next_attempt_at = None
-            notification.last_error = None
-            delivered += 1
-            continue
-        failed += 1
-        notification.last_error = error[:2000]
-        delay = timedelta(seconds=backoff_seconds * 2 ** (notification.attempts - 1))
-        notification.next_attempt_at = now + min(delay, MAX_BACKOFF)
-        log.warning("webhook delivery of notification %s failed: %s", notification.id, error)
+    with read_only_intent():
+        due = [
+            (notification.id, notification.dedupe_key, webhook_body(notification))
+            for notification in db.session.scalars(
+                select(Notification)
+                .where(
+                    Notification.delivered_at.is_(None),
+                    Notification.attempts < max_attempts,
+                    or_(
+                        Notification.next_attempt_at.is_(None),
+                        Notification.next_attempt_at <= now,
+                    ),
+                )
+                .order_by(Notification.id)
+                .limit(DELIVERY_BATCH)
+            )
+        ]
+        # Ends the read before the HTTP calls: on SQLite a transaction held across them would
+        # keep every other writer waiting for as long as the receiver takes to answer.
+        db.session.commit()
+    errors = {notification_id: _post(url, body, key, timeout) for notification_id, key, body in due}
+    for notification_id, error in errors.items():
+        _record_attempt(db.session.get(Notification, notification_id), error, now, backoff_seconds)
     db.session.flush()
-    return {"delivered": delivered, "failed": failed}
+    failed = sum(1 for error in errors.values() if error is not None)
+    return {"delivered": len(errors) - failed, "failed": failed}
+
+
+def _record_attempt(notification: Notification, error: str | None, now, backoff_seconds) -> None:
+    notification.attempts += 1
+    if error is None:
+        notification.delivered_at = now
+        notification.next_attempt_at = None
+        notification.last_error = None
+        return
+    notification.last_error = error[:2000]
+    delay = timedelta(seconds=backoff_seconds * 2 ** (notification.attempts - 1))
+    notification.next_attempt_at = now + min(delay, MAX_BACKOFF)
+    log.warning("webhook delivery of notification %s failed: %s", notification.id, error)
 
 
 def webhook_body(notification: Notification) -> dict:
@@ -133,16 +145,15 @@ def webhook_body(notification: Notification) -> dict:
     }
 
 
-def _post(url: str, notification: Notification, timeout: float) -> str | None:
+def _post(url: str, body: dict, dedupe_key: str, timeout: float) -> str | None:
     """None on a 2xx answer, else what went wrong."""
-    body = json.dumps(webhook_body(notification), ensure_ascii=False).encode()
     request = urllib.request.Request(
         url,
-        data=body,
+        data=json.dumps(body, ensure_ascii=False).encode(),
         method="POST",
         headers={
             "Content-Type": "application/json; charset=utf-8",
-            "X-Xuncha-Dedupe-Key": notification.dedupe_key,
+            "X-Xuncha-Dedupe-Key": dedupe_key,
         },
     )
     try:

@@ -113,3 +113,48 @@ def test_contention_beyond_the_wait_is_503_with_retry_after(file_app, monkeypatc
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "2"
     assert response.mimetype == "application/problem+json"
+
+
+def test_webhook_delivery_holds_no_write_lock_while_the_receiver_answers(file_app, tmp_path):
+    """Another writer (an API request) must get the lock while a webhook call is under way."""
+    import sqlite3
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from backend.db import db
+    from backend.jobs import run_job
+    from backend.models import Notification, User
+
+    writes_during_delivery = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            other_writer = sqlite3.connect(tmp_path / "busy.db", timeout=1)
+            try:
+                other_writer.execute("UPDATE sync_counter SET value = value")
+                other_writer.commit()
+                writes_during_delivery.append("written")
+            except sqlite3.OperationalError as error:
+                writes_during_delivery.append(str(error))
+            finally:
+                other_writer.close()
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    file_app.config["WEBHOOK_URL"] = f"http://127.0.0.1:{server.server_port}/hook"
+    try:
+        with file_app.app_context():
+            recipient = db.session.scalar(select(User).where(User.username == "manager"))
+            db.session.add(Notification(recipient_id=recipient.id, kind="test", dedupe_key="k1"))
+            db.session.commit()
+            result = run_job("deliver_webhooks")
+            db.session.remove()
+    finally:
+        server.shutdown()
+    assert result == {"delivered": 1, "failed": 0}
+    assert writes_during_delivery == ["written"]
