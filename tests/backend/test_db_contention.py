@@ -158,3 +158,18 @@ def test_webhook_delivery_holds_no_write_lock_while_the_receiver_answers(file_ap
         server.shutdown()
     assert result == {"delivered": 1, "failed": 0}
     assert writes_during_delivery == ["written"]
+
+
+def test_the_statistics_job_refreshes_sqlites_planner_statistics(file_app):
+    from sqlalchemy import text
+
+    from backend.db import db
+    from backend.jobs import run_job
+
+    with file_app.app_context():
+        db.session.execute(text("DELETE FROM sqlite_stat1"))
+        db.session.commit()
+        assert run_job("refresh_statistics") == {"analyzed": True}
+        indexes = set(db.session.scalars(text("SELECT idx FROM sqlite_stat1")))
+        db.session.remove()
+    assert "ix_sync_changes_table_seq" in indexes
