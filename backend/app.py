@@ -5,6 +5,7 @@ import logging
 from flask import Flask, request
 from sqlalchemy.exc import OperationalError
 
+from . import wiring
 from .config import load_config
 from .db import db, is_lock_contention, set_write_intent
 from .health import bp as health_bp
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("xuncha").setLevel(logging.INFO)
     db.init_app(app)
+    wiring.connect()
     register_error_handlers(app)
     _register_commit(app)
     from .api import register_api

@@ -65,7 +65,7 @@ from ..timeutil import today_in_shanghai
 from . import credit, notifications
 from .errors import Conflict, Invalid, NotFound
 from .periods import WorkingDayCalendar, term_end, working_day_calendar
-from .photos import PHOTO_OWNER_ENTERPRISES
+from .photos import attach_photos
 
 SUPERVISOR = frozenset({"supervisor"})
 MANAGER = frozenset({"enterprise_manager"})
@@ -445,8 +445,6 @@ def _event(
     except IntegrityError as error:
         raise Conflict("The entry changed meanwhile; reload it and try again.") from error
     if photos:
-        from .inspections import attach_photos
-
         attach_photos(actor, "blacklist_events", event.id, photos)
     return event
 
@@ -587,16 +585,3 @@ def public_row(entry: BlacklistEntry) -> dict:
         "ends_on": entry.ends_on,
         "term_years": entry.term_years,
     }
-
-
-def _event_enterprises(owner_id: str):
-    return (
-        select(BlacklistEntry.enterprise_id)
-        .join(BlacklistEvent, BlacklistEvent.entry_id == BlacklistEntry.id)
-        .where(BlacklistEvent.id == owner_id)
-    )
-
-
-# Photos of a step (evidence, defence, rectification) are seen by whoever sees the entry's
-# enterprise (services/photos.py).
-PHOTO_OWNER_ENTERPRISES["blacklist_events"] = _event_enterprises

@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from checklists.industries import RISK_FEATURES
 
 from ..authz import Forbidden, enterprise_clause, get_visible
+from ..core import events
 from ..db import db
 from ..models import (
     ENTERPRISE_CLASSES,
@@ -214,9 +215,7 @@ def _history(row, kind, before, now, actor: User | None = None, reason: str = ""
 def _after_change(row: EnterpriseClassification, before: str | None, now: datetime) -> None:
     db.session.flush()
     if before is not None and before != row.effective_class:
-        from .inspection_plans import follow_class  # plans read the class from this module
-
-        follow_class(row.enterprise_id, row.effective_class, now)
+        events.publish(events.ClassChanged(row.enterprise_id, row.effective_class, now))
 
 
 def current_classification(user: User, enterprise_id: int) -> EnterpriseClassification:
@@ -230,6 +229,10 @@ def history(enterprise: Enterprise) -> list[ClassificationChange]:
         .where(ClassificationChange.enterprise_id == enterprise.id)
         .order_by(ClassificationChange.changed_at, ClassificationChange.id)
     ).all()
+
+
+def reclassify_enterprise(enterprise_id: int, *, now: datetime | None = None):
+    return reclassify(db.session.get(Enterprise, enterprise_id), now=now)
 
 
 def reclassify_all(now: datetime, batch: int = 500) -> dict[int, str]:

@@ -15,14 +15,12 @@ A record is managed for CREDIT_RECORD_TERM_YEARS (default one year, "不良信�
 一年") from the day it is made: active through `ends_on` (民法典 第二百零二条, services/periods.py),
 then `expired` by the `credit_terms` job; a supervisor may revoke an active record with a reason.
 
-Whenever a record or a blacklist entry changes, `credit_changed` recomputes the enterprise's
-class (services/classification.py) and its safety-code colour at once. The colour comes from
-`credit_colour_signal`: a published blacklist entry → red, an active bad credit record →
-yellow, otherwise no opinion.
+Whenever a record or a blacklist entry changes, `credit_changed` publishes CreditChanged: the
+enterprise's class (services/classification.py) and its safety-code colour follow at once.
+The colour asks `credit_colour_signal`: a published blacklist entry → red, an active bad
+credit record → yellow, otherwise no opinion.
 """
 
-import importlib
-import importlib.util
 import uuid
 from datetime import datetime
 
@@ -30,6 +28,7 @@ from flask import current_app
 from sqlalchemy import and_, exists, func, select
 
 from ..authz import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
+from ..core import events
 from ..db import db
 from ..models import (
     BAD_RECORD_TRIGGERS,
@@ -47,12 +46,11 @@ from . import notifications
 from .errors import Conflict, Invalid, NotFound
 from .hazards import is_overdue
 from .periods import term_end
-from .photos import PHOTO_OWNER_ENTERPRISES
+from .photos import attach_photos
 
 SUPERVISOR = "supervisor"
 # Hazards whose rectification is still the enterprise's to do.
 UNRECTIFIED = ("reported", "rectifying")
-SAFETY_CODE_MODULE = "backend.services.safety_code"
 
 
 def new_id() -> str:
@@ -95,7 +93,7 @@ def blacklisted_enterprise_ids(enterprise_ids=None) -> set[int]:
 
 
 def credit_colour_signal(enterprise: Enterprise) -> str | None:
-    """The safety-code colour the enterprise's credit asks for (a COLOR_SIGNALS member)."""
+    """The safety-code colour the enterprise's credit asks for: red, yellow or None."""
     if blacklisted_enterprise_ids([enterprise.id]):
         return "red"
     if active_bad_record_counts(today_in_shanghai(), [enterprise.id]):
@@ -106,32 +104,11 @@ def credit_colour_signal(enterprise: Enterprise) -> str | None:
 # --- what a change sets off -----------------------------------------------------------------
 
 
-def _safety_code_module():
-    """Issue 7's safety-code module, with this module's colour signal registered; None while
-    it does not exist."""
-    if importlib.util.find_spec(SAFETY_CODE_MODULE) is None:
-        return None
-    module = importlib.import_module(SAFETY_CODE_MODULE)
-    signals = getattr(module, "COLOR_SIGNALS", None)
-    if signals is not None and credit_colour_signal not in signals:
-        signals.append(credit_colour_signal)
-    return module
-
-
-def _refresh_colour(enterprise_id: int, now: datetime | None = None) -> None:
-    """Recompute the enterprise's safety-code colour, when the safety-code module exists."""
-    module = _safety_code_module()
-    if module is not None:
-        module.refresh_safety_code_color(enterprise_id, now)
-
-
 def credit_changed(enterprise_id: int, now: datetime | None = None) -> None:
-    """A bad record or a blacklist entry of this enterprise changed: class and colour follow."""
-    from .classification import reclassify  # classification reads this module's status queries
-
+    """A bad record or a blacklist entry of this enterprise changed: class and colour follow
+    (through the CreditChanged event, backend/wiring.py)."""
     db.session.flush()
-    reclassify(db.session.get(Enterprise, enterprise_id), now=now)
-    _refresh_colour(enterprise_id, now)
+    events.publish(events.CreditChanged(enterprise_id, now))
 
 
 # --- creating records -----------------------------------------------------------------------
@@ -234,8 +211,6 @@ def create_bad_record(
         created_by_id=user.id,
     )
     if photos:
-        from .inspections import attach_photos
-
         attach_photos(user, "bad_credit_records", record.id, photos)
     return record
 
@@ -367,14 +342,3 @@ def has_record_within(enterprise_id: int, first_day, last_day, *, besides=None) 
     if besides is not None:
         condition = and_(condition, BadCreditRecord.id != besides)
     return bool(db.session.scalar(select(exists().where(condition))))
-
-
-def _record_enterprises(owner_id: str):
-    return select(BadCreditRecord.enterprise_id).where(BadCreditRecord.id == owner_id)
-
-
-# Evidence photos are seen by whoever sees the record (services/photos.py).
-PHOTO_OWNER_ENTERPRISES["bad_credit_records"] = _record_enterprises
-# Register the colour signal as soon as this module loads; `_refresh_colour` does it again in
-# case issue 7's module imports this one while it is itself still being imported.
-_safety_code_module()

@@ -26,6 +26,7 @@ from ..authz import (
     require_enterprise_in_scope,
     require_role,
 )
+from ..core import events
 from ..db import db
 from ..models import (
     HAZARD_GRADES,
@@ -41,6 +42,7 @@ from ..models import (
 )
 from ..timeutil import SHANGHAI, days_from_today, today_in_shanghai
 from .errors import Conflict, Invalid
+from .photos import attach_photos
 
 MAX_DEADLINE_DAYS = 366
 OPEN_STATUSES = frozenset({"reported", "rectifying", "submitted"})
@@ -360,9 +362,7 @@ def apply_action(
 
 def _refresh_color(hazard: Hazard, now: datetime | None = None) -> None:
     """A hazard's change may change its enterprise's safety-code colour (常安码)."""
-    from .safety_code import refresh_safety_code_color  # it reads this module's deadline rule
-
-    refresh_safety_code_color(hazard.enterprise_id, now)
+    events.publish(events.HazardChanged(hazard.enterprise_id, now))
 
 
 def _is_replay(action_id: str, hazard: Hazard, action: str, user: User) -> bool:
@@ -558,8 +558,6 @@ def _record(
         # Another request changed this hazard at the same moment (same seq).
         raise Conflict("The hazard changed meanwhile; reload it and try again.") from error
     if photos:
-        from .inspections import attach_photos  # inspections imports this module
-
         attach_photos(actor, "hazard_actions", entry.id, photos)
     return entry
 

@@ -4,11 +4,12 @@ Each enterprise has at most one pending plan (open, or overdue once its `due_on`
 in Asia/Shanghai). Its deadline is `basis_on` (the day of the enterprise's last supervision
 inspection, else the day it was planned) plus the interval of the enterprise's class
 (INSPECTION_INTERVAL_MONTHS, services/classification.py). A finished supervision inspection of
-the enterprise marks its pending plan done at once (`complete_plans_for`, called by
-services/inspections.py); the hourly `plan_inspections` job reclassifies every enterprise, plans
+the enterprise marks its pending plan done at once (`complete_plans_for`, on the
+InspectionFinished event); the hourly `plan_inspections` job reclassifies every enterprise, plans
 the next inspection where none is pending, re-dates pending plans whose class changed, keeps
 them assigned to the enterprise's jurisdiction and marks the missed ones overdue. A change of
-class between runs (credit, override) re-dates the pending plan at once (`follow_class`).
+class between runs (credit, override) re-dates the pending plan at once (`follow_class`, on the
+ClassChanged event).
 
 The checklist to bring is the major-hazard judgement standard that applies to the enterprise,
 else the 31 duty items (duty31).
@@ -19,8 +20,6 @@ their devices as deleted. Enterprise users never see plans: supervision visits a
 (四不两直).
 """
 
-import importlib
-import importlib.util
 import uuid
 from datetime import datetime
 
@@ -44,14 +43,12 @@ from ..models import (
 )
 from ..timeutil import SHANGHAI, today_in_shanghai
 from . import checklists as checklist_service
-from . import classification, sync_log
+from . import classification
 from .periods import add_months
-from .sync import PullTable, register_pull_table
 
 FALLBACK_CHECKLIST = "duty31"
 MAJOR_HAZARD_PREFIX = "major_hazard_"
 PENDING = ("open", "overdue")
-SCANS_MODULE = "backend.services.scans"
 
 
 def parse_intervals(text: str) -> dict[str, int]:
@@ -267,7 +264,7 @@ def serialize_plan(plan: InspectionPlan) -> dict:
     }
 
 
-def _plan_scope(user: User):
+def plan_scope(user: User):
     if user.role in ENTERPRISE_ROLES:
         return false()
     return and_(
@@ -287,14 +284,3 @@ def due_plan_for(enterprise: Enterprise) -> dict | None:
         "checklist_code": plan.checklist_code,
         "due_on": plan.due_on,
     }
-
-
-def _plug_into_scans() -> None:
-    """Issue 7's scan context shows the due plan, when its module exists."""
-    if importlib.util.find_spec(SCANS_MODULE) is not None:
-        importlib.import_module(SCANS_MODULE).set_due_plan_lookup(due_plan_for)
-
-
-register_pull_table(PullTable("inspection_plans", InspectionPlan, serialize_plan, _plan_scope))
-sync_log.register(InspectionPlan, "inspection_plans", follows_enterprise=True)
-_plug_into_scans()

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from checklists.scoring import score
 
 from ..authz import require_inspection_owner, require_may_inspect
+from ..core import events
 from ..db import db
 from ..models import Finding, Hazard, Inspection, Photo, User, utcnow
 from ..timeutil import today_in_shanghai
 from . import checklists as checklist_service
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid
 from .hazards import report_from_finding
-from .photos import may_attach
+from .photos import attach_photos
 
 MAX_DEADLINE_DAYS = 366
 
@@ -127,58 +128,6 @@ def finding_for(inspection: Inspection, item_code: str) -> Finding | None:
     return next((f for f in inspection.findings if f.item_code == item_code), None)
 
 
-def attach_photos(user: User, owner_table: str, owner_id: str, sha256s) -> list[Photo]:
-    """Attach photos (by SHA-256) to a record; ones already attached are left as they are."""
-    existing = set(
-        db.session.scalars(
-            select(Photo.sha256).where(Photo.owner_table == owner_table, Photo.owner_id == owner_id)
-        )
-    )
-    return [
-        attach_photo(user, f"{owner_id[:40]}-{sha256[:16]}", sha256, owner_table, owner_id)
-        for sha256 in dict.fromkeys(sha256s)
-        if sha256 not in existing
-    ]
-
-
-def attach_photo(
-    user: User,
-    id: str,
-    sha256: str,
-    owner_table: str,
-    owner_id: str,
-    *,
-    taken_at: datetime | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-) -> Photo:
-    """One photo row; replaying the same attachment under the same id changes nothing."""
-    if not may_attach(user, sha256):
-        raise NotFound(f"photo {sha256} not found", field="photos")
-    existing = db.session.get(Photo, id)
-    if existing is not None:
-        if (existing.sha256, existing.owner_table, existing.owner_id) != (
-            sha256,
-            owner_table,
-            owner_id,
-        ):
-            raise Conflict(f"A photo with id {id} already exists.", field="id")
-        return existing
-    photo = Photo(
-        id=id,
-        sha256=sha256,
-        owner_table=owner_table,
-        owner_id=owner_id,
-        taken_at=taken_at,
-        latitude=latitude,
-        longitude=longitude,
-        created_by_id=user.id,
-    )
-    db.session.add(photo)
-    db.session.flush()
-    return photo
-
-
 def delete_finding(user: User, finding: Finding) -> None:
     """Only the inspector of a still-open inspection may take a finding back."""
     inspection = finding.inspection
@@ -201,9 +150,7 @@ def _photo_counts(finding_ids: list[str]) -> dict[str, int]:
 def finish_inspection(
     user: User, inspection: Inspection, *, finished_at: datetime | None = None
 ) -> list[Hazard]:
-    """Score the inspection, report one hazard per failed item and fulfil the pending plan."""
-    from .inspection_plans import complete_plans_for  # plans import sync, which imports us
-
+    """Score the inspection, report one hazard per failed item; its plan follows (an event)."""
     require_inspection_owner(user, inspection)
     _require_in_progress(inspection)
     checklist, sections, items = _applicable_items(inspection)
@@ -226,7 +173,7 @@ def finish_inspection(
         report_from_finding(finding, inspection, checklist, items[finding.item_code], user)
         for finding in failed
     ]
-    complete_plans_for(inspection, inspection.finished_received_at)
+    events.publish(events.InspectionFinished(inspection, inspection.finished_received_at))
     db.session.flush()
     return hazards
 

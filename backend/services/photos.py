@@ -72,6 +72,9 @@ from media.tus import TusStore, UploadInfo
 from ..authz import enterprise_clause
 from ..db import AppSession, db
 from ..models import (
+    BadCreditRecord,
+    BlacklistEntry,
+    BlacklistEvent,
     Enterprise,
     Finding,
     Hazard,
@@ -83,7 +86,7 @@ from ..models import (
     utcnow,
 )
 from ..timeutil import SHANGHAI
-from .errors import NotFound
+from .errors import Conflict, NotFound
 
 log = logging.getLogger("xuncha.media")
 
@@ -165,13 +168,28 @@ def _hazard_action_enterprises(owner_id: str) -> Select:
     )
 
 
-# owner_table of a `photos` row -> a select of the enterprise id(s) the record belongs to.
-# A table missing here makes its photos visible to their uploader only.
+def _credit_record_enterprises(owner_id: str) -> Select:
+    return select(BadCreditRecord.enterprise_id).where(BadCreditRecord.id == owner_id)
+
+
+def _blacklist_event_enterprises(owner_id: str) -> Select:
+    return (
+        select(BlacklistEntry.enterprise_id)
+        .join(BlacklistEvent, BlacklistEvent.entry_id == BlacklistEntry.id)
+        .where(BlacklistEvent.id == owner_id)
+    )
+
+
+# owner_table of a `photos` row -> a select of the enterprise id(s) the record belongs to:
+# whoever sees that enterprise sees the photo. A table missing here makes its photos visible
+# to their uploader only.
 PHOTO_OWNER_ENTERPRISES: dict[str, Callable[[str], Select]] = {
     "findings": _finding_enterprises,
     "inspections": _inspection_enterprises,
     "hazards": _hazard_enterprises,
     "hazard_actions": _hazard_action_enterprises,
+    "bad_credit_records": _credit_record_enterprises,
+    "blacklist_events": _blacklist_event_enterprises,
 }
 
 
@@ -204,6 +222,58 @@ def may_attach(user: User, sha256: str) -> bool:
     took them uploads later (photos travel after the records they belong to)."""
     media = db.session.get(MediaObject, sha256)
     return media is None or may_see_media(user, media)
+
+
+def attach_photos(user: User, owner_table: str, owner_id: str, sha256s) -> list[Photo]:
+    """Attach photos (by SHA-256) to a record; ones already attached are left as they are."""
+    existing = set(
+        db.session.scalars(
+            select(Photo.sha256).where(Photo.owner_table == owner_table, Photo.owner_id == owner_id)
+        )
+    )
+    return [
+        attach_photo(user, f"{owner_id[:40]}-{sha256[:16]}", sha256, owner_table, owner_id)
+        for sha256 in dict.fromkeys(sha256s)
+        if sha256 not in existing
+    ]
+
+
+def attach_photo(
+    user: User,
+    id: str,
+    sha256: str,
+    owner_table: str,
+    owner_id: str,
+    *,
+    taken_at: datetime | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Photo:
+    """One photo row; replaying the same attachment under the same id changes nothing."""
+    if not may_attach(user, sha256):
+        raise NotFound(f"photo {sha256} not found", field="photos")
+    existing = db.session.get(Photo, id)
+    if existing is not None:
+        if (existing.sha256, existing.owner_table, existing.owner_id) != (
+            sha256,
+            owner_table,
+            owner_id,
+        ):
+            raise Conflict(f"A photo with id {id} already exists.", field="id")
+        return existing
+    photo = Photo(
+        id=id,
+        sha256=sha256,
+        owner_table=owner_table,
+        owner_id=owner_id,
+        taken_at=taken_at,
+        latitude=latitude,
+        longitude=longitude,
+        created_by_id=user.id,
+    )
+    db.session.add(photo)
+    db.session.flush()
+    return photo
 
 
 def get_visible_media(user: User, sha256: str) -> MediaObject:

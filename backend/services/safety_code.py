@@ -10,21 +10,22 @@ The code
 
 The colour, from these rules (the worst that applies wins):
     red     an open major hazard (重大事故隐患) past its deadline; or a stop-work order
-            (停产停业整改) on an open hazard; or a signal answering red (e.g. a published
-            blacklist entry, plugged in by the credit module)
+            (停产停业整改) on an open hazard; or a signal answering red (a published
+            blacklist entry, from the credit domain)
     yellow  any open hazard past its deadline; or any open major hazard; or a signal
             answering yellow
     green   otherwise
 
     A hazard is past its deadline from the start of the day after ``due_on`` in Asia/Shanghai
     (the same rule as the hazard list's ``overdue``). ``refresh_safety_code_color`` stores the
-    colour on ``enterprises.safety_code_color``; the hazard service calls it after every change
-    to a hazard, the mark_overdue job after deadlines pass, and the public page when it is
-    shown. Storing a new colour updates the enterprise row, so sync sends it as updated.
+    colour on ``enterprises.safety_code_color``; it runs on every HazardChanged and
+    CreditChanged event (backend/wiring.py), in the mark_overdue job after deadlines pass, and
+    when the public page is shown. Storing a new colour updates the enterprise row, so sync
+    sends it as updated.
 
 Signals
-    ``COLOR_SIGNALS`` holds further rules owned by other modules: each is called with the
-    enterprise and answers "red", "yellow" or None. Append to it; nothing here imports them.
+    ``COLOR_SIGNALS`` holds the rules owned by other domains (the credit domain's): each is
+    called with the enterprise and answers "red", "yellow" or None.
 """
 
 import secrets
@@ -38,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import db
 from ..models import Enterprise, Hazard, SafetyCode, User, utcnow
 from ..timeutil import today_in_shanghai
+from .credit import credit_colour_signal
 from .errors import NotFound
 from .hazards import overdue_clause
 
@@ -46,8 +48,8 @@ SEVERITY = {GREEN: 0, YELLOW: 1, RED: 2}
 TOKEN_BYTES = 24
 
 ColorSignal = Callable[[Enterprise], str | None]
-# Further colour rules (e.g. the credit module's blacklist): "red", "yellow" or None each.
-COLOR_SIGNALS: list[ColorSignal] = []
+# Colour rules of other domains: "red", "yellow" or None each.
+COLOR_SIGNALS: list[ColorSignal] = [credit_colour_signal]
 
 
 # --- the code ---------------------------------------------------------------------------------

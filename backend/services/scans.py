@@ -2,7 +2,6 @@
 and a record of the scan as proof of the visit (server time; the device's time and position as
 reported, never used for ordering)."""
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -13,29 +12,12 @@ from ..models import Enterprise, Hazard, Inspection, ScanRecord, User, utcnow
 from ..timeutil import today_in_shanghai
 from . import checklists as checklist_service
 from .hazards import OPEN_STATUSES, overdue_clause
+from .inspection_plans import due_plan_for
 from .safety_code import active_code_by_token, refresh_safety_code_color
-
-DuePlanLookup = Callable[[Enterprise], dict | None]
-
-
-def _no_plan(_enterprise: Enterprise) -> dict | None:
-    return None
-
-
-# Which inspection plan is due for an enterprise: a dict shaped like the sync table
-# `inspection_plans` ({"id", "enterprise_id", "checklist_code", "due_on": a date}) or None.
-# Inspection plans (issue 8) plug theirs in with set_due_plan_lookup(); until then: None.
-_due_plan_lookup: DuePlanLookup = _no_plan
-
-
-def set_due_plan_lookup(lookup: DuePlanLookup | None) -> None:
-    """Install the function that finds an enterprise's due inspection plan (None: no plans)."""
-    global _due_plan_lookup
-    _due_plan_lookup = lookup or _no_plan
 
 
 def due_inspection_plan(enterprise: Enterprise) -> dict | None:
-    return _due_plan_lookup(enterprise)
+    return due_plan_for(enterprise)
 
 
 def open_hazards(enterprise: Enterprise) -> list[Hazard]:

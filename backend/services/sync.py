@@ -25,6 +25,7 @@ from ..models import (
     Hazard,
     HazardAction,
     Inspection,
+    InspectionPlan,
     Jurisdiction,
     Photo,
     SyncChange,
@@ -34,7 +35,9 @@ from ..models import (
 )
 from . import checklists as checklist_service
 from . import hazards as hazard_service
+from . import inspection_plans
 from . import inspections as inspection_service
+from . import photos as photo_service
 from .errors import DomainError
 from .sync_log import DEVICE, committed_counter
 
@@ -264,6 +267,12 @@ TABLES = [
     PullTable("enterprises", Enterprise, serialize_enterprise, authz.enterprise_clause),
     PullTable("checklists", ChecklistVersion, serialize_checklist, _checklist_scope, False),
     PullTable("hazards", Hazard, serialize_hazard, _hazard_scope),
+    PullTable(
+        "inspection_plans",
+        InspectionPlan,
+        inspection_plans.serialize_plan,
+        inspection_plans.plan_scope,
+    ),
     PullTable("inspections", Inspection, serialize_inspection, _own_inspections, owned=True),
     PullTable("findings", Finding, serialize_finding, _finding_scope, owned=True),
     PullTable("hazard_actions", HazardAction, serialize_hazard_action, _hazard_action_scope),
@@ -276,10 +285,6 @@ TABLES = [
         owned=True,
     ),
 ]
-
-
-def register_pull_table(table: PullTable) -> None:
-    TABLES.append(table)
 
 
 # ---------------------------------------------------------------- pull
@@ -632,7 +637,7 @@ class PhotosAdapter:
         owner_id = str(record.get("owner_id"))
         self._check_owner(owner_table, owner_id)
         _domain(
-            inspection_service.attach_photo,
+            photo_service.attach_photo,
             self.ctx.user,
             record["id"],
             sha256,
@@ -717,10 +722,6 @@ class PullOnly:
 
 
 PUSH_ADAPTERS = [InspectionsAdapter, FindingsAdapter, PhotosAdapter, HazardActionsAdapter]
-
-
-def register_push_adapter(adapter_class) -> None:
-    PUSH_ADAPTERS.append(adapter_class)
 
 
 def _finish_inspections(ctx: PushContext, outcome) -> None:

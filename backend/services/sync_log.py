@@ -16,6 +16,7 @@ from ..models import (
     Hazard,
     HazardAction,
     Inspection,
+    InspectionPlan,
     Jurisdiction,
     Photo,
     SyncChange,
@@ -38,19 +39,12 @@ TABLES: dict[type, str] = {
     Photo: "photos",
     SyncRejection: "sync_rejections",
     HazardAction: "hazard_actions",
+    InspectionPlan: "inspection_plans",
 }
 
 
 # Tables whose records lie in their enterprise's scope and move with it to another jurisdiction.
-ENTERPRISE_FOLLOWERS: dict[str, type] = {"hazards": Hazard}
-
-
-def register(model: type, table_name: str, *, follows_enterprise: bool = False) -> None:
-    """Track another model (e.g. hazard actions) under a sync table name; `follows_enterprise`:
-    its records (with an `enterprise_id`) are logged again when their enterprise moves."""
-    TABLES[model] = table_name
-    if follows_enterprise:
-        ENTERPRISE_FOLLOWERS[table_name] = model
+ENTERPRISE_FOLLOWERS: dict[str, type] = {"hazards": Hazard, "inspection_plans": InspectionPlan}
 
 
 class _Places:

@@ -447,7 +447,7 @@ def test_enterprise_users_see_only_their_own_hazards(client, world, make_hazard)
 
 def test_submit_counts_photos_synced_before_the_action(world, make_hazard, session):
     from backend.services.hazards import apply_action
-    from backend.services.inspections import attach_photos
+    from backend.services.photos import attach_photos
 
     hazard = make_hazard("rectifying")
     manager = world["users"]["manager"]

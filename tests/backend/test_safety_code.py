@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.cli import main
 from backend.models import ChecklistVersion, Enterprise, Inspection, SafetyCode, ScanRecord
 from backend.problems import PROBLEM_MIME
-from backend.services import deadlines, scans
+from backend.services import deadlines
 from backend.services import safety_code as codes
 from backend.timeutil import today_in_shanghai
 from tests.conftest import require_tool
@@ -326,10 +326,7 @@ def _finished_inspection(session, enterprise, inspector, days_ago=1):
     return inspection
 
 
-def test_scan_gives_the_context_and_records_the_visit(
-    client, session, world, make_hazard, monkeypatch
-):
-    monkeypatch.setattr(scans, "_due_plan_lookup", scans._no_plan)  # plans: their own test
+def test_scan_gives_the_context_and_records_the_visit(client, session, world, make_hazard):
     ent = world["enterprises"]["ent"]
     inspector = world["users"]["inspector"]
     headers = world["headers"]["inspector"]
@@ -389,27 +386,33 @@ def test_scan_validates_the_device_position(client, session, world):
     assert response.json["errors"][0]["field"] == "latitude"
 
 
-def test_due_inspection_plan_is_pluggable(client, session, world, monkeypatch):
+def test_the_scan_shows_the_due_inspection_plan_to_officials_only(client, session, world):
+    from backend.models import InspectionPlan
+
     ent = world["enterprises"]["ent"]
     token = codes.current_code(ent).token
+    session.add(
+        InspectionPlan(
+            id="plan-1",
+            enterprise_id=ent.id,
+            jurisdiction_id=ent.jurisdiction_id,
+            checklist_code="wuluoshi",
+            class_code="general",
+            basis_on=date(2026, 6, 1),
+            due_on=date(2026, 12, 1),
+        )
+    )
     session.commit()
-    plan = {
+    body = client.get(f"/api/v1/scan/{token}", headers=world["headers"]["inspector"]).json
+    assert body["due_inspection_plan"] == {
         "id": "plan-1",
         "enterprise_id": ent.id,
         "checklist_code": "wuluoshi",
-        "due_on": date(2026, 12, 1),
+        "due_on": "2026-12-01",
     }
-    # Whatever lookup is installed (inspection plans install theirs) comes back afterwards.
-    monkeypatch.setattr(scans, "_due_plan_lookup", scans._due_plan_lookup)
-    scans.set_due_plan_lookup(lambda enterprise: plan if enterprise.id == ent.id else None)
-    body = client.get(f"/api/v1/scan/{token}", headers=world["headers"]["inspector"]).json
-    assert body["due_inspection_plan"] == {**plan, "due_on": "2026-12-01"}
     # Visits are unannounced: the enterprise's own people never see the plan.
     own = client.get(f"/api/v1/scan/{token}", headers=world["headers"]["manager"]).json
     assert own["due_inspection_plan"] is None
-    scans.set_due_plan_lookup(None)
-    body = client.get(f"/api/v1/scan/{token}", headers=world["headers"]["inspector"]).json
-    assert body["due_inspection_plan"] is None
 
 
 def test_scans_are_listed_for_officials_newest_first(client, session, world):
