@@ -17,7 +17,7 @@ from ..db import db
 from ..models import IdempotencyKey
 from ..problems import problem_response
 from ..services import sync as service
-from ..services.errors import Conflict, Invalid
+from ..services.errors import Invalid
 from .blueprint import Blueprint, nul_character_path
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="离线同步 (WatermelonDB)")
@@ -192,7 +192,9 @@ def _claim_key(user_id: int, key: str, fingerprint: str):
         except IntegrityError:
             continue  # a concurrent request with this key committed first: answer from it
         return claim
-    raise Conflict("A request with this Idempotency-Key is being processed.")
+    return problem_response(
+        409, "Request in progress", "A request with this Idempotency-Key is being processed."
+    )
 
 
 def _answer_from(stored: IdempotencyKey, fingerprint: str):
