@@ -31,6 +31,7 @@ test: install
 	@if [ ! -d tests/sync_e2e/node_modules ] && command -v npm >/dev/null; then \
 		npm ci --prefix tests/sync_e2e --no-audit --no-fund; fi
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: install

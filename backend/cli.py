@@ -7,9 +7,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from checklists.cli import checklists_cli
 
 from .app import create_app
-from .db import db
+from .core.db import db
+from .core.errors import DomainError
 from .models import ROLES
-from .services.errors import DomainError
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)

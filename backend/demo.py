@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from .db import db
+from .core.db import db
 from .models import Enterprise, Jurisdiction, User
 from .services.enterprises import create_enterprise
 from .services.jurisdictions import create_jurisdiction

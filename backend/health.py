@@ -1,7 +1,7 @@
 from flask import Blueprint
 from sqlalchemy import text
 
-from .db import db
+from .core.db import db
 from .problems import problem_response
 
 bp = Blueprint("health", __name__)

@@ -42,7 +42,7 @@ from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .db import db, is_lock_contention
+from .core.db import db, is_lock_contention
 from .models import JobLock, utcnow
 from .services import blacklist, deadlines, inspection_plans, notifications
 

@@ -41,7 +41,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY, db
+    from backend.core.db import EXTENSION_KEY, db
     from backend.migrate import upgrade
 
     os.environ["XUNCHA_VAR_DIR"] = str(tmp_path_factory.mktemp("var"))
@@ -78,7 +78,7 @@ def _reset_schema(engine) -> None:
 @pytest.fixture
 def session(app):
     """The request-scoped session, bound to one connection whose transaction is rolled back."""
-    from backend.db import EXTENSION_KEY, db
+    from backend.core.db import EXTENSION_KEY, db
 
     connection = app.extensions[EXTENSION_KEY].connect()
     transaction = connection.begin()
@@ -103,7 +103,7 @@ def count_queries(app):
 
     from sqlalchemy import event
 
-    from backend.db import EXTENSION_KEY
+    from backend.core.db import EXTENSION_KEY
 
     @contextmanager
     def counting():

@@ -8,10 +8,10 @@ from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 from sqlalchemy import func, select
 
-from ..db import db
+from ..core.db import db
+from ..core.errors import Unauthorized
 from ..problems import PROBLEM_MIME, http_exception_problem
 from ..services.auth import user_for_token
-from ..services.errors import Unauthorized
 from .schemas import ProblemSchema
 
 PUBLIC_ENDPOINTS: set[str] = set()

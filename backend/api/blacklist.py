@@ -2,10 +2,10 @@ import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
-from ..authz import current_user
+from ..core.errors import NotFound
+from ..core.scope import current_user
 from ..models import ACCIDENT_LEVELS, BLACKLIST_STATES, BLACKLIST_TRIGGERS, REMOVAL_KINDS
 from ..services import blacklist as service
-from ..services.errors import NotFound
 from . import paginate_select
 from .credit import sha256_list
 from .schemas import IdField

@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from checklists.industries import INSPECTION_KINDS
 
-from ..authz import get_visible
+from ..core.scope import get_visible
 from ..models import Enterprise
 from ..services import checklists as service
 from .blueprint import Blueprint

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from ..authz import current_user, get_visible
+from ..core.scope import current_user, get_visible
 from ..models import CLASSIFICATION_CHANGE_KINDS, ENTERPRISE_CLASSES, Enterprise
 from ..services import classification as service
 from ..services.inspection_plans import interval_months

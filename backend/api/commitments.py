@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
-from ..authz import current_user
+from ..core.scope import current_user
 from ..services import commitments as service
 from ..services.commitment_templates import TEMPLATES
 from . import paginate_select

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from ..authz import current_user
+from ..core.scope import current_user
 from ..models import (
     BAD_RECORD_SOURCES,
     BAD_RECORD_STATUSES,

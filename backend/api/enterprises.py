@@ -4,7 +4,7 @@ from sqlalchemy import or_, select
 
 from checklists.industries import INDUSTRIES, RISK_FEATURES, SCALES
 
-from ..authz import (
+from ..core.scope import (
     current_user,
     enterprise_clause,
     get_visible,

@@ -3,7 +3,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from ..authz import get_visible
+from ..core.scope import get_visible
 from ..models import Enterprise
 from ..services import hazard_reports as service
 from ..spreadsheets import XLSX_MIME, add_table_sheet, new_workbook, workbook_bytes

@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from checklists.industries import INDUSTRIES
 
-from ..authz import current_user, get_visible, require_role
+from ..core.scope import current_user, get_visible, require_role
 from ..models import HAZARD_ACTIONS, HAZARD_GRADES, HAZARD_STATUSES, Hazard
 from ..services import hazard_reports
 from ..services import hazards as service

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from ..authz import current_user
+from ..core.scope import current_user
 from ..models import ENTERPRISE_CLASSES, PLAN_STATUSES
 from ..services import inspection_plans as service
 from ..timeutil import today_in_shanghai

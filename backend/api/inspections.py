@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from checklists.industries import INSPECTION_KINDS
 
-from ..authz import current_user, get_visible, inspection_clause
+from ..core.scope import current_user, get_visible, inspection_clause
 from ..models import FINDING_RESULTS, HAZARD_GRADES, Inspection
 from ..services import inspections as service
 from . import paginate_select

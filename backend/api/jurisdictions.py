@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import select
 
-from ..authz import (
+from ..core.scope import (
     current_user,
     get_visible,
     is_global,

@@ -14,9 +14,9 @@ from flask.views import MethodView
 from media.errors import MediaError, UnsupportedMediaType
 from media.tus import TUS_EXTENSIONS, TUS_VERSION, format_upload_metadata, parse_upload_metadata
 
-from ..authz import current_user
+from ..core.errors import NotFound
+from ..core.scope import current_user
 from ..services import photos as service
-from ..services.errors import NotFound
 from . import public
 from .blueprint import Blueprint
 

@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from markupsafe import escape
 
-from ..db import db
+from ..core.db import db
 from ..models import BLACKLIST_TRIGGERS, utcnow
 from ..services import blacklist as service
 from ..timeutil import SHANGHAI

@@ -7,7 +7,7 @@ import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
-from ..authz import current_user, get_visible, require_role
+from ..core.scope import current_user, get_visible, require_role
 from ..models import JURISDICTION_ROLES, SAFETY_CODE_COLORS, Enterprise
 from ..services import posters, scans
 from ..services import safety_code as service

@@ -12,12 +12,12 @@ from sync import idempotency
 from sync.engine import PushConflict
 from sync.protocol import ProtocolError, check_changes_shape, parse_last_pulled_at
 
-from ..authz import current_user
-from ..db import db
+from ..core.db import db
+from ..core.errors import Invalid
+from ..core.scope import current_user
 from ..models import IdempotencyKey
 from ..problems import problem_response
 from ..services import sync as service
-from ..services.errors import Invalid
 from .blueprint import Blueprint, nul_character_path
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="离线同步 (WatermelonDB)")

@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import or_, select
 
-from ..authz import (
+from ..core.scope import (
     Forbidden,
     current_user,
     get_visible,

@@ -1,6 +1,6 @@
 from alembic import context
 
-from backend.db import make_engine
+from backend.core.db import make_engine
 from backend.models import Base
 
 config = context.config

@@ -8,9 +8,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 
-from ..db import db
+from ..core.db import db
+from ..core.errors import TooManyAttempts, Unauthorized
 from ..models import AccessToken, LoginFailure, User, utcnow
-from .errors import TooManyAttempts, Unauthorized
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so timing does not reveal which accounts exist.

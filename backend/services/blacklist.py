@@ -48,8 +48,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..authz import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
-from ..db import db
+from ..core.db import db
+from ..core.errors import Conflict, Invalid, NotFound
+from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
 from ..models import (
     ACCIDENT_LEVELS,
     ACCIDENT_TERM_YEARS,
@@ -63,7 +64,6 @@ from ..models import (
 )
 from ..timeutil import today_in_shanghai
 from . import credit, notifications
-from .errors import Conflict, Invalid, NotFound
 from .periods import WorkingDayCalendar, term_end, working_day_calendar
 from .photos import attach_photos
 

@@ -9,9 +9,9 @@ from checklists.applicability import applicable_sections
 from checklists.loader import shipped_checklists
 from checklists.model import Checklist
 
-from ..db import db
+from ..core.db import db
+from ..core.errors import NotFound
 from ..models import ChecklistVersion, Enterprise
-from .errors import NotFound
 
 
 def publish(checklist: Checklist) -> tuple[ChecklistVersion, bool]:

@@ -32,9 +32,10 @@ from sqlalchemy import func, select
 
 from checklists.industries import RISK_FEATURES
 
-from ..authz import Forbidden, enterprise_clause, get_visible
 from ..core import events
-from ..db import db
+from ..core.db import db
+from ..core.errors import Invalid
+from ..core.scope import Forbidden, enterprise_clause, get_visible
 from ..models import (
     ENTERPRISE_CLASSES,
     ClassificationChange,
@@ -47,7 +48,6 @@ from ..models import (
 )
 from ..timeutil import today_in_shanghai
 from . import credit
-from .errors import Invalid
 
 INDUSTRY_LEVELS: dict[str, int] = {
     "hazardous_chemicals": 3,

@@ -20,11 +20,11 @@ from flask import current_app
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import event, select
 
-from ..authz import Forbidden, visible_enterprise_ids
-from ..db import db
+from ..core.db import db
+from ..core.errors import Conflict, Invalid, NotFound
+from ..core.scope import Forbidden, visible_enterprise_ids
 from ..models import ENTERPRISE_ROLES, ChecklistVersion, Commitment, Inspection, User, utcnow
 from .commitment_templates import TEMPLATES, CommitmentTemplate
-from .errors import Conflict, Invalid, NotFound
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DATA_URL_PREFIX = "data:image/png;base64,"

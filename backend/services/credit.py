@@ -27,9 +27,10 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import and_, exists, func, select
 
-from ..authz import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
 from ..core import events
-from ..db import db
+from ..core.db import db
+from ..core.errors import Conflict, Invalid, NotFound
+from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
 from ..models import (
     BAD_RECORD_TRIGGERS,
     SYSTEM_TRIGGERS,
@@ -43,7 +44,6 @@ from ..models import (
 )
 from ..timeutil import today_in_shanghai
 from . import notifications
-from .errors import Conflict, Invalid, NotFound
 from .hazards import is_overdue
 from .periods import term_end
 from .photos import attach_photos

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from ..db import db
+from ..core.db import db
 from ..models import Enterprise, Hazard, User
 from ..timeutil import today_in_shanghai
 from . import credit, notifications

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from ..db import db
+from ..core.db import db
+from ..core.errors import Conflict
 from ..models import Enterprise
-from .errors import Conflict
 
 
 def create_enterprise(**fields) -> Enterprise:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from checklists.industries import INDUSTRIES
 
-from ..authz import jurisdiction_clause
-from ..db import db
+from ..core.db import db
+from ..core.scope import jurisdiction_clause
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, utcnow
 from ..timeutil import SHANGHAI, today_in_shanghai
 from .hazards import days_overdue, hazard_query, is_overdue

@@ -19,15 +19,16 @@ from sqlalchemy.exc import IntegrityError
 from checklists.model import Checklist, Item
 from checklists.scoring import hazard_grade_for
 
-from ..authz import (
+from ..core import events
+from ..core.db import db
+from ..core.errors import Conflict, Invalid
+from ..core.scope import (
     Forbidden,
     get_visible,
     hazard_clause,
     require_enterprise_in_scope,
     require_role,
 )
-from ..core import events
-from ..db import db
 from ..models import (
     HAZARD_GRADES,
     Enterprise,
@@ -41,7 +42,6 @@ from ..models import (
     utcnow,
 )
 from ..timeutil import SHANGHAI, days_from_today, today_in_shanghai
-from .errors import Conflict, Invalid
 from .photos import attach_photos
 
 MAX_DEADLINE_DAYS = 366

@@ -29,8 +29,8 @@ from sqlalchemy.orm import selectinload
 
 from sync.protocol import datetime_to_ms
 
-from .. import authz
-from ..db import db
+from ..core import scope as authz
+from ..core.db import db
 from ..models import (
     ENTERPRISE_CLASSES,
     ENTERPRISE_ROLES,

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from checklists.scoring import score
 
-from ..authz import require_inspection_owner, require_may_inspect
 from ..core import events
-from ..db import db
+from ..core.db import db
+from ..core.errors import Conflict, Invalid
+from ..core.scope import require_inspection_owner, require_may_inspect
 from ..models import Finding, Hazard, Inspection, Photo, User, utcnow
 from ..timeutil import today_in_shanghai
 from . import checklists as checklist_service
-from .errors import Conflict, Invalid
 from .hazards import report_from_finding
 from .photos import attach_photos
 

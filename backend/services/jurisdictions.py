@@ -2,9 +2,9 @@
 
 from sqlalchemy import String, exists, func, literal, select, update
 
-from ..db import db
+from ..core.db import db
+from ..core.errors import Conflict, Invalid
 from ..models import LEVELS, Enterprise, Jurisdiction, User
-from .errors import Conflict, Invalid
 
 
 def _expected_parent_level(level: str) -> str | None:

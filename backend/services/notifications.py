@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import db, read_only_intent
+from ..core.db import db, read_only_intent
+from ..core.errors import NotFound
 from ..models import Hazard, Notification, User, utcnow
-from .errors import NotFound
 
 log = logging.getLogger("xuncha.notifications")
 

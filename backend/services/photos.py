@@ -69,8 +69,9 @@ from media.storage import (
 )
 from media.tus import TusStore, UploadInfo
 
-from ..authz import enterprise_clause
-from ..db import AppSession, db
+from ..core.db import AppSession, db
+from ..core.errors import Conflict, NotFound
+from ..core.scope import enterprise_clause
 from ..models import (
     BadCreditRecord,
     BlacklistEntry,
@@ -86,7 +87,6 @@ from ..models import (
     utcnow,
 )
 from ..timeutil import SHANGHAI
-from .errors import Conflict, NotFound
 
 log = logging.getLogger("xuncha.media")
 

@@ -22,10 +22,10 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
 from sqlalchemy import select
 
-from ..db import db
+from ..core.db import db
+from ..core.errors import DomainError, NotFound
 from ..models import Enterprise, Jurisdiction
 from ..timeutil import today_in_shanghai
-from .errors import DomainError, NotFound
 from .safety_code import current_code, public_url
 
 FONT_NAME = "XunchaCJK"

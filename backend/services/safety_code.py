@@ -36,11 +36,11 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import db
+from ..core.db import db
+from ..core.errors import NotFound
 from ..models import Enterprise, Hazard, SafetyCode, User, utcnow
 from ..timeutil import today_in_shanghai
 from .credit import credit_colour_signal
-from .errors import NotFound
 from .hazards import overdue_clause
 
 GREEN, YELLOW, RED = "green", "yellow", "red"

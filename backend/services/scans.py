@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..authz import get_visible
-from ..db import db
+from ..core.db import db
+from ..core.scope import get_visible
 from ..models import Enterprise, Hazard, Inspection, ScanRecord, User, utcnow
 from ..timeutil import today_in_shanghai
 from . import checklists as checklist_service

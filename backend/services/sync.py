@@ -15,8 +15,9 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sync.engine import PushConflict, RecordRejected, push
 from sync.protocol import datetime_to_ms, empty_changes, ms_to_datetime
 
-from .. import authz
-from ..db import db
+from ..core import scope as authz
+from ..core.db import db
+from ..core.errors import DomainError
 from ..models import (
     ENTERPRISE_ROLES,
     ChecklistVersion,
@@ -38,7 +39,6 @@ from . import hazards as hazard_service
 from . import inspection_plans
 from . import inspections as inspection_service
 from . import photos as photo_service
-from .errors import DomainError
 from .sync_log import DEVICE, committed_counter
 
 PULL_TABLES = (

@@ -8,7 +8,7 @@ for changes up to C cannot miss a change committed concurrently (it has a value 
 
 from sqlalchemy import event, insert, inspect, select, update
 
-from ..db import AppSession
+from ..core.db import AppSession
 from ..models import (
     ChecklistVersion,
     Enterprise,

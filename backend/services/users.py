@@ -2,10 +2,10 @@
 
 from sqlalchemy import select, update
 
-from ..db import db
+from ..core.db import db
+from ..core.errors import Conflict, Invalid
 from ..models import ENTERPRISE_ROLES, AccessToken, User, utcnow
 from .auth import hash_password
-from .errors import Conflict, Invalid
 
 
 def check_role_scope(role: str, jurisdiction_id, enterprise_id) -> None:

@@ -13,8 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from media.errors import MediaError
 
-from ..db import db
-from ..services.errors import DomainError
+from ..core.db import db
+from ..core.errors import DomainError
 from . import security
 from .messages import describe, status_of
 

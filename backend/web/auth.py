@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from flask import g, redirect, render_template, request, url_for
 
 from ..api.auth import client_address, login_throttle
+from ..core.errors import TooManyAttempts, Unauthorized
 from ..services.auth import authenticate
-from ..services.errors import TooManyAttempts, Unauthorized
 from . import security
 from .messages import describe
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from checklists.industries import INDUSTRIES
 
 from ..api.hazards import STATS_ROLES
-from ..authz import get_visible, jurisdiction_clause
-from ..db import db
+from ..core.db import db
+from ..core.scope import get_visible, jurisdiction_clause
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, User
 from ..services import hazard_reports
 from ..services import hazards as service

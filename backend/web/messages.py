@@ -7,9 +7,9 @@ from werkzeug.exceptions import HTTPException
 
 from media.errors import MediaError
 
-from ..authz import Forbidden
+from ..core.errors import Conflict, DomainError, Invalid, NotFound, TooManyAttempts
+from ..core.scope import Forbidden
 from ..models import HAZARD_STATUSES
-from ..services.errors import Conflict, DomainError, Invalid, NotFound, TooManyAttempts
 from ..services.hazards import PLAN_FIELDS
 
 MEDIA_MESSAGES = {

@@ -13,8 +13,9 @@ from sqlalchemy import func, or_, select
 
 from media.errors import MediaError
 
-from ..authz import get_visible
-from ..db import db
+from ..core.db import db
+from ..core.errors import DomainError
+from ..core.scope import get_visible
 from ..models import (
     ENTERPRISE_ROLES,
     HAZARD_ACTIONS,
@@ -30,7 +31,6 @@ from ..models import (
 from ..services import hazards as service
 from ..services import photos, posters
 from ..services import safety_code as codes
-from ..services.errors import DomainError
 from ..timeutil import SHANGHAI
 from . import page_blueprint, page_number
 from .auth import Area, login_page, logout_page, require_area_user

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from ..db import db
+from ..core.db import db
 from ..models import User
 
 SESSION_USER = "uid"

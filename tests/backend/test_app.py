@@ -8,7 +8,7 @@ def test_healthz_reports_database_reachable(client):
 
 
 def test_healthz_reports_unreachable_database(client, monkeypatch):
-    from backend.db import db
+    from backend.core.db import db
 
     def broken(*_args, **_kwargs):
         raise ConnectionError("no database")

@@ -75,7 +75,7 @@ def test_secret_key_is_generated_once_into_var(tmp_path, monkeypatch):
 
 def test_default_database_is_sqlite_under_var_with_wal_and_foreign_keys(tmp_path, monkeypatch):
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY
+    from backend.core.db import EXTENSION_KEY
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path))

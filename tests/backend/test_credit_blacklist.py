@@ -6,10 +6,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from backend.core.errors import Conflict, Invalid
 from backend.models import BLACKLIST_STATES, BlacklistEntry, BlacklistEvent, Notification
 from backend.problems import PROBLEM_MIME
 from backend.services import blacklist
-from backend.services.errors import Conflict, Invalid
 
 from . import credit_support
 from .credit_support import NOTES, shanghai_midnight

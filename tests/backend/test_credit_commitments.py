@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from backend.core.errors import Conflict
 from backend.models import Commitment
 from backend.problems import PROBLEM_MIME
 from backend.services.commitment_templates import TEMPLATES
 from backend.services.commitments import commitments_summary
-from backend.services.errors import Conflict
 
 from . import credit_support
 from .credit_support import b64, finish_inspection, signature_png

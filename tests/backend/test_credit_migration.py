@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from backend.db import make_engine
+from backend.core.db import make_engine
 from backend.migrate import downgrade, upgrade
 from backend.models import Enterprise, Hazard, Jurisdiction, User
 

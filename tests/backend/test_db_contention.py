@@ -18,7 +18,7 @@ PUSHES_PER_DEVICE = 3
 @pytest.fixture
 def file_app(tmp_path):
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY, db
+    from backend.core.db import EXTENSION_KEY, db
     from backend.demo import seed_demo
     from backend.migrate import upgrade
     from backend.services.checklists import publish_shipped
@@ -82,7 +82,7 @@ def device_session(app, number, statuses, answered):
 
 
 def test_concurrent_logins_and_pushes_queue_for_the_write_lock(file_app):
-    from backend.db import db
+    from backend.core.db import db
 
     statuses, answered = Counter(), []
     threads = [
@@ -120,7 +120,7 @@ def test_webhook_delivery_holds_no_write_lock_while_the_receiver_answers(file_ap
     import sqlite3
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from backend.db import db
+    from backend.core.db import db
     from backend.jobs import run_job
     from backend.models import Notification, User
 
@@ -163,7 +163,7 @@ def test_webhook_delivery_holds_no_write_lock_while_the_receiver_answers(file_ap
 def test_the_statistics_job_refreshes_sqlites_planner_statistics(file_app):
     from sqlalchemy import text
 
-    from backend.db import db
+    from backend.core.db import db
     from backend.jobs import run_job
 
     with file_app.app_context():

@@ -20,7 +20,7 @@ from .hazard_world import FULL_PLAN, SHA_A, SHA_B, act
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY, db
+    from backend.core.db import EXTENSION_KEY, db
     from backend.demo import demo_uscc
     from backend.migrate import upgrade
     from backend.models import User

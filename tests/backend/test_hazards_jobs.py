@@ -247,7 +247,7 @@ def test_webhook_unreachable_and_unset(world, make_hazard, session):
 @pytest.fixture
 def job_app(tmp_path, monkeypatch):
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY
+    from backend.core.db import EXTENSION_KEY
     from backend.jobs import JOBS, Job
     from backend.migrate import upgrade
 

@@ -33,7 +33,7 @@ LEASE = timedelta(minutes=10)
 def lock_db(tmp_path, monkeypatch):
     """A migrated file database, an app on it, a test job, and an empty lease registry."""
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY
+    from backend.core.db import EXTENSION_KEY
     from backend.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'jobs.db'}"
@@ -91,7 +91,7 @@ def test_a_held_lock_names_its_holder(lock_db, caplog):
 
 
 def test_a_busy_database_is_not_taken_for_a_holder(lock_db, caplog):
-    from backend.db import make_engine
+    from backend.core.db import make_engine
     from backend.jobs import acquire_lock, release_lock, run_job
 
     acquire_lock(lock_db["engine"], "test_job", "earlier", T0, LEASE)
@@ -121,7 +121,7 @@ def test_a_busy_database_is_not_taken_for_a_holder(lock_db, caplog):
 def test_other_database_errors_are_not_called_busy(tmp_path):
     from sqlalchemy.exc import OperationalError
 
-    from backend.db import make_engine
+    from backend.core.db import make_engine
     from backend.jobs import acquire_lock
 
     unmigrated = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
@@ -181,7 +181,7 @@ def test_shutdown_frees_only_the_leases_this_process_holds(lock_db):
 
 
 def test_a_job_whose_lease_was_released_does_not_commit(lock_db, monkeypatch):
-    from backend.db import db
+    from backend.core.db import db
     from backend.jobs import release_held_leases, run_job
     from backend.models import JobLock
 

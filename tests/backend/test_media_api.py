@@ -11,10 +11,10 @@ from flask import Request
 from PIL import ImageFile, ImageStat
 from sqlalchemy import func, select, update
 
+from backend.core.errors import NotFound
 from backend.models import MediaObject, Photo
 from backend.problems import PROBLEM_MIME
 from backend.services import photos
-from backend.services.errors import NotFound
 from backend.timeutil import SHANGHAI
 from tests.backend.media_support import (
     attach,

@@ -299,7 +299,7 @@ def live_server(tmp_path, monkeypatch):
     """The real app on 127.0.0.1 with its own SQLite file (the server's threads cannot share
     the rolled-back test transaction), derivatives made by the background pool."""
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY, db
+    from backend.core.db import EXTENSION_KEY, db
     from backend.migrate import upgrade
     from backend.services.auth import issue_token
     from backend.services.jurisdictions import create_jurisdiction
@@ -415,7 +415,7 @@ def test_tuspy_resumes_after_a_cut_connection(live_server):
 
     assert wait_for_derivative_jobs(timeout=20)
     with live["app"].app_context():
-        from backend.db import db
+        from backend.core.db import db
 
         recorded = db.session.get(MediaObject, sha).derivatives
     assert {"thumb", "preview"} <= set(recorded)

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 def live(tmp_path_factory):
     """The app on 127.0.0.1 with a small world: an enterprise with hazards in every state."""
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY, db
+    from backend.core.db import EXTENSION_KEY, db
     from backend.demo import demo_uscc
     from backend.migrate import upgrade
     from backend.models import HazardAction

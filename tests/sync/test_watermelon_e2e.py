@@ -99,7 +99,7 @@ class Server:
 def server(tmp_path, monkeypatch) -> Server:
     """The whole app on a fresh SQLite file, served by werkzeug on a free port."""
     from backend.app import create_app
-    from backend.db import EXTENSION_KEY, db
+    from backend.core.db import EXTENSION_KEY, db
     from backend.demo import seed_demo
     from backend.migrate import upgrade
     from backend.services.checklists import publish_shipped

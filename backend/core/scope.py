@@ -9,9 +9,9 @@ leak; a visible record that the caller's role may not change is answered 403.
 from flask import g
 from sqlalchemy import or_, select, true
 
+from ..models import ENTERPRISE_ROLES, Enterprise, Hazard, Inspection, Jurisdiction, User
 from .db import db
-from .models import ENTERPRISE_ROLES, Enterprise, Hazard, Inspection, Jurisdiction, User
-from .services.errors import DomainError, NotFound
+from .errors import DomainError, NotFound
 
 
 class Forbidden(DomainError):
