@@ -6,21 +6,11 @@ from flask import g, request
 from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
-from sqlalchemy import func, select
 
-from ..core.db import db
 from ..core.errors import Unauthorized
+from ..core.http import PUBLIC_ENDPOINTS, ProblemSchema
 from ..problems import PROBLEM_MIME, http_exception_problem
 from ..services.auth import user_for_token
-from .schemas import ProblemSchema
-
-PUBLIC_ENDPOINTS: set[str] = set()
-
-
-def public(view):
-    """Mark a view function as reachable without a bearer token."""
-    PUBLIC_ENDPOINTS.add(f"{view.__module__}.{view.__qualname__}")
-    return view
 
 
 class XunchaApi(Api):
@@ -82,16 +72,6 @@ def _view_key(endpoint: str) -> str | None:
         target = method or view_class
         return f"{target.__module__}.{target.__qualname__}"
     return f"{view.__module__}.{view.__qualname__}" if view else None
-
-
-def paginate_select(stmt, pagination_parameters):
-    """One page of a select, with the total count for the X-Pagination header."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    pagination_parameters.item_count = total
-    # Past the last row every page is empty; capping keeps absurd page numbers within int64.
-    offset = min(pagination_parameters.first_item, total)
-    page = stmt.limit(pagination_parameters.page_size).offset(offset)
-    return db.session.scalars(page).all()
 
 
 def register_api(app) -> None:

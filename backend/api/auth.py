@@ -4,9 +4,8 @@ import marshmallow as ma
 from flask import current_app, g, request
 from flask.views import MethodView
 
+from ..core.http import Blueprint, public
 from ..services.auth import LoginThrottle, authenticate, issue_token, revoke
-from . import public
-from .blueprint import Blueprint
 from .users import UserSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")

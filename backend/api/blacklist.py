@@ -3,13 +3,11 @@ from flask import Response
 from flask.views import MethodView
 
 from ..core.errors import NotFound
+from ..core.http import Blueprint, IdField, paginate_select
 from ..core.scope import current_user
 from ..models import ACCIDENT_LEVELS, BLACKLIST_STATES, BLACKLIST_TRIGGERS, REMOVAL_KINDS
 from ..services import blacklist as service
-from . import paginate_select
 from .credit import sha256_list
-from .schemas import IdField
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint(
     "blacklist_entries",

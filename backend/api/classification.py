@@ -1,13 +1,11 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from ..core.http import ID_CONVERTER, Blueprint, IdField, paginate_select
 from ..core.scope import current_user, get_visible
 from ..models import CLASSIFICATION_CHANGE_KINDS, ENTERPRISE_CLASSES, Enterprise
 from ..services import classification as service
 from ..services.inspection_plans import interval_months
-from . import paginate_select
-from .schemas import ID_CONVERTER, IdField
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint(
     "classification",

@@ -2,12 +2,10 @@ import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
+from ..core.http import Blueprint, IdField, paginate_select
 from ..core.scope import current_user
 from ..services import commitments as service
 from ..services.commitment_templates import TEMPLATES
-from . import paginate_select
-from .schemas import IdField
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint(
     "commitments",

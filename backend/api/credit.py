@@ -1,6 +1,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from ..core.http import Blueprint, IdField, paginate_select
 from ..core.scope import current_user
 from ..models import (
     BAD_RECORD_SOURCES,
@@ -9,9 +10,6 @@ from ..models import (
     SYSTEM_TRIGGERS,
 )
 from ..services import credit as service
-from . import paginate_select
-from .schemas import IdField
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint(
     "credit_records",

@@ -4,6 +4,7 @@ from sqlalchemy import or_, select
 
 from checklists.industries import INDUSTRIES, RISK_FEATURES, SCALES
 
+from ..core.http import ID_CONVERTER, Blueprint, IdField, paginate_select
 from ..core.scope import (
     current_user,
     enterprise_clause,
@@ -14,9 +15,6 @@ from ..core.scope import (
 from ..models import RISK_CLASSES, STANDARDISATION_GRADES, Enterprise, Jurisdiction
 from ..services import enterprises as service
 from ..uscc import uscc_problem
-from . import paginate_select
-from .blueprint import Blueprint
-from .schemas import ID_CONVERTER, IdField
 
 blp = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises", description="企业")
 

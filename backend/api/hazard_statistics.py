@@ -3,14 +3,13 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from ..core.http import ID_CONVERTER, Blueprint
 from ..core.scope import get_visible
 from ..models import Enterprise
 from ..services import hazard_reports as service
 from ..spreadsheets import XLSX_MIME, add_table_sheet, new_workbook, workbook_bytes
 from ..timeutil import today_in_shanghai
 from .hazards import BINARY, download
-from .schemas import ID_CONVERTER
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint(
     "hazard_statistics",

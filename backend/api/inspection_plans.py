@@ -1,13 +1,11 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from ..core.http import Blueprint, IdField, paginate_select
 from ..core.scope import current_user
 from ..models import ENTERPRISE_CLASSES, PLAN_STATUSES
 from ..services import inspection_plans as service
 from ..timeutil import today_in_shanghai
-from . import paginate_select
-from .schemas import IdField
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint(
     "inspection_plans",

@@ -4,13 +4,11 @@ from sqlalchemy import select
 
 from checklists.industries import INSPECTION_KINDS
 
+from ..core.http import Blueprint, IdField, SyncId, paginate_select
 from ..core.scope import current_user, get_visible, inspection_clause
 from ..models import FINDING_RESULTS, HAZARD_GRADES, Inspection
 from ..services import inspections as service
-from . import paginate_select
-from .blueprint import Blueprint
 from .hazards import HazardSchema
-from .schemas import IdField, SyncId
 
 blp = Blueprint("inspections", __name__, url_prefix="/api/v1/inspections", description="检查")
 

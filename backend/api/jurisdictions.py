@@ -2,6 +2,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import select
 
+from ..core.http import ID_CONVERTER, Blueprint, IdField, paginate_select
 from ..core.scope import (
     current_user,
     get_visible,
@@ -12,9 +13,6 @@ from ..core.scope import (
 )
 from ..models import LEVELS, Jurisdiction
 from ..services import jurisdictions as service
-from . import paginate_select
-from .blueprint import Blueprint
-from .schemas import ID_CONVERTER, IdField
 
 blp = Blueprint(
     "jurisdictions", __name__, url_prefix="/api/v1/jurisdictions", description="辖区 tree"

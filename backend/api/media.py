@@ -15,10 +15,9 @@ from media.errors import MediaError, UnsupportedMediaType
 from media.tus import TUS_EXTENSIONS, TUS_VERSION, format_upload_metadata, parse_upload_metadata
 
 from ..core.errors import NotFound
+from ..core.http import Blueprint, public
 from ..core.scope import current_user
 from ..services import photos as service
-from . import public
-from .blueprint import Blueprint
 
 blp = Blueprint(
     "media",

@@ -1,12 +1,10 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from ..core.http import ID_CONVERTER, Blueprint, paginate_select
 from ..core.scope import current_user
 from ..models import NOTIFICATION_KINDS
 from ..services import notifications as service
-from . import paginate_select
-from .schemas import ID_CONVERTER
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", description="通知")
 

@@ -9,11 +9,10 @@ from flask.views import MethodView
 from markupsafe import escape
 
 from ..core.db import db
+from ..core.http import Blueprint, paginate_select, public
 from ..models import BLACKLIST_TRIGGERS, utcnow
 from ..services import blacklist as service
 from ..timeutil import SHANGHAI
-from . import paginate_select, public
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint(
     "public_blacklist",

@@ -7,17 +7,15 @@ import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
+from ..core.http import ID_CONVERTER, Blueprint, paginate_select
 from ..core.scope import current_user, get_visible, require_role
 from ..models import JURISDICTION_ROLES, SAFETY_CODE_COLORS, Enterprise
 from ..services import posters, scans
 from ..services import safety_code as service
-from . import paginate_select
 from .checklists import ChecklistSummarySchema, summary
 from .enterprises import EnterpriseSchema
 from .hazards import HazardSchema
 from .inspections import InspectionSummarySchema
-from .schemas import ID_CONVERTER
-from .strict_query import StrictQueryBlueprint as Blueprint
 
 blp = Blueprint(
     "safety_codes",

@@ -2,6 +2,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import or_, select
 
+from ..core.http import ID_CONVERTER, Blueprint, IdField, paginate_select
 from ..core.scope import (
     Forbidden,
     current_user,
@@ -14,9 +15,6 @@ from ..core.scope import (
 )
 from ..models import ENTERPRISE_ROLES, ROLES, User
 from ..services import users as service
-from . import paginate_select
-from .blueprint import Blueprint
-from .schemas import ID_CONVERTER, IdField
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="用户")
 

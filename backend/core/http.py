@@ -1,0 +1,146 @@
+"""HTTP helpers every domain's api module uses: the one Blueprint class (strict request parsing),
+`@public`, pagination of a select, and the schemas shared by several resources."""
+
+import flask_smorest
+import marshmallow as ma
+from flask import current_app
+from sqlalchemy import func, select
+from webargs.flaskparser import FlaskParser
+
+from .db import db
+
+PUBLIC_ENDPOINTS: set[str] = set()
+
+
+def public(view):
+    """Mark a view function as reachable without a bearer token."""
+    PUBLIC_ENDPOINTS.add(f"{view.__module__}.{view.__qualname__}")
+    return view
+
+
+def paginate_select(stmt, pagination_parameters):
+    """One page of a select, with the total count for the X-Pagination header."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pagination_parameters.item_count = total
+    # Past the last row every page is empty; capping keeps absurd page numbers within int64.
+    offset = min(pagination_parameters.first_item, total)
+    page = stmt.limit(pagination_parameters.page_size).offset(offset)
+    return db.session.scalars(page).all()
+
+
+PAGINATION_PARAMETERS = ("page", "page_size")
+
+
+def nul_character_path(data, path: str = "") -> str | None:
+    """The path of the first string holding a NUL character, which no database text column
+    accepts (PostgreSQL refuses it outright); None when there is none."""
+    if isinstance(data, str):
+        return path or "body" if "\x00" in data else None
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return None
+    for key, value in items:
+        key_path = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return key_path
+        found = nul_character_path(value, key_path)
+        if found:
+            return found
+    return None
+
+
+def refuse_nul_characters(data) -> None:
+    path = nul_character_path(data)
+    if path:
+        raise ma.ValidationError({path: ["Text must not contain NUL characters."]})
+
+
+class StrictParser(FlaskParser):
+    """Refuses what the documented contract does not allow instead of silently ignoring it:
+    a missing JSON body where one is required, and unknown query parameters."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE}
+
+    def load_json(self, req, schema):
+        if not req.get_data(cache=True):
+            raise ma.ValidationError("A JSON request body is required.")
+        data = super().load_json(req, schema)
+        refuse_nul_characters(data)
+        return data
+
+    def load_querystring(self, req, schema):
+        # page and page_size belong to the pagination parser, which reads them on its own.
+        args = req.args.copy()
+        for name in PAGINATION_PARAMETERS:
+            if name not in schema.fields:
+                args.poplist(name)
+        refuse_nul_characters(args.to_dict(flat=False))
+        return self._makeproxy(args, schema)
+
+
+def _view_is_paginated(req) -> bool:
+    view = current_app.view_functions.get(req.endpoint)
+    view_class = getattr(view, "view_class", None)
+    target = getattr(view_class, req.method.lower(), None) if view_class else view
+    return "pagination" in getattr(target, "_apidoc", {})
+
+
+class PaginationAwareParser(StrictParser):
+    def load_querystring(self, req, schema):
+        if not _view_is_paginated(req):
+            unknown = [
+                name
+                for name in PAGINATION_PARAMETERS
+                if name in req.args and name not in schema.fields
+            ]
+            if unknown:
+                raise ma.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().load_querystring(req, schema)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint refusing what the documented contract does not allow: unknown
+    query parameters (page and page_size too, on views that are not paginated), a missing JSON
+    body, NUL characters."""
+
+    ARGUMENTS_PARSER = PaginationAwareParser()
+
+
+MAX_ID = 2**31 - 1
+ID_CONVERTER = f"int(min=1, max={MAX_ID})"  # for routes: f"/<{ID_CONVERTER}:enterprise_id>"
+
+
+def IdField(*, strict: bool = True, **kwargs) -> ma.fields.Integer:  # noqa: N802
+    """A reference to a row: a positive integer that fits every database's integer column.
+
+    Query strings carry text, so query schemas pass strict=False.
+    """
+    return ma.fields.Integer(strict=strict, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+SYNC_ID_PATTERN = r"^[a-zA-Z0-9_.-]{1,64}$"
+
+
+def SyncId(**kwargs) -> ma.fields.String:  # noqa: N802
+    """An id a device may choose for what it creates (DESIGN.md, sync schema v1)."""
+    return ma.fields.String(validate=ma.validate.Regexp(SYNC_ID_PATTERN), **kwargs)
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String()
+    request_id = ma.fields.String()
+    errors = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "Field errors: field (dotted path), in, message"},
+    )
