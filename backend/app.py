@@ -8,8 +8,8 @@ from sqlalchemy.exc import OperationalError
 from . import wiring
 from .config import load_config
 from .core.db import db, is_lock_contention, set_write_intent
+from .core.problems import lock_contention_problem, register_error_handlers
 from .health import bp as health_bp
-from .problems import lock_contention_problem, register_error_handlers
 from .services import sync_log  # noqa: F401  (registers change tracking for sync)
 
 

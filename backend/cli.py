@@ -55,7 +55,7 @@ def publish_command() -> None:
 
 
 def _publish_checklists() -> None:
-    from .services.checklists import publish_shipped
+    from .checklists.services import publish_shipped
 
     for version, created in publish_shipped():
         click.echo(f"{'published' if created else 'current  '} {version.id}  {version.title}")
@@ -83,7 +83,7 @@ def seed_demo_command() -> None:
 @click.option("--display-name", default="")
 def create_user_command(username, password, role, jurisdiction_id, enterprise_id, display_name):
     """Create a user account."""
-    from .services.users import create_user
+    from .users.services import create_user
 
     try:
         user = create_user(
@@ -301,7 +301,7 @@ def media_group() -> None:
 @media_group.command("cleanup")
 def media_cleanup_command() -> None:
     """Delete unattached photos older than MEDIA_UNATTACHED_TTL_HOURS and stale tus uploads."""
-    from .services.photos import cleanup_unattached_media
+    from .photos.services import cleanup_unattached_media
 
     result = cleanup_unattached_media()
     db.session.commit()

@@ -3,11 +3,11 @@
 from sqlalchemy import select
 
 from .core.db import db
+from .enterprises.services import create_enterprise
+from .enterprises.uscc import with_check_character
+from .jurisdictions.services import create_jurisdiction
 from .models import Enterprise, Jurisdiction, User
-from .services.enterprises import create_enterprise
-from .services.jurisdictions import create_jurisdiction
-from .services.users import create_user
-from .uscc import with_check_character
+from .users.services import create_user
 
 DISTRICT = ("DEMO", "示范区")
 STREETS = {"DEMO-S1": "新城街道", "DEMO-S2": "江南镇"}

@@ -2,7 +2,7 @@ from flask import Blueprint
 from sqlalchemy import text
 
 from .core.db import db
-from .problems import problem_response
+from .core.problems import problem_response
 
 bp = Blueprint("health", __name__)
 

@@ -44,7 +44,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .core.db import db, is_lock_contention
 from .models import JobLock, utcnow
-from .services import blacklist, deadlines, inspection_plans, notifications
+from .notifications import services as notifications
+from .services import blacklist, deadlines, inspection_plans
 
 log = logging.getLogger("xuncha.jobs")
 LOCKS = JobLock.__table__

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from .core.timeutil import SHANGHAI
 from .jobs import JOBS, LeaseLost, release_held_leases, run_job
-from .timeutil import SHANGHAI
 
 log = logging.getLogger("xuncha.scheduler")
 FIRST_RUN_DELAY = timedelta(seconds=5)

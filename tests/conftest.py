@@ -57,7 +57,7 @@ def app(database_url, tmp_path_factory):
     _reset_schema(engine)
     upgrade(database_url)
     with app.app_context():
-        from backend.services.checklists import publish_shipped
+        from backend.checklists.services import publish_shipped
 
         publish_shipped()
         db.session.commit()

@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from backend.services.auth import hash_password, issue_token
+from backend.users.auth import hash_password, issue_token
 
 _counter = itertools.count(1)
 TEST_PASSWORD = "correct horse battery"
@@ -24,7 +24,7 @@ def _password_hash() -> str:
 
 @pytest.fixture
 def make_jurisdiction(session):
-    from backend.services.jurisdictions import create_jurisdiction
+    from backend.jurisdictions.services import create_jurisdiction
 
     def make(level="district", parent=None, name=None, code=None):
         node = create_jurisdiction(
@@ -39,7 +39,7 @@ def make_jurisdiction(session):
 @pytest.fixture
 def make_enterprise(session, make_jurisdiction):
     from backend.demo import demo_uscc
-    from backend.services.enterprises import create_enterprise
+    from backend.enterprises.services import create_enterprise
 
     def make(jurisdiction=None, **fields):
         number = next(_counter)

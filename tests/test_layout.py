@@ -16,7 +16,7 @@ RULES = [
     ("backend.services.sync", "[t.name for t in m.TABLES]"),
     ("backend.services.sync_log", "sorted(m.TABLES.values())"),
     ("backend.services.sync_log", "sorted(m.ENTERPRISE_FOLLOWERS)"),
-    ("backend.services.photos", "sorted(m.PHOTO_OWNER_ENTERPRISES)"),
+    ("backend.photos.services", "sorted(m.PHOTO_OWNER_ENTERPRISES)"),
     ("backend.services.scans", "m.due_plan_for.__module__"),
 ]
 

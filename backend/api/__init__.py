@@ -9,8 +9,8 @@ from flask_smorest.utils import prepare_response
 
 from ..core.errors import Unauthorized
 from ..core.http import PUBLIC_ENDPOINTS, ProblemSchema
-from ..problems import PROBLEM_MIME, http_exception_problem
-from ..services.auth import user_for_token
+from ..core.problems import PROBLEM_MIME, http_exception_problem
+from ..users.auth import user_for_token
 
 
 class XunchaApi(Api):
@@ -75,25 +75,25 @@ def _view_key(endpoint: str) -> str | None:
 
 
 def register_api(app) -> None:
+    from ..checklists import api as checklists
+    from ..enterprises import api as enterprises
+    from ..jurisdictions import api as jurisdictions
+    from ..notifications import api as notifications
+    from ..photos import api as media
+    from ..users import api as users
+    from ..users import auth_api as auth
     from . import (
-        auth,
         blacklist,
-        checklists,
         classification,
         commitments,
         credit,
-        enterprises,
         hazard_statistics,
         hazards,
         inspection_plans,
         inspections,
-        jurisdictions,
-        media,
-        notifications,
         public_blacklist,
         safety_codes,
         sync,
-        users,
     )
 
     api.init_app(app)

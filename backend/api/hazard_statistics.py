@@ -5,10 +5,10 @@ from flask.views import MethodView
 
 from ..core.http import ID_CONVERTER, Blueprint
 from ..core.scope import get_visible
+from ..core.spreadsheets import XLSX_MIME, add_table_sheet, new_workbook, workbook_bytes
+from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise
 from ..services import hazard_reports as service
-from ..spreadsheets import XLSX_MIME, add_table_sheet, new_workbook, workbook_bytes
-from ..timeutil import today_in_shanghai
 from .hazards import BINARY, download
 
 blp = Blueprint(

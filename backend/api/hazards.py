@@ -8,11 +8,11 @@ from checklists.industries import INDUSTRIES
 
 from ..core.http import Blueprint, IdField, SyncId, paginate_select
 from ..core.scope import current_user, get_visible, require_role
+from ..core.spreadsheets import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
+from ..core.timeutil import today_in_shanghai
 from ..models import HAZARD_ACTIONS, HAZARD_GRADES, HAZARD_STATUSES, Hazard
 from ..services import hazard_reports
 from ..services import hazards as service
-from ..spreadsheets import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
-from ..timeutil import today_in_shanghai
 
 blp = Blueprint("hazards", __name__, url_prefix="/api/v1/hazards", description="隐患")
 

@@ -3,9 +3,9 @@ from flask.views import MethodView
 
 from ..core.http import Blueprint, IdField, paginate_select
 from ..core.scope import current_user
+from ..core.timeutil import today_in_shanghai
 from ..models import ENTERPRISE_CLASSES, PLAN_STATUSES
 from ..services import inspection_plans as service
-from ..timeutil import today_in_shanghai
 
 blp = Blueprint(
     "inspection_plans",

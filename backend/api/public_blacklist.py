@@ -10,9 +10,9 @@ from markupsafe import escape
 
 from ..core.db import db
 from ..core.http import Blueprint, paginate_select, public
+from ..core.timeutil import SHANGHAI
 from ..models import BLACKLIST_TRIGGERS, utcnow
 from ..services import blacklist as service
-from ..timeutil import SHANGHAI
 
 blp = Blueprint(
     "public_blacklist",

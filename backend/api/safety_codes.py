@@ -7,13 +7,13 @@ import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
+from ..checklists.api import ChecklistSummarySchema, summary
 from ..core.http import ID_CONVERTER, Blueprint, paginate_select
 from ..core.scope import current_user, get_visible, require_role
+from ..enterprises.api import EnterpriseSchema
 from ..models import JURISDICTION_ROLES, SAFETY_CODE_COLORS, Enterprise
 from ..services import posters, scans
 from ..services import safety_code as service
-from .checklists import ChecklistSummarySchema, summary
-from .enterprises import EnterpriseSchema
 from .hazards import HazardSchema
 from .inspections import InspectionSummarySchema
 

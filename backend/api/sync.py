@@ -15,9 +15,9 @@ from sync.protocol import ProtocolError, check_changes_shape, parse_last_pulled_
 from ..core.db import db
 from ..core.errors import Invalid
 from ..core.http import Blueprint, nul_character_path
+from ..core.problems import problem_response
 from ..core.scope import current_user
 from ..models import IdempotencyKey
-from ..problems import problem_response
 from ..services import sync as service
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="离线同步 (WatermelonDB)")

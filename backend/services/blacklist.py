@@ -50,7 +50,9 @@ from sqlalchemy.orm import joinedload
 
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
+from ..core.periods import WorkingDayCalendar, term_end, working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
+from ..core.timeutil import today_in_shanghai
 from ..models import (
     ACCIDENT_LEVELS,
     ACCIDENT_TERM_YEARS,
@@ -62,10 +64,9 @@ from ..models import (
     User,
     utcnow,
 )
-from ..timeutil import today_in_shanghai
-from . import credit, notifications
-from .periods import WorkingDayCalendar, term_end, working_day_calendar
-from .photos import attach_photos
+from ..notifications import services as notifications
+from ..photos.services import attach_photos
+from . import credit
 
 SUPERVISOR = frozenset({"supervisor"})
 MANAGER = frozenset({"enterprise_manager"})

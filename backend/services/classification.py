@@ -36,6 +36,7 @@ from ..core import events
 from ..core.db import db
 from ..core.errors import Invalid
 from ..core.scope import Forbidden, enterprise_clause, get_visible
+from ..core.timeutil import today_in_shanghai
 from ..models import (
     ENTERPRISE_CLASSES,
     ClassificationChange,
@@ -46,7 +47,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..timeutil import today_in_shanghai
 from . import credit
 
 INDUSTRY_LEVELS: dict[str, int] = {

@@ -30,7 +30,9 @@ from sqlalchemy import and_, exists, func, select
 from ..core import events
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
+from ..core.periods import term_end
 from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
+from ..core.timeutil import today_in_shanghai
 from ..models import (
     BAD_RECORD_TRIGGERS,
     SYSTEM_TRIGGERS,
@@ -42,11 +44,9 @@ from ..models import (
     User,
     utcnow,
 )
-from ..timeutil import today_in_shanghai
-from . import notifications
+from ..notifications import services as notifications
+from ..photos.services import attach_photos
 from .hazards import is_overdue
-from .periods import term_end
-from .photos import attach_photos
 
 SUPERVISOR = "supervisor"
 # Hazards whose rectification is still the enterprise's to do.

@@ -11,9 +11,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..core.db import db
+from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise, Hazard, User
-from ..timeutil import today_in_shanghai
-from . import credit, notifications
+from ..notifications import services as notifications
+from . import credit
 from .hazards import days_overdue, overdue_clause, record_system_action
 from .safety_code import refresh_stale_colors
 

@@ -10,8 +10,8 @@ from checklists.industries import INDUSTRIES
 
 from ..core.db import db
 from ..core.scope import jurisdiction_clause
+from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, utcnow
-from ..timeutil import SHANGHAI, today_in_shanghai
 from .hazards import days_overdue, hazard_query, is_overdue
 
 LEDGER_HEADERS = (

@@ -29,6 +29,7 @@ from ..core.scope import (
     require_enterprise_in_scope,
     require_role,
 )
+from ..core.timeutil import SHANGHAI, days_from_today, today_in_shanghai
 from ..models import (
     HAZARD_GRADES,
     Enterprise,
@@ -41,8 +42,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..timeutil import SHANGHAI, days_from_today, today_in_shanghai
-from .photos import attach_photos
+from ..photos.services import attach_photos
 
 MAX_DEADLINE_DAYS = 366
 OPEN_STATUSES = frozenset({"reported", "rectifying", "submitted"})

@@ -29,8 +29,11 @@ from sqlalchemy.orm import selectinload
 
 from sync.protocol import datetime_to_ms
 
+from ..checklists import services as checklist_service
 from ..core import scope as authz
 from ..core.db import db
+from ..core.periods import add_months
+from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import (
     ENTERPRISE_CLASSES,
     ENTERPRISE_ROLES,
@@ -41,10 +44,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..timeutil import SHANGHAI, today_in_shanghai
-from . import checklists as checklist_service
 from . import classification
-from .periods import add_months
 
 FALLBACK_CHECKLIST = "duty31"
 MAJOR_HAZARD_PREFIX = "major_hazard_"

@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 
 from checklists.scoring import score
 
+from ..checklists import services as checklist_service
 from ..core import events
 from ..core.db import db
 from ..core.errors import Conflict, Invalid
 from ..core.scope import require_inspection_owner, require_may_inspect
+from ..core.timeutil import today_in_shanghai
 from ..models import Finding, Hazard, Inspection, Photo, User, utcnow
-from ..timeutil import today_in_shanghai
-from . import checklists as checklist_service
+from ..photos.services import attach_photos
 from .hazards import report_from_finding
-from .photos import attach_photos
 
 MAX_DEADLINE_DAYS = 366
 

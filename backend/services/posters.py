@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from ..core.db import db
 from ..core.errors import DomainError, NotFound
+from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise, Jurisdiction
-from ..timeutil import today_in_shanghai
 from .safety_code import current_code, public_url
 
 FONT_NAME = "XunchaCJK"

@@ -38,8 +38,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.db import db
 from ..core.errors import NotFound
+from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise, Hazard, SafetyCode, User, utcnow
-from ..timeutil import today_in_shanghai
 from .credit import credit_colour_signal
 from .hazards import overdue_clause
 

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..checklists import services as checklist_service
 from ..core.db import db
 from ..core.scope import get_visible
+from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise, Hazard, Inspection, ScanRecord, User, utcnow
-from ..timeutil import today_in_shanghai
-from . import checklists as checklist_service
 from .hazards import OPEN_STATUSES, overdue_clause
 from .inspection_plans import due_plan_for
 from .safety_code import active_code_by_token, refresh_safety_code_color

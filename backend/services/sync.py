@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sync.engine import PushConflict, RecordRejected, push
 from sync.protocol import datetime_to_ms, empty_changes, ms_to_datetime
 
+from ..checklists import services as checklist_service
 from ..core import scope as authz
 from ..core.db import db
 from ..core.errors import DomainError
@@ -34,11 +35,10 @@ from ..models import (
     User,
     utcnow,
 )
-from . import checklists as checklist_service
+from ..photos import services as photo_service
 from . import hazards as hazard_service
 from . import inspection_plans
 from . import inspections as inspection_service
-from . import photos as photo_service
 from .sync_log import DEVICE, committed_counter
 
 PULL_TABLES = (

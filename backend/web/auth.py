@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from flask import g, redirect, render_template, request, url_for
 
-from ..api.auth import client_address, login_throttle
 from ..core.errors import TooManyAttempts, Unauthorized
-from ..services.auth import authenticate
+from ..users.auth import authenticate
+from ..users.auth_api import client_address, login_throttle
 from . import security
 from .messages import describe
 

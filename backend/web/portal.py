@@ -16,6 +16,7 @@ from media.errors import MediaError
 from ..core.db import db
 from ..core.errors import DomainError
 from ..core.scope import get_visible
+from ..core.timeutil import SHANGHAI
 from ..models import (
     ENTERPRISE_ROLES,
     HAZARD_ACTIONS,
@@ -28,10 +29,10 @@ from ..models import (
     Photo,
     User,
 )
+from ..photos import services as photos
 from ..services import hazards as service
-from ..services import photos, posters
+from ..services import posters
 from ..services import safety_code as codes
-from ..timeutil import SHANGHAI
 from . import page_blueprint, page_number
 from .auth import Area, login_page, logout_page, require_area_user
 from .messages import describe, status_of

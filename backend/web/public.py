@@ -10,11 +10,11 @@ from flask import render_template
 
 from checklists.industries import INDUSTRIES
 
+from ..core.timeutil import SHANGHAI
 from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, utcnow
 from ..services import safety_code as codes
 from ..services import scans
 from ..services.posters import REPORT_HOTLINE
-from ..timeutil import SHANGHAI
 from . import page_blueprint
 
 bp = page_blueprint("public_pages", __name__, "/q")

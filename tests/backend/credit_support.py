@@ -107,7 +107,7 @@ def shanghai_midnight(day) -> datetime:
 
 def finish_inspection(user, enterprise, session, code="wuluoshi", kind="supervision"):
     """A finished inspection of `enterprise` against the current `code`, every item passed."""
-    from backend.services import checklists as checklist_service
+    from backend.checklists import services as checklist_service
     from backend.services import inspections as inspection_service
 
     (version,) = [v for v in checklist_service.current_versions() if v.code == code]

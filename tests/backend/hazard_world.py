@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from backend.core.timeutil import today_in_shanghai
 from backend.models import Hazard
-from backend.timeutil import today_in_shanghai
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64

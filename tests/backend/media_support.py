@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from backend.models import ChecklistVersion, Finding, Hazard, Inspection
-from backend.services.photos import attach_photos
+from backend.photos.services import attach_photos
 from tests.media.conftest import camera_exif, image_bytes, photo_like
 
 _ids = itertools.count(1)

@@ -1,4 +1,4 @@
-from backend.problems import PROBLEM_MIME
+from backend.core.problems import PROBLEM_MIME
 
 
 def test_healthz_reports_database_reachable(client):
@@ -46,7 +46,7 @@ def test_missing_token_is_401_problem_with_challenge(client):
 def test_unexpected_error_is_logged_with_request_id_and_hides_internals(
     app, client, make_user, auth_header, monkeypatch, caplog
 ):
-    import backend.api.users as users_api
+    import backend.users.api as users_api
 
     def explode():
         raise RuntimeError("secret internals")

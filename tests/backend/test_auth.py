@@ -2,9 +2,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from backend.core.problems import PROBLEM_MIME
 from backend.models import AccessToken, LoginFailure, utcnow
-from backend.problems import PROBLEM_MIME
-from backend.services.auth import digest_token
+from backend.users.auth import digest_token
 from tests.factories import TEST_PASSWORD
 
 

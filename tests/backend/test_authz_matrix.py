@@ -7,8 +7,8 @@ Outside a caller's scope the answer is 404, never 403.
 
 import pytest
 
+from backend.core.problems import PROBLEM_MIME
 from backend.demo import demo_uscc
-from backend.problems import PROBLEM_MIME
 
 ROLES = [
     "global_admin",

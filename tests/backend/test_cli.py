@@ -6,8 +6,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from backend.cli import main
+from backend.enterprises.uscc import uscc_problem
 from backend.models import Enterprise, Jurisdiction, User
-from backend.uscc import uscc_problem
 from checklists.industries import KEY_INDUSTRIES, industry_matches
 
 

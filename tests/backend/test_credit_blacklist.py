@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from backend.core.errors import Conflict, Invalid
+from backend.core.problems import PROBLEM_MIME
 from backend.models import BLACKLIST_STATES, BlacklistEntry, BlacklistEvent, Notification
-from backend.problems import PROBLEM_MIME
 from backend.services import blacklist
 
 from . import credit_support

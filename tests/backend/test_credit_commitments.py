@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from backend.core.errors import Conflict
+from backend.core.problems import PROBLEM_MIME
 from backend.models import Commitment
-from backend.problems import PROBLEM_MIME
 from backend.services.commitment_templates import TEMPLATES
 from backend.services.commitments import commitments_summary
 

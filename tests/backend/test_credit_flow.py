@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from backend.core.periods import add_months
+from backend.core.timeutil import today_in_shanghai
 from backend.jobs import JOBS
 from backend.models import Enterprise, EnterpriseClassification, InspectionPlan
 from backend.services import blacklist, credit, deadlines, inspection_plans
-from backend.services.periods import add_months
-from backend.timeutil import today_in_shanghai
 
 from . import credit_support
 from .hazard_world import FULL_PLAN, SHA_A, act

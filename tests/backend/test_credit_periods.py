@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from backend.services.periods import (
+from backend.core.periods import (
     WorkingDayCalendar,
     add_months,
     parse_dates,

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from backend.core.periods import add_months
+from backend.core.timeutil import today_in_shanghai
 from backend.models import Enterprise, InspectionPlan
 from backend.services import credit, inspection_plans
-from backend.services.auth import issue_token
-from backend.services.periods import add_months
-from backend.timeutil import today_in_shanghai
+from backend.users.auth import issue_token
 
 from . import credit_support
 from .credit_support import finish_inspection

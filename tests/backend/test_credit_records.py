@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from backend.core.problems import PROBLEM_MIME
 from backend.models import BadCreditRecord, Notification, Photo
-from backend.problems import PROBLEM_MIME
 from backend.services import blacklist, credit, deadlines
 from backend.services.hazards import apply_action
 

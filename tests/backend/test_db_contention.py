@@ -18,10 +18,10 @@ PUSHES_PER_DEVICE = 3
 @pytest.fixture
 def file_app(tmp_path):
     from backend.app import create_app
+    from backend.checklists.services import publish_shipped
     from backend.core.db import EXTENSION_KEY, db
     from backend.demo import seed_demo
     from backend.migrate import upgrade
-    from backend.services.checklists import publish_shipped
 
     url = f"sqlite:///{tmp_path / 'busy.db'}"
     upgrade(url)
@@ -101,8 +101,7 @@ def test_concurrent_logins_and_pushes_queue_for_the_write_lock(file_app):
 
 
 def test_contention_beyond_the_wait_is_503_with_retry_after(file_app, monkeypatch):
-    from backend.api import auth
-
+    from backend.users import auth_api as auth
     def busy(*_args, **_kwargs):
         raise OperationalError("INSERT ...", {}, Exception("database is locked"))
 

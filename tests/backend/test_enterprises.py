@@ -1,7 +1,7 @@
 import json
 
+from backend.core.problems import PROBLEM_MIME
 from backend.demo import demo_uscc
-from backend.problems import PROBLEM_MIME
 
 
 def _body(jurisdiction, **fields):

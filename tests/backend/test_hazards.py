@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from backend.core.problems import PROBLEM_MIME
+from backend.core.timeutil import today_in_shanghai
 from backend.models import HazardAction, Photo
-from backend.problems import PROBLEM_MIME
-from backend.timeutil import today_in_shanghai
 
 from . import hazard_world
 from .hazard_world import FULL_PLAN, SHA_A, SHA_B, SHA_C, act
@@ -446,8 +446,8 @@ def test_enterprise_users_see_only_their_own_hazards(client, world, make_hazard)
 
 
 def test_submit_counts_photos_synced_before_the_action(world, make_hazard, session):
+    from backend.photos.services import attach_photos
     from backend.services.hazards import apply_action
-    from backend.services.photos import attach_photos
 
     hazard = make_hazard("rectifying")
     manager = world["users"]["manager"]

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 
 from backend.cli import main
-from backend.timeutil import today_in_shanghai
+from backend.core.timeutil import today_in_shanghai
 
 from .hazard_world import FULL_PLAN, SHA_A, SHA_B, act
 
@@ -20,14 +20,14 @@ from .hazard_world import FULL_PLAN, SHA_A, SHA_B, act
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     from backend.app import create_app
+    from backend.checklists.services import publish_shipped
     from backend.core.db import EXTENSION_KEY, db
     from backend.demo import demo_uscc
+    from backend.enterprises.services import create_enterprise
+    from backend.jurisdictions.services import create_jurisdiction
     from backend.migrate import upgrade
     from backend.models import User
-    from backend.services.auth import hash_password, issue_token
-    from backend.services.checklists import publish_shipped
-    from backend.services.enterprises import create_enterprise
-    from backend.services.jurisdictions import create_jurisdiction
+    from backend.users.auth import hash_password, issue_token
 
     url = f"sqlite:///{tmp_path / 'flow.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

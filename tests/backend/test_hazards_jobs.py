@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.models import BadCreditRecord, HazardAction, Notification
+from backend.notifications.services import deliver_webhooks
 from backend.services import deadlines
 from backend.services.hazards import days_overdue, is_overdue
-from backend.services.notifications import deliver_webhooks
 
 from . import hazard_world
 
@@ -65,8 +65,8 @@ def test_a_closed_hazard_is_never_overdue(world, make_hazard):
 
 
 def test_an_approved_extension_clears_the_overdue_mark(world, make_hazard):
+    from backend.core.timeutil import today_in_shanghai
     from backend.services.hazards import apply_action
-    from backend.timeutil import today_in_shanghai
 
     hazard = make_hazard("rectifying", due_in_days=1)
     hazard.due_on = today_in_shanghai() - timedelta(days=1)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 
+from backend.core.spreadsheets import XLSX_MIME
+from backend.core.timeutil import today_in_shanghai
 from backend.models import Notification
 from backend.services.hazard_reports import period_of
-from backend.spreadsheets import XLSX_MIME
-from backend.timeutil import today_in_shanghai
 
 from . import hazard_world
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from backend.checklists.services import publish
+from backend.core.problems import PROBLEM_MIME
+from backend.core.timeutil import today_in_shanghai
 from backend.models import ChecklistVersion, Hazard
-from backend.problems import PROBLEM_MIME
-from backend.services.checklists import publish
-from backend.timeutil import today_in_shanghai
 from checklists.loader import shipped_checklists
 
 

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from backend.models import MediaObject, Photo
-from backend.services.auth import issue_token
+from backend.users.auth import issue_token
 
 
 def test_a_finding_cannot_attach_photos_its_author_may_not_see(

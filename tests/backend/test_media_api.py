@@ -12,10 +12,10 @@ from PIL import ImageFile, ImageStat
 from sqlalchemy import func, select, update
 
 from backend.core.errors import NotFound
+from backend.core.problems import PROBLEM_MIME
+from backend.core.timeutil import SHANGHAI
 from backend.models import MediaObject, Photo
-from backend.problems import PROBLEM_MIME
-from backend.services import photos
-from backend.timeutil import SHANGHAI
+from backend.photos import services as photos
 from tests.backend.media_support import (
     attach,
     finding_of,

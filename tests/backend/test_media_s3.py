@@ -10,7 +10,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from backend.models import MediaObject
-from backend.services import photos
+from backend.photos import services as photos
 from media.storage import S3Storage
 from tests.backend.media_support import attach, finding_of, jpeg, open_image, put_photo, sha256_of
 from tests.media.conftest import camera_exif

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from tusclient.client import TusClient
 from werkzeug.serving import make_server
 
+from backend.core.problems import PROBLEM_MIME
 from backend.models import MediaObject
-from backend.problems import PROBLEM_MIME
 from media.tus import format_upload_metadata, parse_upload_metadata
 from tests.backend.media_support import jpeg, open_image, sha256_of, stored_files
 
@@ -300,11 +300,11 @@ def live_server(tmp_path, monkeypatch):
     the rolled-back test transaction), derivatives made by the background pool."""
     from backend.app import create_app
     from backend.core.db import EXTENSION_KEY, db
+    from backend.jurisdictions.services import create_jurisdiction
     from backend.migrate import upgrade
-    from backend.services.auth import issue_token
-    from backend.services.jurisdictions import create_jurisdiction
-    from backend.services.photos import wait_for_derivative_jobs
-    from backend.services.users import create_user
+    from backend.photos.services import wait_for_derivative_jobs
+    from backend.users.auth import issue_token
+    from backend.users.services import create_user
 
     monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path / "var"))
     url = f"sqlite:///{tmp_path / 'live.db'}"
@@ -411,7 +411,7 @@ def test_tuspy_resumes_after_a_cut_connection(live_server):
     while len(stored_files(media_root, sha)) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(stored_files(media_root, sha)) == 3
-    from backend.services.photos import wait_for_derivative_jobs
+    from backend.photos.services import wait_for_derivative_jobs
 
     assert wait_for_derivative_jobs(timeout=20)
     with live["app"].app_context():

@@ -6,7 +6,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from backend.problems import PROBLEM_MIME
+from backend.core.problems import PROBLEM_MIME
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 # tus PATCH bodies are raw bytes under their own media type.

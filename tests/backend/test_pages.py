@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from backend.core.timeutil import today_in_shanghai
 from backend.models import Enterprise, Hazard, HazardAction, Photo
 from backend.services import safety_code as codes
-from backend.timeutil import today_in_shanghai
 from tests.factories import TEST_PASSWORD
 
 from . import hazard_world
@@ -171,7 +171,7 @@ def test_portal_login_session_cookie_and_csrf(client, world):
 
 
 def test_a_password_change_ends_the_session(client, session, world):
-    from backend.services.users import update_user
+    from backend.users.services import update_user
 
     manager = world["users"]["manager"]
     log_in(client, "portal", manager)

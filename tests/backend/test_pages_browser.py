@@ -36,16 +36,16 @@ def live(tmp_path_factory):
     """The app on 127.0.0.1 with a small world: an enterprise with hazards in every state."""
     from backend.app import create_app
     from backend.core.db import EXTENSION_KEY, db
+    from backend.core.timeutil import today_in_shanghai
     from backend.demo import demo_uscc
+    from backend.enterprises.services import create_enterprise
+    from backend.jurisdictions.services import create_jurisdiction
     from backend.migrate import upgrade
     from backend.models import HazardAction
     from backend.services import hazards as hazard_service
-    from backend.services.auth import issue_token
-    from backend.services.enterprises import create_enterprise
-    from backend.services.jurisdictions import create_jurisdiction
     from backend.services.safety_code import refresh_safety_code_color
-    from backend.services.users import create_user
-    from backend.timeutil import today_in_shanghai
+    from backend.users.auth import issue_token
+    from backend.users.services import create_user
 
     base_dir = tmp_path_factory.mktemp("live-pages")
     url = f"sqlite:///{base_dir / 'live.db'}"

@@ -14,11 +14,11 @@ from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
 from backend.cli import main
+from backend.core.problems import PROBLEM_MIME
+from backend.core.timeutil import today_in_shanghai
 from backend.models import ChecklistVersion, Enterprise, Inspection, SafetyCode, ScanRecord
-from backend.problems import PROBLEM_MIME
 from backend.services import deadlines
 from backend.services import safety_code as codes
-from backend.timeutil import today_in_shanghai
 from tests.conftest import require_tool
 
 from . import hazard_world

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from backend.core.timeutil import today_in_shanghai
 from backend.models import Finding, Hazard, Inspection, SyncRejection
-from backend.services.auth import issue_token
-from backend.timeutil import today_in_shanghai
+from backend.users.auth import issue_token
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 
 from backend.demo import demo_uscc
-from backend.uscc import check_character, uscc_problem
+from backend.enterprises.uscc import check_character, uscc_problem
 
 
 @pytest.mark.parametrize(

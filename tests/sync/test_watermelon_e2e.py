@@ -99,10 +99,10 @@ class Server:
 def server(tmp_path, monkeypatch) -> Server:
     """The whole app on a fresh SQLite file, served by werkzeug on a free port."""
     from backend.app import create_app
+    from backend.checklists.services import publish_shipped
     from backend.core.db import EXTENSION_KEY, db
     from backend.demo import seed_demo
     from backend.migrate import upgrade
-    from backend.services.checklists import publish_shipped
 
     monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path / "var"))
     url = f"sqlite:///{tmp_path / 'e2e.db'}"

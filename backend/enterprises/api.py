@@ -13,8 +13,8 @@ from ..core.scope import (
     require_role,
 )
 from ..models import RISK_CLASSES, STANDARDISATION_GRADES, Enterprise, Jurisdiction
-from ..services import enterprises as service
-from ..uscc import uscc_problem
+from . import services as service
+from .uscc import uscc_problem
 
 blp = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises", description="企业")
 

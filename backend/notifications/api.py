@@ -4,7 +4,7 @@ from flask.views import MethodView
 from ..core.http import ID_CONVERTER, Blueprint, paginate_select
 from ..core.scope import current_user
 from ..models import NOTIFICATION_KINDS
-from ..services import notifications as service
+from . import services as service
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications", description="通知")
 

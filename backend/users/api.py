@@ -14,7 +14,7 @@ from ..core.scope import (
     user_clause,
 )
 from ..models import ENTERPRISE_ROLES, ROLES, User
-from ..services import users as service
+from . import services as service
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="用户")
 

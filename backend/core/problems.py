@@ -10,8 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from media.errors import MediaError
 
-from .core.db import db, is_lock_contention
-from .core.errors import DomainError, TooManyAttempts, Unauthorized
+from .db import db, is_lock_contention
+from .errors import DomainError, TooManyAttempts, Unauthorized
 
 PROBLEM_MIME = "application/problem+json"
 log = logging.getLogger("xuncha.errors")

@@ -5,8 +5,8 @@ from flask import current_app, g, request
 from flask.views import MethodView
 
 from ..core.http import Blueprint, public
-from ..services.auth import LoginThrottle, authenticate, issue_token, revoke
-from .users import UserSchema
+from .api import UserSchema
+from .auth import LoginThrottle, authenticate, issue_token, revoke
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
 

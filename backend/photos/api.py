@@ -17,7 +17,7 @@ from media.tus import TUS_EXTENSIONS, TUS_VERSION, format_upload_metadata, parse
 from ..core.errors import NotFound
 from ..core.http import Blueprint, public
 from ..core.scope import current_user
-from ..services import photos as service
+from . import services as service
 
 blp = Blueprint(
     "media",

@@ -72,6 +72,7 @@ from media.tus import TusStore, UploadInfo
 from ..core.db import AppSession, db
 from ..core.errors import Conflict, NotFound
 from ..core.scope import enterprise_clause
+from ..core.timeutil import SHANGHAI
 from ..models import (
     BadCreditRecord,
     BlacklistEntry,
@@ -86,7 +87,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..timeutil import SHANGHAI
 
 log = logging.getLogger("xuncha.media")
 

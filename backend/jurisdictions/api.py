@@ -12,7 +12,7 @@ from ..core.scope import (
     require_role,
 )
 from ..models import LEVELS, Jurisdiction
-from ..services import jurisdictions as service
+from . import services as service
 
 blp = Blueprint(
     "jurisdictions", __name__, url_prefix="/api/v1/jurisdictions", description="辖区 tree"

@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .models.base import utcnow
+from ..models.base import utcnow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

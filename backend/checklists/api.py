@@ -9,7 +9,7 @@ from checklists.industries import INSPECTION_KINDS
 from ..core.http import ID_CONVERTER, Blueprint
 from ..core.scope import get_visible
 from ..models import Enterprise
-from ..services import checklists as service
+from . import services as service
 
 blp = Blueprint("checklists", __name__, url_prefix="/api/v1", description="检查表")
 
