@@ -10,7 +10,7 @@ from .config import load_config
 from .core.db import db, is_lock_contention, set_write_intent
 from .core.problems import lock_contention_problem, register_error_handlers
 from .health import bp as health_bp
-from .services import sync_log  # noqa: F401  (registers change tracking for sync)
+from .sync_adapter import change_log  # noqa: F401  (registers change tracking for sync)
 
 
 def create_app(config: dict | None = None) -> Flask:

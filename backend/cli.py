@@ -146,7 +146,7 @@ def _serve_with_waitress(app, host: str, port: int, threads: int, with_scheduler
 
     from waitress import serve
 
-    from .scheduler import start_scheduler, stop_scheduler
+    from .jobs.scheduler import start_scheduler, stop_scheduler
 
     # SIGTERM would otherwise end the process at once, leaving the running jobs' leases held;
     # waitress returns from serve() on SystemExit (and on KeyboardInterrupt, i.e. SIGINT).
@@ -199,14 +199,14 @@ def _serve_with_gunicorn(options: dict, with_scheduler: bool) -> None:
 
 def _start_worker_scheduler(worker) -> None:
     if getattr(worker, "runs_scheduler", False):
-        from .scheduler import start_scheduler
+        from .jobs.scheduler import start_scheduler
 
         worker.scheduler = start_scheduler(worker.wsgi)
 
 
 def _stop_worker_scheduler(server, worker) -> None:
     if scheduler := getattr(worker, "scheduler", None):
-        from .scheduler import stop_scheduler
+        from .jobs.scheduler import stop_scheduler
 
         stop_scheduler(scheduler)
 
@@ -219,7 +219,7 @@ def jobs_group() -> None:
 @jobs_group.command("list")
 def jobs_list() -> None:
     """List the jobs, their intervals and their last runs."""
-    from .jobs import JOBS, lock_states
+    from .jobs.registry import JOBS, lock_states
     from .models import utcnow
 
     states, now = lock_states(), utcnow()
@@ -240,7 +240,7 @@ def jobs_run(name: str, now_text: str | None) -> None:
     """Run one job NAME now, under its lock."""
     from datetime import datetime
 
-    from .jobs import JOBS, LockAttempt, LockOutcome, run_job
+    from .jobs.registry import JOBS, LockAttempt, LockOutcome, run_job
 
     if name not in JOBS:
         raise click.BadParameter(f"unknown job; one of: {', '.join(JOBS)}", param_hint="NAME")
@@ -280,7 +280,7 @@ def _lease_text(holder: str | None, locked_until, now) -> str:
 def posters_command(jurisdiction_id: int, out_dir: str) -> None:
     """Print the safety-code posters (常安码, A4 PDF) of every enterprise in a jurisdiction
     subtree; codes not made yet are made."""
-    from .services.posters import write_posters
+    from .safety_code.posters import write_posters
 
     try:
         enterprises, write = write_posters(jurisdiction_id, out_dir)

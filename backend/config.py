@@ -49,7 +49,7 @@ def load_config(overrides: dict | None = None) -> dict:
         # Offline sync (local policy, no source): the past a device keeps of its own work.
         "SYNC_HISTORY_DAYS": int(env.get("SYNC_HISTORY_DAYS", "90")),
         # Credit, blacklist, commitments, classification (issue 8). HOLIDAYS / WORKDAYS:
-        # comma-separated ISO dates; unset means the shipped 2026 list (services/periods.py).
+        # comma-separated ISO dates; unset means the shipped 2026 list (core/periods.py).
         "HOLIDAYS": env.get("HOLIDAYS"),
         "WORKDAYS": env.get("WORKDAYS"),
         "CREDIT_RECORD_TERM_YEARS": int(env.get("CREDIT_RECORD_TERM_YEARS", "1")),

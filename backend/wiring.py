@@ -4,8 +4,10 @@ A domain publishes an event (backend/core/events.py) when a change must set off 
 domain above it; the handlers run in the same session. Only the app factory imports this.
 """
 
+from .classification import services as classification
 from .core import events
-from .services import classification, inspection_plans, safety_code
+from .plans import services as inspection_plans
+from .safety_code import services as safety_code
 
 
 def _recolour(event) -> None:

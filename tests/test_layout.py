@@ -12,12 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # What a module alone must already hold: (module, expression over it).
 RULES = [
-    ("backend.services.safety_code", "[f.__qualname__ for f in m.COLOR_SIGNALS]"),
-    ("backend.services.sync", "[t.name for t in m.TABLES]"),
-    ("backend.services.sync_log", "sorted(m.TABLES.values())"),
-    ("backend.services.sync_log", "sorted(m.ENTERPRISE_FOLLOWERS)"),
+    ("backend.safety_code.services", "[f.__qualname__ for f in m.COLOR_SIGNALS]"),
+    ("backend.sync_adapter.services", "[t.name for t in m.TABLES]"),
+    ("backend.sync_adapter.change_log", "sorted(m.TABLES.values())"),
+    ("backend.sync_adapter.change_log", "sorted(m.ENTERPRISE_FOLLOWERS)"),
     ("backend.photos.services", "sorted(m.PHOTO_OWNER_ENTERPRISES)"),
-    ("backend.services.scans", "m.due_plan_for.__module__"),
+    ("backend.safety_code.scans", "m.due_plan_for.__module__"),
 ]
 
 
@@ -41,7 +41,7 @@ def test_a_domain_imported_alone_has_the_apps_rules(app, module, expression):
 
 def test_the_colour_reads_the_credit_signal_without_the_app():
     assert "credit_colour_signal" in _alone(
-        "backend.services.safety_code", "[f.__qualname__ for f in m.COLOR_SIGNALS]"
+        "backend.safety_code.services", "[f.__qualname__ for f in m.COLOR_SIGNALS]"
     )
 
 

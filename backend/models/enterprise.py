@@ -42,7 +42,7 @@ class Enterprise(TimestampMixin, Base):
     risk_features: Mapped[list] = mapped_column(JSON, default=list)
     standardisation_grade: Mapped[str] = mapped_column(String(16), default="none")
     risk_class: Mapped[str] = mapped_column(String(16), default="general")
-    # The live colour of its safety code (常安码): services/safety_code.py keeps it current.
+    # The live colour of its safety code (常安码): safety_code/services.py keeps it current.
     safety_code_color: Mapped[str] = mapped_column(
         String(8), default="green", server_default="green"
     )

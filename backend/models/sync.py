@@ -39,7 +39,7 @@ class SyncChange(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    # Assigned when the writing transaction commits (see services/sync_log.py).
+    # Assigned when the writing transaction commits (see sync_adapter/change_log.py).
     seq: Mapped[int | None] = mapped_column(BigInteger, index=True)
     table_name: Mapped[str] = mapped_column(String(32))
     record_id: Mapped[str] = mapped_column(String(64))

@@ -1,7 +1,7 @@
 """Photos: taking uploaded bytes in, who may see them, their derivatives, and cleanup.
 
 The bytes themselves are handled by the framework-free ``media`` library; this module plugs the
-app's tables, configuration and authorisation into it. The REST views (``backend/api/media.py``)
+app's tables, configuration and authorisation into it. The REST views (``backend/photos/api.py``)
 and any later caller (the scheduler, sync) use these functions.
 
 Rules kept here:

@@ -1,5 +1,5 @@
 """Login and logout pages shared by the portal and the board: the same accounts and login
-throttling as the API (services/auth.py), a session cookie instead of a bearer token."""
+throttling as the API (users/auth.py), a session cookie instead of a bearer token."""
 
 from dataclasses import dataclass
 

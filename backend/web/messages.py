@@ -9,8 +9,8 @@ from media.errors import MediaError
 
 from ..core.errors import Conflict, DomainError, Invalid, NotFound, TooManyAttempts
 from ..core.scope import Forbidden
+from ..hazards.services import PLAN_FIELDS
 from ..models import HAZARD_STATUSES
-from ..services.hazards import PLAN_FIELDS
 
 MEDIA_MESSAGES = {
     "unsupported_media_type": "只能上传 JPEG、PNG、WebP 或 HEIC 格式的照片。",

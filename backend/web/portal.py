@@ -17,6 +17,7 @@ from ..core.db import db
 from ..core.errors import DomainError
 from ..core.scope import get_visible
 from ..core.timeutil import SHANGHAI
+from ..hazards import services as service
 from ..models import (
     ENTERPRISE_ROLES,
     HAZARD_ACTIONS,
@@ -30,9 +31,8 @@ from ..models import (
     User,
 )
 from ..photos import services as photos
-from ..services import hazards as service
-from ..services import posters
-from ..services import safety_code as codes
+from ..safety_code import posters
+from ..safety_code import services as codes
 from . import page_blueprint, page_number
 from .auth import Area, login_page, logout_page, require_area_user
 from .messages import describe, status_of

@@ -12,9 +12,9 @@ from checklists.industries import INDUSTRIES
 
 from ..core.timeutil import SHANGHAI
 from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, utcnow
-from ..services import safety_code as codes
-from ..services import scans
-from ..services.posters import REPORT_HOTLINE
+from ..safety_code import scans
+from ..safety_code import services as codes
+from ..safety_code.posters import REPORT_HOTLINE
 from . import page_blueprint
 
 bp = page_blueprint("public_pages", __name__, "/q")

@@ -61,7 +61,7 @@ NOTES = {
 @pytest.fixture
 def make_entry(session, world):
     """A blacklist entry of `ent` (by default) driven through the services into `state`."""
-    from backend.services import blacklist
+    from backend.credit import blacklist
 
     def make(state="collected", *, enterprise=None, now=None, **fields):
         users = world["users"]
@@ -108,7 +108,7 @@ def shanghai_midnight(day) -> datetime:
 def finish_inspection(user, enterprise, session, code="wuluoshi", kind="supervision"):
     """A finished inspection of `enterprise` against the current `code`, every item passed."""
     from backend.checklists import services as checklist_service
-    from backend.services import inspections as inspection_service
+    from backend.inspections import services as inspection_service
 
     (version,) = [v for v in checklist_service.current_versions() if v.code == code]
     inspection = inspection_service.start_inspection(
@@ -125,7 +125,7 @@ def finish_inspection(user, enterprise, session, code="wuluoshi", kind="supervis
 @pytest.fixture
 def make_record(session, world):
     """A bad credit record a supervisor made (now, unless `now` is given)."""
-    from backend.services import credit
+    from backend.credit import records as credit
 
     def make(enterprise=None, trigger="other_serious", now=None, evidence="核查记录"):
         enterprise = enterprise or world["enterprises"]["ent"]

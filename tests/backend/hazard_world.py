@@ -63,7 +63,7 @@ def world(make_jurisdiction, make_enterprise, make_user, auth_header):
 @pytest.fixture
 def make_hazard(session, world):
     """A hazard reported by the inspector through the service, then put into `status`."""
-    from backend.services.hazards import report_hazard
+    from backend.hazards.services import report_hazard
 
     def make(
         status="reported",

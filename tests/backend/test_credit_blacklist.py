@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from backend.core.errors import Conflict, Invalid
 from backend.core.problems import PROBLEM_MIME
+from backend.credit import blacklist
 from backend.models import BLACKLIST_STATES, BlacklistEntry, BlacklistEvent, Notification
-from backend.services import blacklist
 
 from . import credit_support
 from .credit_support import NOTES, shanghai_midnight

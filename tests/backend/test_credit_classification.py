@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
+from backend.classification.services import CreditFacts, classify
 from backend.models import ClassificationChange, Enterprise
-from backend.services.classification import CreditFacts, classify
 
 from . import credit_support
 

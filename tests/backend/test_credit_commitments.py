@@ -11,9 +11,9 @@ from PIL import Image
 
 from backend.core.errors import Conflict
 from backend.core.problems import PROBLEM_MIME
+from backend.credit.commitment_templates import TEMPLATES
+from backend.credit.commitments import commitments_summary
 from backend.models import Commitment
-from backend.services.commitment_templates import TEMPLATES
-from backend.services.commitments import commitments_summary
 
 from . import credit_support
 from .credit_support import b64, finish_inspection, signature_png

@@ -8,9 +8,12 @@ from sqlalchemy import select
 
 from backend.core.periods import add_months
 from backend.core.timeutil import today_in_shanghai
-from backend.jobs import JOBS
+from backend.credit import blacklist
+from backend.credit import records as credit
+from backend.jobs import deadlines
+from backend.jobs.registry import JOBS
 from backend.models import Enterprise, EnterpriseClassification, InspectionPlan
-from backend.services import blacklist, credit, deadlines, inspection_plans
+from backend.plans import services as inspection_plans
 
 from . import credit_support
 from .hazard_world import FULL_PLAN, SHA_A, act

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from backend.core.periods import add_months
 from backend.core.timeutil import today_in_shanghai
+from backend.credit import records as credit
 from backend.models import Enterprise, InspectionPlan
-from backend.services import credit, inspection_plans
+from backend.plans import services as inspection_plans
 from backend.users.auth import issue_token
 
 from . import credit_support

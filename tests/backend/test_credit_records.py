@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.core.problems import PROBLEM_MIME
+from backend.credit import blacklist
+from backend.credit import records as credit
+from backend.hazards.services import apply_action
+from backend.jobs import deadlines
 from backend.models import BadCreditRecord, Notification, Photo
-from backend.services import blacklist, credit, deadlines
-from backend.services.hazards import apply_action
 
 from . import credit_support
 
@@ -251,7 +253,7 @@ def test_the_colour_signal_yellow_for_a_record_red_for_a_published_entry(
     assert credit.credit_colour_signal(ent2) is None
     record = make_record(ent2)
     assert credit.credit_colour_signal(ent2) == "yellow"
-    assert ent2.safety_code_color == "yellow"  # refreshed at once (services/safety_code.py)
+    assert ent2.safety_code_color == "yellow"  # refreshed at once (safety_code/services.py)
     credit.revoke_bad_record(world["users"]["supervisor"], record, "撤销")
     assert credit.credit_colour_signal(ent2) is None
     assert ent2.safety_code_color == "green"
@@ -263,7 +265,7 @@ def test_the_colour_signal_yellow_for_a_record_red_for_a_published_entry(
 
 
 def test_the_signal_is_registered_with_the_safety_code_module(app):
-    from backend.services import safety_code
+    from backend.safety_code import services as safety_code
 
     assert credit.credit_colour_signal in safety_code.COLOR_SIGNALS
 

@@ -102,6 +102,7 @@ def test_concurrent_logins_and_pushes_queue_for_the_write_lock(file_app):
 
 def test_contention_beyond_the_wait_is_503_with_retry_after(file_app, monkeypatch):
     from backend.users import auth_api as auth
+
     def busy(*_args, **_kwargs):
         raise OperationalError("INSERT ...", {}, Exception("database is locked"))
 
@@ -120,7 +121,7 @@ def test_webhook_delivery_holds_no_write_lock_while_the_receiver_answers(file_ap
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from backend.core.db import db
-    from backend.jobs import run_job
+    from backend.jobs.registry import run_job
     from backend.models import Notification, User
 
     writes_during_delivery = []
@@ -163,7 +164,7 @@ def test_the_statistics_job_refreshes_sqlites_planner_statistics(file_app):
     from sqlalchemy import text
 
     from backend.core.db import db
-    from backend.jobs import run_job
+    from backend.jobs.registry import run_job
 
     with file_app.app_context():
         db.session.execute(text("DELETE FROM sqlite_stat1"))

@@ -53,7 +53,7 @@ def _valid_body(action):
 
 
 def test_the_service_table_is_the_documented_workflow():
-    from backend.services.hazards import TRANSITIONS
+    from backend.hazards.services import TRANSITIONS
 
     roles = {"enterprise_manager": "manager", "inspector": "inspector", "supervisor": "supervisor"}
     assert set(TRANSITIONS) == set(WORKFLOW)
@@ -330,7 +330,7 @@ def test_apply_action_is_the_one_entry_point_with_device_time(world, make_hazard
     """What the sync push will call: the same function, a device-chosen id and time."""
     from datetime import UTC, datetime
 
-    from backend.services.hazards import apply_action
+    from backend.hazards.services import apply_action
 
     hazard = make_hazard("rectifying")
     device_time = datetime(2020, 1, 1, tzinfo=UTC)  # a wrong device clock changes no order
@@ -446,8 +446,8 @@ def test_enterprise_users_see_only_their_own_hazards(client, world, make_hazard)
 
 
 def test_submit_counts_photos_synced_before_the_action(world, make_hazard, session):
+    from backend.hazards.services import apply_action
     from backend.photos.services import attach_photos
-    from backend.services.hazards import apply_action
 
     hazard = make_hazard("rectifying")
     manager = world["users"]["manager"]
@@ -459,6 +459,6 @@ def test_submit_counts_photos_synced_before_the_action(world, make_hazard, sessi
 
 
 def history_of(hazard):
-    from backend.services.hazards import history
+    from backend.hazards.services import history
 
     return history(hazard)

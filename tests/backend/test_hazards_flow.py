@@ -180,12 +180,12 @@ def test_done_when(site):
 def test_only_serve_starts_the_scheduler(tmp_path, monkeypatch):
     import waitress
 
-    import backend.scheduler
+    import backend.jobs.scheduler
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
     monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path / "var"))
     started, served = [], []
-    monkeypatch.setattr(backend.scheduler, "start_scheduler", started.append)
+    monkeypatch.setattr(backend.jobs.scheduler, "start_scheduler", started.append)
     monkeypatch.setattr(waitress, "serve", lambda app, **options: served.append(options))
     runner = CliRunner()
     assert runner.invoke(main, ["serve", "--no-scheduler"]).exit_code == 0
@@ -195,8 +195,8 @@ def test_only_serve_starts_the_scheduler(tmp_path, monkeypatch):
 
 
 def test_the_scheduler_registers_every_job(app):
-    from backend.jobs import JOBS
-    from backend.scheduler import start_scheduler
+    from backend.jobs.registry import JOBS
+    from backend.jobs.scheduler import start_scheduler
 
     scheduler = start_scheduler(app)
     try:

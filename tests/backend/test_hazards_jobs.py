@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import func, select
 
+from backend.hazards.services import days_overdue, is_overdue
+from backend.jobs import deadlines
 from backend.models import BadCreditRecord, HazardAction, Notification
 from backend.notifications.services import deliver_webhooks
-from backend.services import deadlines
-from backend.services.hazards import days_overdue, is_overdue
 
 from . import hazard_world
 
@@ -66,7 +66,7 @@ def test_a_closed_hazard_is_never_overdue(world, make_hazard):
 
 def test_an_approved_extension_clears_the_overdue_mark(world, make_hazard):
     from backend.core.timeutil import today_in_shanghai
-    from backend.services.hazards import apply_action
+    from backend.hazards.services import apply_action
 
     hazard = make_hazard("rectifying", due_in_days=1)
     hazard.due_on = today_in_shanghai() - timedelta(days=1)
@@ -248,7 +248,7 @@ def test_webhook_unreachable_and_unset(world, make_hazard, session):
 def job_app(tmp_path, monkeypatch):
     from backend.app import create_app
     from backend.core.db import EXTENSION_KEY
-    from backend.jobs import JOBS, Job
+    from backend.jobs.registry import JOBS, Job
     from backend.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'jobs.db'}"
@@ -269,7 +269,7 @@ def job_app(tmp_path, monkeypatch):
 
 
 def test_two_processes_racing_run_the_job_once(job_app):
-    from backend.jobs import LockAttempt, LockOutcome, run_job
+    from backend.jobs.registry import LockAttempt, LockOutcome, run_job
 
     app, barrier, results = job_app["app"], threading.Barrier(2), {}
     now = datetime(2026, 3, 1, tzinfo=UTC)
@@ -292,7 +292,7 @@ def test_two_processes_racing_run_the_job_once(job_app):
 
 
 def test_a_crashed_holders_lease_expires(job_app):
-    from backend.jobs import LockOutcome, acquire_lock, lock_states, release_lock, run_job
+    from backend.jobs.registry import LockOutcome, acquire_lock, lock_states, release_lock, run_job
 
     app, engine = job_app["app"], job_app["engine"]
     job_app["returned"].set()
@@ -316,7 +316,7 @@ def test_a_crashed_holders_lease_expires(job_app):
 
 
 def test_a_failing_job_rolls_back_records_the_error_and_releases(job_app, monkeypatch):
-    from backend.jobs import JOBS, Job, lock_states, run_job
+    from backend.jobs.registry import JOBS, Job, lock_states, run_job
 
     def broken(now):
         raise RuntimeError("boom")

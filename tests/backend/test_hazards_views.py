@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from backend.core.spreadsheets import XLSX_MIME
 from backend.core.timeutil import today_in_shanghai
+from backend.hazards.reports import period_of
 from backend.models import Notification
-from backend.services.hazard_reports import period_of
 
 from . import hazard_world
 

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, event, select
 
-from backend import jobs
-from backend.jobs import JOBS, Job, LeaseLost, LockAttempt, LockOutcome
+from backend.jobs import registry as jobs
+from backend.jobs.registry import JOBS, Job, LeaseLost, LockAttempt, LockOutcome
 
 REPO = Path(__file__).resolve().parents[2]
 XUNCHA = Path(sys.executable).with_name("xuncha")
@@ -62,7 +62,7 @@ def _lock_row(url: str, name: str) -> dict:
 
 
 def test_no_two_jobs_ever_start_together():
-    from backend.scheduler import start_scheduler
+    from backend.jobs.scheduler import start_scheduler
 
     scheduler = start_scheduler(app=None)
     try:
@@ -80,7 +80,7 @@ def test_no_two_jobs_ever_start_together():
 
 
 def test_a_held_lock_names_its_holder(lock_db, caplog):
-    from backend.jobs import acquire_lock, run_job
+    from backend.jobs.registry import acquire_lock, run_job
 
     engine = lock_db["engine"]
     assert acquire_lock(engine, "test_job", "other-host:42:1:abcd", T0, LEASE).taken
@@ -92,7 +92,7 @@ def test_a_held_lock_names_its_holder(lock_db, caplog):
 
 def test_a_busy_database_is_not_taken_for_a_holder(lock_db, caplog):
     from backend.core.db import make_engine
-    from backend.jobs import acquire_lock, release_lock, run_job
+    from backend.jobs.registry import acquire_lock, release_lock, run_job
 
     acquire_lock(lock_db["engine"], "test_job", "earlier", T0, LEASE)
     release_lock(lock_db["engine"], "test_job", "earlier", T0)
@@ -122,7 +122,7 @@ def test_other_database_errors_are_not_called_busy(tmp_path):
     from sqlalchemy.exc import OperationalError
 
     from backend.core.db import make_engine
-    from backend.jobs import acquire_lock
+    from backend.jobs.registry import acquire_lock
 
     unmigrated = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
@@ -134,7 +134,7 @@ def test_other_database_errors_are_not_called_busy(tmp_path):
 
 def test_jobs_run_says_held_or_busy(lock_db, monkeypatch):
     from backend.cli import main
-    from backend.jobs import acquire_lock
+    from backend.jobs.registry import acquire_lock
 
     acquire_lock(lock_db["engine"], "test_job", "other-host:42:1:abcd", jobs.utcnow(), LEASE)
     held = CliRunner().invoke(main, ["jobs", "run", "test_job"])
@@ -150,7 +150,7 @@ def test_jobs_run_says_held_or_busy(lock_db, monkeypatch):
 
 def test_jobs_list_shows_the_holder_and_an_expired_lease(lock_db, monkeypatch):
     from backend.cli import main
-    from backend.jobs import acquire_lock
+    from backend.jobs.registry import acquire_lock
 
     monkeypatch.setitem(JOBS, "crashed_job", Job("crashed_job", lambda now: {}, 1, "crashed"))
     acquire_lock(lock_db["engine"], "test_job", "other-host:42:1:abcd", jobs.utcnow(), LEASE)
@@ -166,7 +166,7 @@ def test_jobs_list_shows_the_holder_and_an_expired_lease(lock_db, monkeypatch):
 
 
 def test_shutdown_frees_only_the_leases_this_process_holds(lock_db):
-    from backend.jobs import acquire_lock, release_held_leases
+    from backend.jobs.registry import acquire_lock, release_held_leases
 
     engine = lock_db["engine"]
     for name, holder in {"ours": "this-process", "theirs": "other-process"}.items():
@@ -182,7 +182,7 @@ def test_shutdown_frees_only_the_leases_this_process_holds(lock_db):
 
 def test_a_job_whose_lease_was_released_does_not_commit(lock_db, monkeypatch):
     from backend.core.db import db
-    from backend.jobs import release_held_leases, run_job
+    from backend.jobs.registry import release_held_leases, run_job
     from backend.models import JobLock
 
     def interrupted(now):
@@ -199,7 +199,7 @@ def test_a_job_whose_lease_was_released_does_not_commit(lock_db, monkeypatch):
 
 
 def test_ctrl_c_during_a_job_releases_its_lease(lock_db, monkeypatch):
-    from backend.jobs import run_job
+    from backend.jobs.registry import run_job
 
     def interrupted(now):
         raise KeyboardInterrupt
@@ -220,7 +220,8 @@ SLOW_JOB_SERVER = textwrap.dedent(
     from datetime import timedelta
     from pathlib import Path
 
-    from backend import jobs, scheduler
+    from backend.jobs import scheduler
+    from backend.jobs import registry as jobs
     from backend.cli import main
 
     started, finish, port, workers = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]

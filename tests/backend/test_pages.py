@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from backend.core.timeutil import today_in_shanghai
 from backend.models import Enterprise, Hazard, HazardAction, Photo
-from backend.services import safety_code as codes
+from backend.safety_code import services as codes
 from tests.factories import TEST_PASSWORD
 
 from . import hazard_world

@@ -39,11 +39,11 @@ def live(tmp_path_factory):
     from backend.core.timeutil import today_in_shanghai
     from backend.demo import demo_uscc
     from backend.enterprises.services import create_enterprise
+    from backend.hazards import services as hazard_service
     from backend.jurisdictions.services import create_jurisdiction
     from backend.migrate import upgrade
     from backend.models import HazardAction
-    from backend.services import hazards as hazard_service
-    from backend.services.safety_code import refresh_safety_code_color
+    from backend.safety_code.services import refresh_safety_code_color
     from backend.users.auth import issue_token
     from backend.users.services import create_user
 

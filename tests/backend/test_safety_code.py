@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from backend.cli import main
 from backend.core.problems import PROBLEM_MIME
 from backend.core.timeutil import today_in_shanghai
+from backend.jobs import deadlines
 from backend.models import ChecklistVersion, Enterprise, Inspection, SafetyCode, ScanRecord
-from backend.services import deadlines
-from backend.services import safety_code as codes
+from backend.safety_code import services as codes
 from tests.conftest import require_tool
 
 from . import hazard_world

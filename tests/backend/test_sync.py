@@ -331,7 +331,7 @@ def test_a_push_that_dies_takes_its_idempotency_key_with_it(
     client, session, world, device, monkeypatch
 ):
     """Killed between recording the key and committing, a push must not block its retry."""
-    from backend.services import sync as sync_service
+    from backend.sync_adapter import services as sync_service
 
     headers = device(world["inspector"], "dev-a")
     first = pull(client, headers)

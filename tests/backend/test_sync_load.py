@@ -53,7 +53,7 @@ def test_a_duty31_push_runs_a_bounded_number_of_statements_and_bumps_the_counter
 
 def spy_on_change_log(monkeypatch) -> dict[str, int]:
     """How many records' changes each table's pull read from the change log."""
-    from backend.services import sync as sync_service
+    from backend.sync_adapter import services as sync_service
 
     read, real = {}, sync_service._changes_since
 
@@ -91,7 +91,7 @@ def test_a_pull_reads_the_change_log_through_the_table_and_seq_index(session):
     from sqlalchemy import text
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from backend.services.sync import _changes_query
+    from backend.sync_adapter.services import _changes_query
 
     query = _changes_query("findings", 10, 20)
     if session.bind.dialect.name == "sqlite":

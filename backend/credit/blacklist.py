@@ -1,0 +1,588 @@
+"""Blacklist entries (安全生产不良记录"黑名单"): the procedure of seed 000 方案5/方案2 and seed 002.
+
+States and who moves them (supervisors in scope drive every step; the enterprise's safety
+managers may defend themselves and apply for removal):
+
+    collected ──notify──▶ notified ──accept_defence──▶ defence_accepted (ends)
+    (信息采集)            (信息告知) ──confirm──▶ confirmed ──publish──▶ published ──▶ removed
+                                                (确认纳入)             (信息公布)      (信息移出)
+
+- collect (create): trigger from the seeds' list, a public reason (案由, published as written),
+  the facts and evidence (not published), the accident level, optionally the bad credit record
+  it rests on ("以不良信用记录作为…主要判定依据").
+- notify: a written notice (告知书, stored HTML) reaches the enterprise with a defence period of
+  BLACKLIST_DEFENCE_WORKING_DAYS working days (default 5).
+- submit_defence (enterprise manager, while notified; after the period it is still taken but
+  flagged late); accept_defence ends the procedure ("事实、理由和证据成立的，要予以采纳").
+- confirm: the decision (确认书) — after a defence that does not hold (reason required), or once
+  the defence period is over. Publication is due within BLACKLIST_PUBLISH_WORKING_DAYS working
+  days of it ("在10个工作日内统一向社会公布").
+- publish: the term starts — one year, or one/two/three years for a 较大/重大/特别重大 accident —
+  and ends on `ends_on` (民法典 第二百零二条).
+- removal: apply_removal (enterprise manager, after rectification) then accept_removal or
+  reject_removal; removal on application is due within BLACKLIST_REMOVAL_WORKING_DAYS working
+  days of the application. At the end of the term the `credit_terms` job removes the entry if no
+  new bad credit record started within the term ("在'黑名单'管理期限内未再发生不良信用记录情形
+  的，在管理期限届满后…删除"); otherwise it is retained (继续保留) until a supervisor removes it
+  (remove) or a removal application is accepted. Removal at term end is due within the same
+  number of working days after `ends_on`.
+
+Deadlines are stored when they start to run; a step taken after its deadline is still allowed
+and flagged (`defence_late`, `publish_late`, `removal_late`). The working-day calendar is
+core/periods.py.
+
+Checks, as for hazards: out of scope → 404 (an enterprise does not see an entry still being
+collected); a role that may not take the step → 403; a state the step does not fit → 409 with
+the current state; a payload that breaks a rule → 422. Every step appends a `BlacklistEvent`
+(who, role, server time, note, photos). Publication and removal change the enterprise's class
+and safety-code colour at once (credit/records.py).
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from markupsafe import escape
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..core.db import db
+from ..core.errors import Conflict, Invalid, NotFound
+from ..core.periods import WorkingDayCalendar, term_end, working_day_calendar
+from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
+from ..core.timeutil import today_in_shanghai
+from ..models import (
+    ACCIDENT_LEVELS,
+    ACCIDENT_TERM_YEARS,
+    BLACKLIST_TRIGGERS,
+    ENTERPRISE_ROLES,
+    BadCreditRecord,
+    BlacklistEntry,
+    BlacklistEvent,
+    User,
+    utcnow,
+)
+from ..notifications import services as notifications
+from ..photos.services import attach_photos
+from . import records as credit
+
+SUPERVISOR = frozenset({"supervisor"})
+MANAGER = frozenset({"enterprise_manager"})
+IN_PROGRESS = ("collected", "notified", "confirmed", "published")
+# What an enterprise user sees of its own entries: nothing before it has been told.
+HIDDEN_FROM_ENTERPRISE = ("collected",)
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_states: frozenset[str]
+    to_state: str | None  # None: the state stays (the step is still recorded)
+    roles: frozenset[str]
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "notify": Transition(frozenset({"collected"}), "notified", SUPERVISOR),
+    "submit_defence": Transition(frozenset({"notified"}), None, MANAGER),
+    "accept_defence": Transition(frozenset({"notified"}), "defence_accepted", SUPERVISOR),
+    "confirm": Transition(frozenset({"notified"}), "confirmed", SUPERVISOR),
+    "publish": Transition(frozenset({"confirmed"}), "published", SUPERVISOR),
+    "apply_removal": Transition(frozenset({"published"}), None, MANAGER),
+    "accept_removal": Transition(frozenset({"published"}), "removed", SUPERVISOR),
+    "reject_removal": Transition(frozenset({"published"}), None, SUPERVISOR),
+    "remove": Transition(frozenset({"published"}), "removed", SUPERVISOR),
+}
+ACTION_LABELS = {
+    "collect": "信息采集",
+    "notify": "信息告知（送达告知书）",
+    "submit_defence": "提交申辩意见",
+    "accept_defence": "申辩成立，不予纳入",
+    "confirm": "确认纳入（申辩不成立或未申辩）",
+    "publish": "信息公布",
+    "apply_removal": "申请移出",
+    "accept_removal": "整改验收合格，移出",
+    "reject_removal": "不予移出",
+    "remove": "管理期满，移出",
+    "expire": "管理期满，自动移出",
+    "retain": "管理期内再次发生不良信用记录情形，继续保留",
+}
+# Steps that change what the public sees, and so the enterprise's class and colour.
+CREDIT_CHANGING = frozenset({"publish", "accept_removal", "remove"})
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _days(setting: str) -> int:
+    return int(current_app.config[setting])
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+def entry_clause(user: User):
+    """Entries the user may see: those of visible enterprises; an enterprise from notice on."""
+    clause = BlacklistEntry.enterprise_id.in_(visible_enterprise_ids(user))
+    if user.role in ENTERPRISE_ROLES:
+        clause = and_(clause, BlacklistEntry.state.not_in(HIDDEN_FROM_ENTERPRISE))
+    return clause
+
+
+def get_visible_entry(user: User, entry_id: str) -> BlacklistEntry:
+    entry = db.session.scalar(
+        select(BlacklistEntry).where(BlacklistEntry.id == entry_id, entry_clause(user))
+    )
+    if entry is None:
+        raise NotFound(f"blacklist entry {entry_id} not found")
+    return entry
+
+
+def entry_query(
+    user: User, *, enterprise_id: int | None = None, state: str | None = None
+):  # newest first
+    stmt = select(BlacklistEntry).where(entry_clause(user))
+    if enterprise_id is not None:
+        stmt = stmt.where(BlacklistEntry.enterprise_id == enterprise_id)
+    if state is not None:
+        stmt = stmt.where(BlacklistEntry.state == state)
+    return stmt.order_by(BlacklistEntry.created_at.desc(), BlacklistEntry.id)
+
+
+# --- collecting -------------------------------------------------------------------------------
+
+
+def collect(
+    user: User,
+    *,
+    enterprise_id: int,
+    trigger: str,
+    reason: str,
+    facts: str,
+    accident_level: str = "none",
+    bad_credit_record_id: str | None = None,
+    photos=(),
+    now: datetime | None = None,
+) -> BlacklistEntry:
+    """信息采集: a supervisor in scope opens an entry with the facts and evidence."""
+    require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
+    if user.role not in SUPERVISOR:
+        raise Forbidden(f"The role {user.role} may not open a blacklist entry.")
+    if trigger not in BLACKLIST_TRIGGERS:
+        raise Invalid(f"Unknown trigger {trigger}.", field="trigger")
+    if accident_level not in ACCIDENT_LEVELS:
+        raise Invalid(f"Unknown accident level {accident_level}.", field="accident_level")
+    reason, facts = (reason or "").strip(), (facts or "").strip()
+    if not reason:
+        raise Invalid("The reason (案由) is required; it is published.", field="reason")
+    if not facts:
+        raise Invalid("The facts and evidence are required.", field="facts")
+    if bad_credit_record_id is not None:
+        record = db.session.get(BadCreditRecord, bad_credit_record_id)
+        if record is None or record.enterprise_id != enterprise_id:
+            raise Invalid(
+                f"bad credit record {bad_credit_record_id} not found for this enterprise",
+                field="bad_credit_record_id",
+            )
+    _refuse_second_entry(enterprise_id)
+    now = now or utcnow()
+    entry = BlacklistEntry(
+        id=new_id(),
+        enterprise_id=enterprise_id,
+        state="collected",
+        trigger=trigger,
+        reason=reason,
+        facts=facts,
+        accident_level=accident_level,
+        term_years=ACCIDENT_TERM_YEARS[accident_level],
+        bad_credit_record_id=bad_credit_record_id,
+        created_by_id=user.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    _event(entry, "collect", user, None, now=now, photos=photos)
+    return entry
+
+
+def _refuse_second_entry(enterprise_id: int) -> None:
+    pending = db.session.scalar(
+        select(BlacklistEntry).where(
+            BlacklistEntry.enterprise_id == enterprise_id, BlacklistEntry.state.in_(IN_PROGRESS)
+        )
+    )
+    if pending is not None:
+        raise Conflict(
+            f"The enterprise already has blacklist entry {pending.id} ({pending.state}).",
+            current_state=pending.state,
+            entry_id=pending.id,
+        )
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    user: User
+    entry: BlacklistEntry
+    now: datetime
+    calendar: WorkingDayCalendar
+    note: str = ""
+    payload: dict = field(default_factory=dict)
+
+    @property
+    def today(self) -> date:
+        return today_in_shanghai(self.now)
+
+
+def apply_action(
+    user: User,
+    entry: BlacklistEntry,
+    action: str,
+    *,
+    note: str | None = "",
+    photos=(),
+    now: datetime | None = None,
+) -> BlacklistEntry:
+    """Take one step of the procedure as `user`: the one entry point of every transition."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Invalid(f"Unknown action {action}.", field="action")
+    entry = get_visible_entry(user, entry.id)
+    if user.role not in transition.roles:
+        raise Forbidden(f"The role {user.role} may not {action} a blacklist entry.")
+    if entry.state not in transition.from_states:
+        raise Conflict(
+            f"A blacklist entry that is {entry.state} cannot take the action {action}.",
+            current_state=entry.state,
+        )
+    step = _Step(
+        user=user,
+        entry=entry,
+        now=now or utcnow(),
+        calendar=working_day_calendar(),
+        note=(note or "").strip(),
+    )
+    from_state = entry.state
+    HANDLERS[action](step)
+    if transition.to_state is not None:
+        entry.state = transition.to_state
+    entry.updated_at = step.now
+    _event(
+        entry,
+        action,
+        user,
+        from_state,
+        now=step.now,
+        note=step.note,
+        payload=step.payload,
+        photos=photos,
+    )
+    if action in CREDIT_CHANGING:
+        credit.credit_changed(entry.enterprise_id, step.now)
+    return entry
+
+
+def _require_note(step: _Step, message: str) -> None:
+    if not step.note:
+        raise Invalid(message, field="note")
+
+
+def _conflict(step: _Step, message: str, **extra) -> Conflict:
+    return Conflict(message, current_state=step.entry.state, **extra)
+
+
+def _notify(step: _Step) -> None:
+    entry = step.entry
+    entry.notified_on = step.today
+    entry.defence_due_on = step.calendar.add_working_days(
+        step.today, _days("BLACKLIST_DEFENCE_WORKING_DAYS")
+    )
+    entry.notice_html = render_notice(entry, step.user, step.today)
+    step.payload["defence_due_on"] = entry.defence_due_on.isoformat()
+    _tell_enterprise(entry, step.now)
+
+
+def _submit_defence(step: _Step) -> None:
+    entry = step.entry
+    if entry.defence_text:
+        raise _conflict(step, "A defence was already submitted.")
+    _require_note(step, "The defence (申辩意见) goes in the note.")
+    entry.defence_text = step.note
+    entry.defence_submitted_at = step.now
+    entry.defence_late = step.today > entry.defence_due_on
+    step.payload["late"] = entry.defence_late
+
+
+def _accept_defence(step: _Step) -> None:
+    if not step.entry.defence_text:
+        raise _conflict(step, "There is no defence to accept.")
+    _require_note(step, "Say why the defence holds.")
+
+
+def _confirm(step: _Step) -> None:
+    entry = step.entry
+    if entry.defence_text:
+        _require_note(step, "Say why the defence does not hold.")
+    elif step.today <= entry.defence_due_on:
+        raise _conflict(
+            step,
+            f"The defence period runs until {entry.defence_due_on}.",
+            defence_due_on=entry.defence_due_on.isoformat(),
+        )
+    entry.decided_on = step.today
+    entry.publish_due_on = step.calendar.add_working_days(
+        step.today, _days("BLACKLIST_PUBLISH_WORKING_DAYS")
+    )
+    step.payload["publish_due_on"] = entry.publish_due_on.isoformat()
+
+
+def _publish(step: _Step) -> None:
+    entry = step.entry
+    entry.published_on = step.today
+    entry.publish_late = step.today > entry.publish_due_on
+    entry.ends_on = term_end(step.today, entry.term_years)
+    step.payload.update(ends_on=entry.ends_on.isoformat(), late=entry.publish_late)
+
+
+def _apply_removal(step: _Step) -> None:
+    entry = step.entry
+    if entry.removal_applied_on is not None:
+        raise _conflict(step, "A removal application is already pending.")
+    _require_note(step, "Describe the rectification in the note.")
+    entry.removal_application = step.note
+    entry.removal_applied_on = step.today
+    entry.removal_due_on = step.calendar.add_working_days(
+        step.today, _days("BLACKLIST_REMOVAL_WORKING_DAYS")
+    )
+    step.payload["removal_due_on"] = entry.removal_due_on.isoformat()
+
+
+def _pending_application(step: _Step) -> None:
+    if step.entry.removal_applied_on is None:
+        raise _conflict(step, "There is no pending removal application.")
+
+
+def _accept_removal(step: _Step) -> None:
+    _pending_application(step)
+    _removed(step.entry, "rectified", step.today, step.calendar)
+
+
+def _reject_removal(step: _Step) -> None:
+    _pending_application(step)
+    _require_note(step, "Say why the enterprise stays on the blacklist.")
+    entry = step.entry
+    step.payload["applied_on"] = entry.removal_applied_on.isoformat()
+    entry.removal_application = entry.removal_applied_on = entry.removal_due_on = None
+
+
+def _remove(step: _Step) -> None:
+    entry = step.entry
+    if step.today <= entry.ends_on:
+        raise _conflict(
+            step, f"The term runs until {entry.ends_on}.", ends_on=entry.ends_on.isoformat()
+        )
+    _require_note(step, "Say why the entry is removed.")
+    _removed(entry, "term_ended", step.today, step.calendar)
+
+
+def _removed(entry: BlacklistEntry, kind: str, today: date, calendar: WorkingDayCalendar) -> None:
+    if entry.removal_due_on is None:  # no application: due after the end of the term
+        entry.removal_due_on = calendar.add_working_days(
+            entry.ends_on, _days("BLACKLIST_REMOVAL_WORKING_DAYS")
+        )
+    entry.removed_on = today
+    entry.removal_kind = kind
+    entry.removal_late = today > entry.removal_due_on
+
+
+HANDLERS = {
+    "notify": _notify,
+    "submit_defence": _submit_defence,
+    "accept_defence": _accept_defence,
+    "confirm": _confirm,
+    "publish": _publish,
+    "apply_removal": _apply_removal,
+    "accept_removal": _accept_removal,
+    "reject_removal": _reject_removal,
+    "remove": _remove,
+}
+assert set(HANDLERS) == set(TRANSITIONS)
+
+
+def _event(
+    entry: BlacklistEntry,
+    action: str,
+    actor: User | None,
+    from_state: str | None,
+    *,
+    now: datetime,
+    note: str = "",
+    payload: dict | None = None,
+    photos=(),
+) -> BlacklistEvent:
+    last = db.session.scalar(
+        select(func.max(BlacklistEvent.seq)).where(BlacklistEvent.entry_id == entry.id)
+    )
+    event = BlacklistEvent(
+        id=new_id(),
+        entry_id=entry.id,
+        seq=(last or 0) + 1,
+        action=action,
+        from_state=from_state,
+        to_state=entry.state,
+        actor_id=actor.id if actor else None,
+        actor_role=actor.role if actor else "system",
+        at=now,
+        note=note or "",
+        payload=payload or {},
+    )
+    db.session.add(event)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise Conflict("The entry changed meanwhile; reload it and try again.") from error
+    if photos:
+        attach_photos(actor, "blacklist_events", event.id, photos)
+    return event
+
+
+def _tell_enterprise(entry: BlacklistEntry, now: datetime) -> None:
+    payload = {
+        "blacklist_entry_id": entry.id,
+        "defence_due_on": entry.defence_due_on.isoformat(),
+        "message": "你单位拟被列入安全生产不良记录“黑名单”，请查阅告知书，"
+        f"并于{entry.defence_due_on}前提出申辩意见。",
+    }
+    for user in notifications.enterprise_users(entry.enterprise_id):
+        notifications.notify(
+            user,
+            "blacklist_notice",
+            dedupe_key=f"blacklist_notice:{entry.id}:{user.id}",
+            payload=payload,
+            now=now,
+        )
+
+
+# --- the written notice (告知书) ----------------------------------------------------------------
+
+
+def render_notice(entry: BlacklistEntry, issuer: User, today: date) -> str:
+    """The written notice, a small HTML document in Chinese (every value escaped)."""
+    enterprise = entry.enterprise
+    authority = f"{issuer.jurisdiction.name}安全生产监督管理部门" if issuer.jurisdiction else ""
+    days = _days("BLACKLIST_DEFENCE_WORKING_DAYS")
+    level = (
+        f"（涉及{ACCIDENT_LEVELS[entry.accident_level]}）" if entry.accident_level != "none" else ""
+    )
+    paragraphs = [
+        f"{escape(enterprise.name)}（统一社会信用代码：{escape(enterprise.uscc)}）：",
+        f"经核实，你单位存在以下情形：{escape(BLACKLIST_TRIGGERS[entry.trigger])}{escape(level)}。",
+        f"案由：{escape(entry.reason)}",
+        f"违法违规事实及证据：{escape(entry.facts)}",
+        "根据《生产经营单位安全生产不良记录“黑名单”管理暂行规定》（安委办发〔2015〕14号）等有关规定，"
+        "本部门拟将你单位列入安全生产不良记录“黑名单”管理，"
+        f"管理期限为{entry.term_years}年，自向社会公布之日起计算。",
+        f"你单位有权进行陈述和申辩。请于{escape(entry.defence_due_on)}前"
+        f"（{days}个工作日内）通过本系统提交申辩意见及相关证据。"
+        "对你单位提出的事实、理由和证据成立的，本部门将予以采纳；"
+        "逾期未提出申辩意见的，视为放弃申辩。",
+    ]
+    body = "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8">'
+        "<title>安全生产不良记录“黑名单”管理告知书</title></head>\n<body>\n"
+        "<h1>安全生产不良记录“黑名单”管理告知书</h1>\n"
+        f"<p>编号：{escape(entry.id)}</p>\n{body}\n"
+        f'<p class="issuer">{escape(authority)}</p>\n<p class="date">{escape(today)}</p>\n'
+        "</body>\n</html>\n"
+    )
+
+
+# --- the term's end (the credit_terms job) ----------------------------------------------------
+
+
+def expire_entries(now: datetime) -> tuple[list[int], int]:
+    """Remove published entries whose term ended without a new bad record and retain the
+    others: the enterprises whose entry was removed, and how many entries were newly retained."""
+    today = today_in_shanghai(now)
+    calendar = working_day_calendar()
+    entries = db.session.scalars(
+        select(BlacklistEntry)
+        .where(BlacklistEntry.state == "published", BlacklistEntry.ends_on < today)
+        .order_by(BlacklistEntry.ends_on, BlacklistEntry.id)
+    ).all()
+    removed, retained = [], 0
+    for entry in entries:
+        if credit.has_record_within(
+            entry.enterprise_id,
+            entry.published_on,
+            entry.ends_on,
+            besides=entry.bad_credit_record_id,
+        ):
+            if entry.retained_since is None:
+                entry.retained_since = today
+                _event(entry, "retain", None, entry.state, now=now)
+                retained += 1
+            continue
+        _removed(entry, "expired", today, calendar)
+        entry.state = "removed"
+        entry.updated_at = now
+        _event(entry, "expire", None, "published", now=now)
+        removed.append(entry.enterprise_id)
+    return removed, retained
+
+
+def credit_terms(now: datetime) -> dict:
+    """The scheduled job: bad credit records and blacklist entries whose term is over."""
+    records = credit.expire_bad_records(now)
+    removed, retained = expire_entries(now)
+    for enterprise_id in sorted(set(records) | set(removed)):
+        credit.credit_changed(enterprise_id, now)
+    return {
+        "bad_records_expired": len(records),
+        "blacklist_removed": len(removed),
+        "blacklist_retained": retained,
+    }
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def history(entry: BlacklistEntry) -> list[dict]:
+    """The entry's steps in order, each with the SHA-256s of its photos."""
+    events = db.session.scalars(
+        select(BlacklistEvent)
+        .where(BlacklistEvent.entry_id == entry.id)
+        .order_by(BlacklistEvent.seq)
+    ).all()
+    photos = credit.photos_by_owner("blacklist_events", [event.id for event in events])
+    return [{"event": event, "photos": photos.get(event.id, [])} for event in events]
+
+
+def published_entries():
+    """What the public sees: entries now published, newest first, with their enterprise."""
+    return (
+        select(BlacklistEntry)
+        .where(BlacklistEntry.state == "published")
+        .options(joinedload(BlacklistEntry.enterprise))
+        .order_by(BlacklistEntry.published_on.desc(), BlacklistEntry.id)
+    )
+
+
+def public_row(entry: BlacklistEntry) -> dict:
+    """An entry as published: no person's name, no facts, evidence or defence."""
+    return {
+        "id": entry.id,
+        "enterprise_name": entry.enterprise.name,
+        "uscc": entry.enterprise.uscc,
+        "trigger": entry.trigger,
+        "trigger_label": BLACKLIST_TRIGGERS[entry.trigger],
+        "reason": entry.reason,
+        "published_on": entry.published_on,
+        "ends_on": entry.ends_on,
+        "term_years": entry.term_years,
+    }

@@ -1,0 +1,282 @@
+"""Hazard reports: the ledger (隐患台账), supervisors' statistics, and the 16号令 第十四条
+quarterly/annual statistics of one enterprise. Numbers only; spreadsheets are drawn elsewhere."""
+
+from collections import defaultdict
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+
+from checklists.industries import INDUSTRIES
+
+from ..core.db import db
+from ..core.scope import jurisdiction_clause
+from ..core.timeutil import SHANGHAI, today_in_shanghai
+from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, utcnow
+from .services import days_overdue, hazard_query, is_overdue
+
+LEDGER_HEADERS = (
+    "隐患编号",
+    "企业名称",
+    "统一社会信用代码",
+    "所属辖区",
+    "行业",
+    "隐患描述",
+    "隐患等级",
+    "状态",
+    "整改期限",
+    "是否逾期",
+    "逾期天数",
+    "登记时间",
+    "销号时间",
+    "立查立改",
+    "停产停业整改",
+    "挂牌督办",
+    "整改责任人",
+    "依据",
+)
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def _basis(legal_basis: dict | None) -> str:
+    if not legal_basis:
+        return ""
+    return legal_basis.get("title") or legal_basis.get("clause") or ""
+
+
+def ledger(user, filters: dict, now: datetime | None = None) -> tuple[tuple, list[list]]:
+    """The hazard ledger: the list's filters and scope, one row per hazard, Chinese headers."""
+    now = now or utcnow()
+    stmt = hazard_query(user, now=now, **filters)
+    hazards = db.session.scalars(stmt).all()
+    enterprises = _enterprises({hazard.enterprise_id for hazard in hazards})
+    rows = []
+    for hazard in hazards:
+        enterprise, jurisdiction = enterprises[hazard.enterprise_id]
+        text = hazard.title + (f"（{hazard.description}）" if hazard.description else "")
+        rows.append(
+            [
+                hazard.id,
+                enterprise.name,
+                enterprise.uscc,
+                jurisdiction.name,
+                INDUSTRIES.get(enterprise.industry, enterprise.industry),
+                text,
+                HAZARD_GRADES[hazard.grade],
+                HAZARD_STATUSES[hazard.status],
+                hazard.due_on.isoformat(),
+                _yes(is_overdue(hazard, now)),
+                days_overdue(hazard, now),
+                _local(hazard.reported_at),
+                _local(hazard.closed_at),
+                _yes(hazard.fixed_on_spot),
+                _yes(hazard.stop_work_order),
+                _yes(hazard.listed_for_supervision),
+                (hazard.plan or {}).get("owner", ""),
+                _basis(hazard.legal_basis),
+            ]
+        )
+    return LEDGER_HEADERS, rows
+
+
+def _enterprises(ids) -> dict[int, tuple[Enterprise, Jurisdiction]]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Enterprise, Jurisdiction)
+        .join(Jurisdiction, Jurisdiction.id == Enterprise.jurisdiction_id)
+        .where(Enterprise.id.in_(ids))
+    ).all()
+    return {enterprise.id: (enterprise, jurisdiction) for enterprise, jurisdiction in rows}
+
+
+# --- Supervisors' statistics ------------------------------------------------------------------
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.total = self.open = self.overdue = self.closed = 0
+        self.days_to_close: list[float] = []
+
+    def add(self, hazard: Hazard, now: datetime) -> None:
+        self.total += 1
+        if hazard.status == "closed":
+            self.closed += 1
+            if hazard.closed_at:
+                seconds = (hazard.closed_at - hazard.reported_at).total_seconds()
+                self.days_to_close.append(max(seconds, 0) / 86400)
+        else:
+            self.open += 1
+            self.overdue += is_overdue(hazard, now)
+
+    def as_dict(self) -> dict:
+        mean = sum(self.days_to_close) / len(self.days_to_close) if self.days_to_close else None
+        return {
+            "total": self.total,
+            "open": self.open,
+            "overdue": self.overdue,
+            "closed": self.closed,
+            "rectification_rate": round(self.closed / self.total, 4) if self.total else None,
+            "mean_days_to_close": round(mean, 2) if mean is not None else None,
+        }
+
+
+def hazard_stats(user, filters: dict, now: datetime | None = None) -> dict:
+    """Open, overdue, rectification rate (closed / total) and mean days to close, in total and
+    grouped by jurisdiction (each node counts its whole subtree), industry and month reported."""
+    now = now or utcnow()
+    reported_from = filters.pop("reported_from", None)
+    reported_to = filters.pop("reported_to", None)
+    stmt = hazard_query(user, now=now, **filters)
+    if reported_from:
+        stmt = stmt.where(Hazard.reported_at >= _start_of(reported_from))
+    if reported_to:
+        stmt = stmt.where(Hazard.reported_at < _start_of(reported_to, next_day=True))
+    hazards = db.session.scalars(stmt).all()
+    enterprises = _enterprises({hazard.enterprise_id for hazard in hazards})
+    visible = {
+        node.id: node
+        for node in db.session.scalars(select(Jurisdiction).where(jurisdiction_clause(user)))
+    }
+    total = _Tally()
+    by_node: dict[int, _Tally] = defaultdict(_Tally)
+    by_industry: dict[str, _Tally] = defaultdict(_Tally)
+    by_month: dict[str, _Tally] = defaultdict(_Tally)
+    for hazard in hazards:
+        enterprise, jurisdiction = enterprises[hazard.enterprise_id]
+        total.add(hazard, now)
+        for node_id in _path_ids(jurisdiction.path):
+            if node_id in visible:
+                by_node[node_id].add(hazard, now)
+        by_industry[enterprise.industry].add(hazard, now)
+        by_month[hazard.reported_at.astimezone(SHANGHAI).strftime("%Y-%m")].add(hazard, now)
+    return {
+        "as_of": now,
+        "totals": total.as_dict(),
+        "by_jurisdiction": [
+            {
+                "jurisdiction_id": node_id,
+                "name": visible[node_id].name,
+                "level": visible[node_id].level,
+                "parent_id": visible[node_id].parent_id,
+                **tally.as_dict(),
+            }
+            for node_id, tally in sorted(by_node.items(), key=lambda item: visible[item[0]].path)
+        ],
+        "by_industry": [
+            {"industry": code, "name": INDUSTRIES.get(code, code), **tally.as_dict()}
+            for code, tally in sorted(by_industry.items())
+        ],
+        "by_month": [
+            {"month": month, **tally.as_dict()} for month, tally in sorted(by_month.items())
+        ],
+    }
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _start_of(day: date, next_day: bool = False) -> datetime:
+    if next_day:
+        day = date.fromordinal(day.toordinal() + 1)
+    return datetime.combine(day, time(0), SHANGHAI)
+
+
+# --- 16号令 第十四条: an enterprise's quarterly / annual statistics ----------------------------
+
+STATISTICS_HEADERS = (
+    ("found", "排查发现隐患数"),
+    ("major", "其中：重大事故隐患"),
+    ("rectified", "已整改销号数"),
+    ("rectification_rate", "整改率"),
+    ("major_rectified", "重大事故隐患已整改数"),
+    ("in_progress", "正在整改数"),
+    ("overdue", "逾期未整改数"),
+)
+
+
+def period_of(year: int, quarter: int | None) -> tuple[date, date, date]:
+    """First day, last day, and the day the statistics are due (下一季度15日前 / 次年1月31日前)."""
+    if quarter is None:
+        return date(year, 1, 1), date(year, 12, 31), date(year + 1, 1, 31)
+    first = date(year, 3 * quarter - 2, 1)
+    next_first = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    last = date.fromordinal(next_first.toordinal() - 1)
+    return first, last, date(next_first.year, next_first.month, 15)
+
+
+def enterprise_statistics(
+    enterprise: Enterprise, year: int, quarter: int | None, now: datetime | None = None
+) -> dict:
+    """Hazards the enterprise found in the period, and where they stood at the end of its last
+    day (or now, for a period not yet over): rectified = closed by then; overdue = not closed
+    and past the deadline then; in progress = the rest. A reopened hazard counts as not closed."""
+    now = now or utcnow()
+    first, last, report_due_on = period_of(year, quarter)
+    start, end = _start_of(first), _start_of(last, next_day=True)
+    as_of = min(end, now)
+    # A period that is over is judged as at the end of its last day.
+    as_of_day = today_in_shanghai(as_of) if as_of < end else last
+    hazards = db.session.scalars(
+        select(Hazard)
+        .where(
+            Hazard.enterprise_id == enterprise.id,
+            Hazard.reported_at >= start,
+            Hazard.reported_at < end,
+        )
+        .order_by(Hazard.reported_at, Hazard.id)
+    ).all()
+    counts = dict.fromkeys(
+        ("found", "major", "rectified", "major_rectified", "in_progress", "overdue"), 0
+    )
+    for hazard in hazards:
+        counts["found"] += 1
+        major = hazard.grade == "major"
+        counts["major"] += major
+        rectified = hazard.closed_at is not None and hazard.closed_at <= as_of
+        if rectified:
+            counts["rectified"] += 1
+            counts["major_rectified"] += major
+        elif hazard.due_on < as_of_day:
+            counts["overdue"] += 1
+        else:
+            counts["in_progress"] += 1
+    rate = round(counts["rectified"] / counts["found"], 4) if counts["found"] else None
+    return {
+        "enterprise_id": enterprise.id,
+        "enterprise_name": enterprise.name,
+        "uscc": enterprise.uscc,
+        "principal_name": enterprise.principal_name,
+        "year": year,
+        "quarter": quarter,
+        "period_start": first,
+        "period_end": last,
+        "report_due_on": report_due_on,
+        "as_of": as_of,
+        **counts,
+        "rectification_rate": rate,
+        "major_hazards": [
+            {
+                "id": hazard.id,
+                "title": hazard.title,
+                "status": hazard.status,
+                "due_on": hazard.due_on,
+                "has_plan": bool(hazard.plan),
+                "stop_work_order": hazard.stop_work_order,
+                "listed_for_supervision": hazard.listed_for_supervision,
+            }
+            for hazard in hazards
+            if hazard.grade == "major"
+        ],
+    }
+
+
+def period_label(year: int, quarter: int | None) -> str:
+    return f"{year}年第{quarter}季度" if quarter else f"{year}年度"
