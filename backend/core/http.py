@@ -3,11 +3,21 @@
 
 import flask_smorest
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import func, select
 from webargs.flaskparser import FlaskParser
 
 from .db import db
+
+
+def client_address() -> str:
+    """The caller's address; X-Forwarded-For is honoured only behind configured proxies."""
+    hops = current_app.config["TRUSTED_PROXY_COUNT"]
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+    if hops and len(forwarded) >= hops and forwarded[-hops]:
+        return forwarded[-hops][:64]
+    return (request.remote_addr or "unknown")[:64]
+
 
 PUBLIC_ENDPOINTS: set[str] = set()
 

@@ -17,7 +17,6 @@ from . import services as service
 blp = Blueprint("hazards", __name__, url_prefix="/api/v1/hazards", description="隐患")
 
 HAZARD_ID = "<string(maxlength=64):hazard_id>"
-STATS_ROLES = ("supervisor", "admin")
 SHA256_LIST = {
     "validate": ma.validate.Length(max=20),
     "metadata": {"description": "SHA-256 of photos (upload them with PUT /api/v1/media)"},
@@ -290,7 +289,7 @@ class HazardStats(MethodView):
         """Statistics: open, overdue, rectification rate, mean days to close (supervisors,
         admins)"""
         user = current_user()
-        require_role(user, *STATS_ROLES)
+        require_role(user, *hazard_reports.STATS_ROLES)
         return hazard_reports.hazard_stats(user, query)
 
 

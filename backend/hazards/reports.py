@@ -14,6 +14,9 @@ from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, utcnow
 from .services import days_overdue, hazard_query, is_overdue
 
+# Who may read the statistics of hazards across enterprises.
+STATS_ROLES = ("supervisor", "admin")
+
 LEDGER_HEADERS = (
     "隐患编号",
     "企业名称",

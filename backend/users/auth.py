@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from ..core.db import db
@@ -117,3 +118,12 @@ def authenticate(username: str, password: str, address: str, throttle: LoginThro
         raise Unauthorized("Invalid username or password.")
     throttle.forget_account(username)
     return user
+
+
+def login_throttle() -> LoginThrottle:
+    config = current_app.config
+    return LoginThrottle(
+        per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window=timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
+    )

@@ -1,12 +1,12 @@
 from datetime import timedelta
 
 import marshmallow as ma
-from flask import current_app, g, request
+from flask import current_app, g
 from flask.views import MethodView
 
-from ..core.http import Blueprint, public
+from ..core.http import Blueprint, client_address, public
 from .api import UserSchema
-from .auth import LoginThrottle, authenticate, issue_token, revoke
+from .auth import authenticate, issue_token, login_throttle, revoke
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
 
@@ -24,24 +24,6 @@ class TokenSchema(ma.Schema):
     token_type = ma.fields.String(required=True)
     expires_at = ma.fields.AwareDateTime(required=True)
     user = ma.fields.Nested(UserSchema, required=True)
-
-
-def client_address() -> str:
-    """The caller's address; X-Forwarded-For is honoured only behind configured proxies."""
-    hops = current_app.config["TRUSTED_PROXY_COUNT"]
-    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
-    if hops and len(forwarded) >= hops and forwarded[-hops]:
-        return forwarded[-hops][:64]
-    return (request.remote_addr or "unknown")[:64]
-
-
-def login_throttle() -> LoginThrottle:
-    config = current_app.config
-    return LoginThrottle(
-        per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-        window=timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
-    )
 
 
 @blp.route("/token")

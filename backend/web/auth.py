@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from flask import g, redirect, render_template, request, url_for
 
 from ..core.errors import TooManyAttempts, Unauthorized
-from ..users.auth import authenticate
-from ..users.auth_api import client_address, login_throttle
+from ..core.http import client_address
+from ..users.auth import authenticate, login_throttle
 from . import security
 from .messages import describe
 

@@ -16,7 +16,7 @@ from ..core.db import db
 from ..core.scope import get_visible, jurisdiction_clause
 from ..hazards import reports as hazard_reports
 from ..hazards import services as service
-from ..hazards.api import STATS_ROLES
+from ..hazards.reports import STATS_ROLES
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, User
 from . import charts, page_blueprint, page_number, render_error
 from .auth import Area, login_page, logout_page, require_area_user
