@@ -31,14 +31,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{var_dir() / 'xuncha.db'}",
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(var_dir() / "media"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        # Safety-code posters (issue 7): a CJK TrueType font (.ttf/.ttc).
+        # Safety-code posters: a CJK TrueType font (.ttf/.ttc).
         "POSTER_FONT": env.get("POSTER_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
         "TOKEN_TTL_HOURS": int(env.get("TOKEN_TTL_HOURS", "720")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")),
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
-        # Hazard deadlines and notifications (issue 6).
+        # Hazard deadlines and notifications.
         "DUE_SOON_DAYS": int(env.get("DUE_SOON_DAYS", "3")),
         "ESCALATION_DAYS": int(env.get("ESCALATION_DAYS", "3")),
         "WEBHOOK_URL": env.get("WEBHOOK_URL") or None,
@@ -48,7 +48,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOB_LEASE_SECONDS": int(env.get("JOB_LEASE_SECONDS", "600")),
         # Offline sync (local policy, no source): the past a device keeps of its own work.
         "SYNC_HISTORY_DAYS": int(env.get("SYNC_HISTORY_DAYS", "90")),
-        # Credit, blacklist, commitments, classification (issue 8). HOLIDAYS / WORKDAYS:
+        # Credit, blacklist, commitments, classification. HOLIDAYS / WORKDAYS:
         # comma-separated ISO dates; unset means the shipped 2026 list (core/periods.py).
         "HOLIDAYS": env.get("HOLIDAYS"),
         "WORKDAYS": env.get("WORKDAYS"),
@@ -60,7 +60,7 @@ def load_config(overrides: dict | None = None) -> dict:
             "INSPECTION_INTERVAL_MONTHS", "key:1,elevated:3,general:6,low:12"
         ),
         "SIGNATURE_MAX_BYTES": int(env.get("SIGNATURE_MAX_BYTES", str(256 * 1024))),
-        # Photos (issue 5). S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
+        # Photos. S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local").lower(),
         "S3_BUCKET": env.get("S3_BUCKET", ""),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),

@@ -20,10 +20,15 @@ COPY_CHUNK = 1024 * 1024
 MULTIPART_CHUNK = 8 * 1024 * 1024
 VARIANTS = ("thumb", "preview")
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+SHA256_PATTERN = r"[0-9a-f]{64}"  # the content address of a photo: lowercase hex
+_SHA256 = re.compile(SHA256_PATTERN)
 _KEY = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*")
 
 Source = str | os.PathLike[str] | BinaryIO
+
+
+def is_sha256(value) -> bool:
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
 
 
 def normalize_sha256(value: str, field: str = "sha256") -> str:

@@ -1,12 +1,14 @@
 """Enterprise classification (分级分类): the rule, supervisor overrides and their history.
 
-Seed 000 方案4 classifies by "企业规模、生产经营性质、安全生产管理水平、危险因素和安全生产标准化、
-规范化、诚信管理等级"; seed 000 方案5 makes the standardisation grade the credit grade and has a
-bad record or the blacklist lower it, and puts blacklisted enterprises first ("以'黑名单'为重点，
-加强重点执法检查"); seed 003 inspects enterprises without standardisation more often. The rule:
+《生产体系建设方案》方案4 classifies by "企业规模、生产经营性质、安全生产管理水平、
+危险因素和安全生产标准化、规范化、诚信管理等级"; its 方案5 makes the standardisation grade the
+credit grade and has a bad record or the blacklist lower it, and puts blacklisted enterprises
+first ("以'黑名单'为重点，加强重点执法检查"); 常州市达标企业创建方案 inspects enterprises without
+standardisation more often. The rule:
 
-1. Industry level (INDUSTRY_LEVELS, 0 low … 3 high): the 高危行业 of seed 001 (危化、矿山、烟花爆竹)
-   and 民用爆炸物品 are 3; the other key industries of seed 004 (城镇燃气、建筑施工、交通运输) and
+1. Industry level (INDUSTRY_LEVELS, 0 low … 3 high): the 高危行业 of 《市委安全生产监管工作意见》
+   (危化、矿山、烟花爆竹) and 民用爆炸物品 are 3; the other key industries of 青安委〔2024〕2号
+   (城镇燃气、建筑施工、交通运输) and
    metal smelting (冶金、有色) 2; the other 工贸 sub-industries 1; 商贸 and other 0.
 2. Any risk feature (粉尘涉爆、金属冶炼、涉氨制冷、有限空间作业、重大危险源) raises it by 1; the
    enterprise's assessed risk class (重大/较大/一般/低风险 = 3/2/1/0) raises it to at least that.
@@ -36,7 +38,7 @@ from checklists.industries import RISK_FEATURES
 from ..core import events
 from ..core.db import db
 from ..core.errors import Invalid
-from ..core.scope import Forbidden, enterprise_clause, get_visible
+from ..core.scope import Forbidden, enterprise_clause, get_visible, visible_subtree_ids
 from ..core.timeutil import today_in_shanghai
 from ..credit import records as credit
 from ..models import (
@@ -45,7 +47,6 @@ from ..models import (
     Enterprise,
     EnterpriseClassification,
     Hazard,
-    Jurisdiction,
     User,
     utcnow,
 )
@@ -286,7 +287,6 @@ def classification_query(
     if class_code is not None:
         stmt = stmt.where(EnterpriseClassification.effective_class == class_code)
     if jurisdiction_id is not None:
-        root = get_visible(Jurisdiction, jurisdiction_id, user)
-        subtree = select(Jurisdiction.id).where(Jurisdiction.path.startswith(root.path))
+        subtree = visible_subtree_ids(user, jurisdiction_id)
         stmt = stmt.where(Enterprise.jurisdiction_id.in_(subtree))
     return stmt.order_by(EnterpriseClassification.enterprise_id)

@@ -7,6 +7,8 @@ from flask import current_app, request
 from sqlalchemy import func, select
 from webargs.flaskparser import FlaskParser
 
+from media.storage import SHA256_PATTERN
+
 from .db import db
 
 
@@ -153,4 +155,20 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(
         ma.fields.Dict(),
         metadata={"description": "Field errors: field (dotted path), in, message"},
+    )
+
+
+MAX_PHOTOS = 20
+
+
+def PhotoList(**kwargs) -> ma.fields.List:  # noqa: N802
+    """SHA-256 digests of photos to attach, uploaded first (PUT /api/v1/media)."""
+    options = {
+        "load_default": list,
+        "validate": ma.validate.Length(max=MAX_PHOTOS),
+        "metadata": {"description": "SHA-256 of photos (upload them with PUT /api/v1/media)"},
+        **kwargs,
+    }
+    return ma.fields.List(
+        ma.fields.String(validate=ma.validate.Regexp(f"^{SHA256_PATTERN}$")), **options
     )

@@ -28,6 +28,16 @@ def _subtree_ids(root_id: int):
     return select(Jurisdiction.id).where(Jurisdiction.path.startswith(root_path))
 
 
+def subtree_ids(root: Jurisdiction):
+    """Ids of the jurisdiction and of every one below it (its path is their prefix)."""
+    return select(Jurisdiction.id).where(Jurisdiction.path.startswith(root.path))
+
+
+def visible_subtree_ids(user: User, jurisdiction_id: int):
+    """The subtree under a jurisdiction the user may see; NotFound when they may not."""
+    return subtree_ids(get_visible(Jurisdiction, jurisdiction_id, user))
+
+
 def is_global(user: User) -> bool:
     return user.role == "admin" and user.jurisdiction_id is None
 

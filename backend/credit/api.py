@@ -1,7 +1,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from ..core.http import Blueprint, IdField, paginate_select
+from ..core.http import Blueprint, IdField, PhotoList, paginate_select
 from ..core.scope import current_user
 from ..models import (
     BAD_RECORD_SOURCES,
@@ -22,23 +22,13 @@ RECORD_ID = "<string(maxlength=64):record_id>"
 SUPERVISOR_TRIGGERS = [code for code in BAD_RECORD_TRIGGERS if code not in SYSTEM_TRIGGERS]
 
 
-def sha256_list(**kwargs):
-    return ma.fields.List(
-        ma.fields.String(validate=ma.validate.Regexp(r"^[0-9a-f]{64}$")),
-        load_default=list,
-        validate=ma.validate.Length(max=20),
-        metadata={"description": "SHA-256 of photos (upload them with PUT /api/v1/media)"},
-        **kwargs,
-    )
-
-
 class EvidenceSchema(ma.Schema):
     text = ma.fields.String(
         required=True,
         validate=ma.validate.Length(min=1, max=4000),
         metadata={"description": "The facts and how they were established"},
     )
-    photos = sha256_list()
+    photos = PhotoList()
 
 
 class BadRecordSchema(ma.Schema):

@@ -1,4 +1,5 @@
-"""Blacklist entries (安全生产不良记录"黑名单"): the procedure of seed 000 方案5/方案2 and seed 002.
+"""Blacklist entries (安全生产不良记录"黑名单"): the procedure of 《生产体系建设方案》方案5/方案2
+and 蓝山县信用体系实施方案.
 
 States and who moves them (supervisors in scope drive every step; the enterprise's safety
 managers may defend themselves and apply for removal):

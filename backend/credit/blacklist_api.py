@@ -3,11 +3,10 @@ from flask import Response
 from flask.views import MethodView
 
 from ..core.errors import NotFound
-from ..core.http import Blueprint, IdField, paginate_select
+from ..core.http import Blueprint, IdField, PhotoList, paginate_select
 from ..core.scope import current_user
 from ..models import ACCIDENT_LEVELS, BLACKLIST_STATES, BLACKLIST_TRIGGERS, REMOVAL_KINDS
 from . import blacklist as service
-from .api import sha256_list
 
 blp = Blueprint(
     "blacklist_entries",
@@ -88,7 +87,7 @@ class EntryCreateSchema(ma.Schema):
     bad_credit_record_id = ma.fields.String(
         allow_none=True, validate=ma.validate.Length(min=1, max=64)
     )
-    photos = sha256_list()
+    photos = PhotoList()
 
 
 class EntryQuery(ma.Schema):
@@ -107,7 +106,7 @@ class EntryActionSchema(ma.Schema):
         validate=ma.validate.Length(max=4000),
         metadata={"description": "The defence, the removal application, or the reason"},
     )
-    photos = sha256_list()
+    photos = PhotoList()
 
 
 class EventSchema(ma.Schema):

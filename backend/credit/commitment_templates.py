@@ -6,9 +6,10 @@ exact text they were signed with, and its SHA-256.
 `quoted` lists, for each template, the passages copied verbatim from the sources (punctuation
 normalised to full-width); everything else in the text is this system's own framing. The seeds
 give the content of the enterprise's safety commitment, but not a form; for the duty commitment
-seed 004 only says that safety managers sign one after the self-inspection ("自查自纠结束后，
-重点行业领域企业安全生产管理人员要签订安全生产履职承诺书并在企业内部公开"), so its wording is
-ours, built on the seven duties of 安全生产法 第二十五条 and seed 004's items 29–31.
+青安委〔2024〕2号 only says that safety managers sign one after the self-inspection
+("自查自纠结束后，重点行业领域企业安全生产管理人员要签订安全生产履职承诺书并在企业内部公开"),
+so its wording is ours, built on the seven duties of 安全生产法 第二十五条 and items 29–31 of
+青安委〔2024〕2号.
 """
 
 import hashlib
@@ -30,7 +31,7 @@ class CommitmentTemplate:
     signer_roles: tuple[str, ...]
     source: str
     quoted: tuple[Quote, ...]
-    # A finished self-inspection against this checklist must come first (seed 004).
+    # A finished self-inspection against this checklist must come first (青安委〔2024〕2号).
     requires_self_inspection: str | None = None
 
     @property
@@ -38,12 +39,13 @@ class CommitmentTemplate:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-SEED_000_PLAN_2 = "种子000《生产体系建设方案2》三（一）2“建立安全生产承诺制度”重点承诺内容"
+SEED_000_PLAN_2 = "《生产体系建设方案》方案2 三（一）2“建立安全生产承诺制度”重点承诺内容"
 SAFETY_LAW_25 = "《中华人民共和国安全生产法》（2021）第二十五条"
-SEED_004 = "种子004《企业安全生产管理人员履职专项治理工作方案》（青安委〔2024〕2号）三、治理内容"
+SEED_004 = "《企业安全生产管理人员履职专项治理工作方案》（青安委〔2024〕2号）三、治理内容"
 
-# Items 一 to 六 are the six 重点承诺内容 of seed 000 方案2 (the fullest of the three lists:
-# seed 000 方案5 and seed 002 give five, without 应急预案), with "一是…" turned into "一、…".
+# Items 一 to 六 are the six 重点承诺内容 of 《生产体系建设方案》方案2 (the fullest of the three
+# lists: its 方案5 and 蓝山县信用体系实施方案 give five, without 应急预案), with "一是…" turned
+# into "一、…".
 SAFETY_COMMITMENT_ITEMS = (
     "严格执行安全生产、职业病防治、消防等各项法律法规、标准规范，绝不非法违法组织生产",
     "建立健全并严格落实安全生产责任制度",
@@ -84,7 +86,7 @@ SEVEN_DUTIES = (
     "（六）制止和纠正违章指挥、强令冒险作业、违反操作规程的行为；",
     "（七）督促落实本单位安全生产整改措施。",
 )
-# Seed 004 items 29, 30 and 31 (督促落实本单位安全生产整改措施方面).
+# 青安委〔2024〕2号 items 29, 30 and 31 (督促落实本单位安全生产整改措施方面).
 RECTIFICATION_QUOTES = (
     "做到整改责任、措施、资金、时限、预案“五落实”",
     "确保按期按质完成整改任务",

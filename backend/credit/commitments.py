@@ -3,7 +3,7 @@
 Signing copies the template's exact text into the record with its SHA-256, the typed name, the
 drawn signature (a PNG, validated here) and the server's time; a signed commitment is never
 updated or deleted (no endpoint does, and a flush that tries is refused). The safety manager's
-duty commitment follows a finished self-inspection against the 31 duty items (seed 004).
+duty commitment follows a finished self-inspection against the 31 duty items (青安委〔2024〕2号).
 
 `commitments_summary(enterprise_id)` is what the enterprise's public page shows: which
 templates are signed and when, no names.

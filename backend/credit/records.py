@@ -3,11 +3,12 @@
 Where a record comes from:
 
 - the system, for the facts it knows itself: a hazard still reported or rectifying after its
-  deadline (`hazard_overdue`, or `major_hazard_overdue` for a major hazard) — seed 002 三(二)
-  五 "期限内未完成治理整改的". The escalation job (jobs/deadlines.py) calls
-  `record_overdue_hazard` for every overdue hazard; the record's `source_key` (trigger and
-  hazard) makes that idempotent, and a revoked record is never made again. A hazard already
-  submitted for verification is not counted: the enterprise did its part, the wait is ours.
+  deadline (`hazard_overdue`, or `major_hazard_overdue` for a major hazard) —
+  蓝山县信用体系实施方案 三(二) 五 "期限内未完成治理整改的". The escalation job
+  (jobs/deadlines.py) calls `record_overdue_hazard` for every overdue hazard; the record's
+  `source_key` (trigger and hazard) makes that idempotent, and a revoked record is never made
+  again. A hazard already submitted for verification is not counted: the enterprise did its
+  part, the wait is ours.
 - a supervisor in scope, for every other trigger of the seeds' list, with evidence (text and
   photos).
 

@@ -11,8 +11,9 @@ from ..core.scope import (
     get_visible,
     require_jurisdiction_in_scope,
     require_role,
+    visible_subtree_ids,
 )
-from ..models import RISK_CLASSES, STANDARDISATION_GRADES, Enterprise, Jurisdiction
+from ..models import RISK_CLASSES, STANDARDISATION_GRADES, Enterprise
 from . import services as service
 from .uscc import uscc_problem
 
@@ -115,8 +116,7 @@ def _filtered(stmt, query):
         if field in query:
             stmt = stmt.where(getattr(Enterprise, field) == query[field])
     if "jurisdiction_id" in query:
-        root = get_visible(Jurisdiction, query["jurisdiction_id"])
-        subtree = select(Jurisdiction.id).where(Jurisdiction.path.startswith(root.path))
+        subtree = visible_subtree_ids(current_user(), query["jurisdiction_id"])
         stmt = stmt.where(Enterprise.jurisdiction_id.in_(subtree))
     return stmt
 

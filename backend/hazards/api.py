@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from checklists.industries import INDUSTRIES
 
-from ..core.http import Blueprint, IdField, SyncId, paginate_select
+from ..core.http import Blueprint, IdField, PhotoList, SyncId, paginate_select
 from ..core.scope import current_user, get_visible, require_role
 from ..core.spreadsheets import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from ..core.timeutil import today_in_shanghai
@@ -17,18 +17,6 @@ from . import services as service
 blp = Blueprint("hazards", __name__, url_prefix="/api/v1/hazards", description="隐患")
 
 HAZARD_ID = "<string(maxlength=64):hazard_id>"
-SHA256_LIST = {
-    "validate": ma.validate.Length(max=20),
-    "metadata": {"description": "SHA-256 of photos (upload them with PUT /api/v1/media)"},
-}
-
-
-def _sha256_list(**kwargs):
-    return ma.fields.List(
-        ma.fields.String(validate=ma.validate.Regexp(r"^[0-9a-f]{64}$")),
-        load_default=list,
-        **{**SHA256_LIST, **kwargs},
-    )
 
 
 def _plan_text(description: str):
@@ -54,10 +42,6 @@ class PlanSchema(ma.Schema):
     organisation = _plan_text("（四）负责治理的机构和人员")
     time_limit = _plan_text("（五）治理的时限和要求")
     safety_measures = _plan_text("（六）安全措施和应急预案")
-
-
-def _now_field(name):
-    return ma.fields.Method(name, dump_only=True)
 
 
 class HazardSchema(ma.Schema):
@@ -152,12 +136,12 @@ class HazardReportSchema(ma.Schema):
     due_on = ma.fields.Date(
         allow_none=True, metadata={"description": "Rectification deadline; today if fixed on spot"}
     )
-    photos = _sha256_list(metadata={"description": "SHA-256 of photos of the hazard (before)"})
+    photos = PhotoList(metadata={"description": "SHA-256 of photos of the hazard (before)"})
     fixed_on_spot = ma.fields.Boolean(
         load_default=False,
         metadata={"description": "立查立改: fixed during the visit; closes at once"},
     )
-    after_photos = _sha256_list(
+    after_photos = PhotoList(
         metadata={"description": "SHA-256 of photos after fixing (required when fixed_on_spot)"}
     )
     device_time = ma.fields.AwareDateTime(allow_none=True)
@@ -171,7 +155,7 @@ class ActionSchema(ma.Schema):
     )
     id = SyncId(metadata={"description": "Client-chosen action id; a replay is a no-op"})
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
-    photos = _sha256_list()
+    photos = PhotoList()
     due_on = ma.fields.Date(
         allow_none=True,
         metadata={

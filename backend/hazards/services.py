@@ -28,6 +28,7 @@ from ..core.scope import (
     hazard_clause,
     require_enterprise_in_scope,
     require_role,
+    visible_subtree_ids,
 )
 from ..core.timeutil import SHANGHAI, days_from_today, today_in_shanghai
 from ..models import (
@@ -37,7 +38,6 @@ from ..models import (
     Hazard,
     HazardAction,
     Inspection,
-    Jurisdiction,
     Photo,
     User,
     utcnow,
@@ -76,7 +76,7 @@ TRANSITIONS: dict[str, Transition] = {
     "set_flags": Transition(ALL_STATUSES, None, SUPERVISOR),
 }
 
-# 五落实 (seed 004 item 29): responsibility, measures, funds, deadline, contingency plan.
+# 五落实 (青安委〔2024〕2号 item 29): responsibility, measures, funds, deadline, contingency plan.
 # The deadline (时限) is the hazard's own due_on, set when it is reported and moved only by an
 # approved extension, so it is never missing.
 FIVE_IMPLEMENTATIONS = {
@@ -624,8 +624,7 @@ def hazard_query(
             overdue_clause(today), Hazard.due_on <= today - timedelta(days=min_days_overdue)
         )
     if jurisdiction_id is not None:
-        root = get_visible(Jurisdiction, jurisdiction_id, user)
-        subtree = select(Jurisdiction.id).where(Jurisdiction.path.startswith(root.path))
+        subtree = visible_subtree_ids(user, jurisdiction_id)
         stmt = stmt.where(
             Hazard.enterprise_id.in_(
                 select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(subtree))

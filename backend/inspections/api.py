@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from checklists.industries import INSPECTION_KINDS
 
-from ..core.http import Blueprint, IdField, SyncId, paginate_select
+from ..core.http import Blueprint, IdField, PhotoList, SyncId, paginate_select
 from ..core.scope import current_user, get_visible, inspection_clause
 from ..hazards.api import HazardSchema
 from ..models import FINDING_RESULTS, HAZARD_GRADES, Inspection
@@ -29,13 +29,7 @@ class FindingSchema(ma.Schema):
     due_on = ma.fields.Date(
         allow_none=True, metadata={"description": "Override the default rectification deadline"}
     )
-    photos = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Regexp(r"^[0-9a-f]{64}$")),
-        load_only=True,
-        load_default=list,
-        validate=ma.validate.Length(max=20),
-        metadata={"description": "SHA-256 of photos (upload them with PUT /api/v1/media)"},
-    )
+    photos = PhotoList(load_only=True)
     device_recorded_at = ma.fields.AwareDateTime(allow_none=True)
 
 

@@ -10,6 +10,7 @@ from ..core.scope import (
     jurisdiction_clause,
     require_jurisdiction_in_scope,
     require_role,
+    visible_subtree_ids,
 )
 from ..models import LEVELS, Jurisdiction
 from . import services as service
@@ -61,8 +62,9 @@ class Jurisdictions(MethodView):
         if "parent_id" in query:
             stmt = stmt.where(Jurisdiction.parent_id == query["parent_id"])
         if "within" in query:
-            root = get_visible(Jurisdiction, query["within"])
-            stmt = stmt.where(Jurisdiction.path.startswith(root.path))
+            stmt = stmt.where(
+                Jurisdiction.id.in_(visible_subtree_ids(current_user(), query["within"]))
+            )
         if "level" in query:
             stmt = stmt.where(Jurisdiction.level == query["level"])
         if query.get("q"):

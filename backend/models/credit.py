@@ -1,8 +1,8 @@
 """Credit (诚信): bad credit records (不良信用记录), blacklist entries (黑名单) and
 commitments (承诺书).
 
-The trigger lists follow seed 002 三(二)/(三) and seed 000 方案5 二(二)/(三) (see
-shared/domain/regulations.md §9); the labels keep the seeds' wording.
+The trigger lists follow 蓝山县信用体系实施方案 三(二)/(三) and 《生产体系建设方案》方案5
+二(二)/(三) (docs/sources.md); the labels keep the sources' wording.
 """
 
 from datetime import date, datetime
@@ -24,9 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 from .enterprise import Enterprise
 
-# 不良信用记录 triggers: seed 002 三(二) 一至八 / seed 000 方案5 二(二) 一至八. Item 五
-# ("隐患排查不如实记录和上报…，期限内未完成治理整改的") is split in two, and its overdue half again
-# by hazard grade, because the system knows those facts itself (SYSTEM_TRIGGERS).
+# 不良信用记录 triggers: 蓝山县信用体系实施方案 三(二) 一至八 / 《生产体系建设方案》方案5
+# 二(二) 一至八. Item 五 ("隐患排查不如实记录和上报…，期限内未完成治理整改的") is split in two,
+# and its overdue half again by hazard grade, because the system knows those facts itself
+# (SYSTEM_TRIGGERS).
 BAD_RECORD_TRIGGERS = {
     "fatal_accident": "一年内发生生产安全死亡责任事故",
     "illegal_production": "非法违法组织生产经营建设",
@@ -49,7 +50,7 @@ SYSTEM_TRIGGERS = ("hazard_overdue", "major_hazard_overdue")
 BAD_RECORD_SOURCES = {"system": "系统自动记录", "supervisor": "监管部门认定"}
 BAD_RECORD_STATUSES = {"active": "管理期内", "expired": "已期满", "revoked": "已撤销"}
 
-# 黑名单 triggers: seed 002 三(三) 一至六 / seed 000 方案5 二(三) 一至六.
+# 黑名单 triggers: 蓝山县信用体系实施方案 三(三) 一至六 / 《生产体系建设方案》方案5 二(三) 一至六.
 BLACKLIST_TRIGGERS = {
     "major_hazard_not_rectified": "重大安全生产隐患不及时整改或整改不到位",
     "violent_resistance": "发生暴力抗法的行为，或未按时完成行政执法指令",
@@ -59,7 +60,7 @@ BLACKLIST_TRIGGERS = {
     "fatal_accident": "一年内发生死亡的生产安全责任事故",
 }
 # "列入'黑名单'管理的期限一般为一年，对发生较大事故、重大事故、特别重大事故管理的期限分别为一年、
-# 二年、三年" (seed 002 三(三), seed 000 方案5).
+# 二年、三年" (蓝山县信用体系实施方案 三(三), 《生产体系建设方案》方案5).
 ACCIDENT_LEVELS = {
     "none": "未发生较大及以上事故",
     "larger": "较大事故",
@@ -67,8 +68,9 @@ ACCIDENT_LEVELS = {
     "especially_major": "特别重大事故",
 }
 ACCIDENT_TERM_YEARS = {"none": 1, "larger": 1, "major": 2, "especially_major": 3}
-# 信息采集 → 信息告知 → (申辩成立 | 确认纳入 → 信息公布 → 信息移出). 确认纳入 is seed 000 方案2's
-# 《…"黑名单"管理确认书》: the decision the 10 working days to publication count from.
+# 信息采集 → 信息告知 → (申辩成立 | 确认纳入 → 信息公布 → 信息移出). 确认纳入 is
+# 《生产体系建设方案》方案2's 《…"黑名单"管理确认书》: the decision the 10 working days to
+# publication count from.
 BLACKLIST_STATES = {
     "collected": "信息采集",
     "notified": "信息告知",
@@ -222,7 +224,7 @@ class Commitment(Base):
     signature_png: Mapped[bytes] = mapped_column(LargeBinary)
     signature_sha256: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The self-inspection a duty commitment follows (seed 004: 自查自纠结束后签订).
+    # The self-inspection a duty commitment follows (青安委〔2024〕2号: 自查自纠结束后签订).
     inspection_id: Mapped[str | None] = mapped_column(
         ForeignKey("inspections.id", ondelete="RESTRICT")
     )

@@ -9,7 +9,7 @@ RISK_CLASSES = {"major": "重大风险", "high": "较大风险", "general": "一
 
 
 class Enterprise(TimestampMixin, Base):
-    """An enterprise of the base database (seed 000 方案4: 建立企业基础数据库)."""
+    """An enterprise of the base database (《生产体系建设方案》方案4: 建立企业基础数据库)."""
 
     __tablename__ = "enterprises"
     __table_args__ = (

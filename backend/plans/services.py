@@ -39,7 +39,6 @@ from ..models import (
     Enterprise,
     Inspection,
     InspectionPlan,
-    Jurisdiction,
     User,
     utcnow,
 )
@@ -221,8 +220,7 @@ def plan_query(
     if class_code is not None:
         stmt = stmt.where(InspectionPlan.class_code == class_code)
     if jurisdiction_id is not None:
-        root = authz.get_visible(Jurisdiction, jurisdiction_id, user)
-        subtree = select(Jurisdiction.id).where(Jurisdiction.path.startswith(root.path))
+        subtree = authz.visible_subtree_ids(user, jurisdiction_id)
         stmt = stmt.where(InspectionPlan.jurisdiction_id.in_(subtree))
     return stmt.options(selectinload(InspectionPlan.enterprise)).order_by(
         InspectionPlan.due_on, InspectionPlan.id

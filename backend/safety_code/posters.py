@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from ..core.db import db
 from ..core.errors import DomainError, NotFound
+from ..core.scope import subtree_ids
 from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise, Jurisdiction
 from .services import current_code, public_url
@@ -211,7 +212,7 @@ def write_posters(jurisdiction_id: int, out_dir: str):
     root = db.session.get(Jurisdiction, jurisdiction_id)
     if root is None:
         raise NotFound(f"jurisdiction {jurisdiction_id} not found")
-    subtree = select(Jurisdiction.id).where(Jurisdiction.path.startswith(root.path))
+    subtree = subtree_ids(root)
     enterprises = list(
         db.session.scalars(
             select(Enterprise)

@@ -155,19 +155,23 @@ def _any_hazard(enterprise_id: int, *conditions) -> bool:
     )
 
 
-def hazard_color(enterprise_id: int, now: datetime | None = None) -> str:
-    """The colour the enterprise's own hazards give it (the rules above, without signals)."""
-    today = today_in_shanghai(now)
+def _hazard_rules(today) -> tuple[tuple[str, list[tuple]], ...]:
+    """The colours hazards give, worst first: each with the alternative sets of conditions on
+    an enterprise's hazards that call for it (the rules in the module docstring)."""
     is_open = Hazard.status != "closed"
     major = Hazard.grade == "major"
-    if _any_hazard(enterprise_id, overdue_clause(today), major) or _any_hazard(
-        enterprise_id, is_open, Hazard.stop_work_order.is_(True)
-    ):
-        return RED
-    if _any_hazard(enterprise_id, overdue_clause(today)) or _any_hazard(
-        enterprise_id, is_open, major
-    ):
-        return YELLOW
+    overdue = overdue_clause(today)
+    return (
+        (RED, [(overdue, major), (is_open, Hazard.stop_work_order.is_(True))]),
+        (YELLOW, [(overdue,), (is_open, major)]),
+    )
+
+
+def hazard_color(enterprise_id: int, now: datetime | None = None) -> str:
+    """The colour the enterprise's own hazards give it (the rules above, without signals)."""
+    for color, alternatives in _hazard_rules(today_in_shanghai(now)):
+        if any(_any_hazard(enterprise_id, *conditions) for conditions in alternatives):
+            return color
     return GREEN
 
 
@@ -201,26 +205,24 @@ def refresh_stale_colors(now: datetime | None = None) -> int:
     """Refresh every enterprise whose stored colour differs from what its hazards say now
     (deadlines pass with no event of their own); returns how many colours changed.
 
-    Two set-based queries find the enterprises the hazard rules make red or yellow; only those
+    One set-based query per rule finds the enterprises the hazards make red or yellow; only those
     whose stored colour disagrees are refreshed one by one (signals included). A signal's own
     input changing (e.g. a blacklist entry published) calls refresh_safety_code_color itself.
     """
-    today = today_in_shanghai(now)
-    is_open = Hazard.status != "closed"
-    major = Hazard.grade == "major"
 
     def enterprises_with(*conditions) -> set[int]:
         return set(db.session.scalars(select(Hazard.enterprise_id).where(*conditions).distinct()))
 
-    red = enterprises_with(overdue_clause(today), major) | enterprises_with(
-        is_open, Hazard.stop_work_order.is_(True)
-    )
-    yellow = (enterprises_with(overdue_clause(today)) | enterprises_with(is_open, major)) - red
+    expected: dict[int, str] = {}
+    for color, alternatives in _hazard_rules(today_in_shanghai(now)):
+        for conditions in alternatives:
+            for enterprise_id in enterprises_with(*conditions):
+                expected.setdefault(enterprise_id, color)
     changed = 0
     for enterprise_id, stored in db.session.execute(
         select(Enterprise.id, Enterprise.safety_code_color).order_by(Enterprise.id)
     ).all():
-        expected = RED if enterprise_id in red else YELLOW if enterprise_id in yellow else GREEN
-        if stored != expected and refresh_safety_code_color(enterprise_id, now) != stored:
+        hazards_say = expected.get(enterprise_id, GREEN)
+        if stored != hazards_say and refresh_safety_code_color(enterprise_id, now) != stored:
             changed += 1
     return changed

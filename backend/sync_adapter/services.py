@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from sync.engine import PushConflict, RecordRejected, push
+from media.storage import is_sha256
+from sync.engine import PushConflict, RecordRejected, Rejection, push
 from sync.protocol import datetime_to_ms, empty_changes, ms_to_datetime
 
 from ..checklists import services as checklist_service
@@ -41,17 +42,6 @@ from ..photos import services as photo_service
 from ..plans import services as inspection_plans
 from .change_log import DEVICE, committed_counter
 
-PULL_TABLES = (
-    "enterprises",
-    "checklists",
-    "hazards",
-    "inspection_plans",
-    "inspections",
-    "findings",
-    "hazard_actions",
-    "photos",
-    "sync_rejections",
-)
 BATCH = 500
 
 
@@ -285,6 +275,7 @@ TABLES = [
         owned=True,
     ),
 ]
+PULL_TABLES = tuple(table.name for table in TABLES)
 
 
 # ---------------------------------------------------------------- pull
@@ -446,8 +437,6 @@ class PushContext:
 
 
 def _last_seq(table: str, record_id: str) -> int | None:
-    from sqlalchemy import func
-
     return db.session.scalar(
         select(func.max(SyncChange.seq)).where(
             SyncChange.table_name == table, SyncChange.record_id == record_id
@@ -629,7 +618,7 @@ class PhotosAdapter:
         if operation == "deleted":
             raise RecordRejected("photos are evidence and cannot be deleted")
         sha256 = str(record.get("sha256") or "")
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        if not is_sha256(sha256):
             raise RecordRejected("sha256 must be 64 lowercase hex characters")
         owner_table = record.get("owner_table")
         if owner_table not in PHOTO_OWNERS:
@@ -725,8 +714,6 @@ PUSH_ADAPTERS = [InspectionsAdapter, FindingsAdapter, PhotosAdapter, HazardActio
 
 
 def _finish_inspections(ctx: PushContext, outcome) -> None:
-    from sync.engine import Rejection
-
     for inspection_id, record in ctx.to_finish.items():
         inspection = db.session.get(Inspection, inspection_id)
         if inspection is None or inspection.status == "finished":

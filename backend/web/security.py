@@ -5,10 +5,9 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import current_app, g, request, session
 
 from ..core.db import db
 from ..models import User
@@ -109,19 +108,6 @@ def load_session_user() -> None:
     g.current_user = session_user()
 
 
-def login_required(login_endpoint: str):
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if g.get("current_user") is None:
-                return redirect(url_for(login_endpoint))
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
 # --- CSRF -----------------------------------------------------------------------------------
 
 
@@ -140,8 +126,3 @@ def check_csrf() -> None:
     given = request.form.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(str(expected), given):
         raise CsrfFailure()
-
-
-def require(condition: bool, status: int = 403) -> None:
-    if not condition:
-        abort(status)

@@ -40,10 +40,10 @@ def parse_sizes(text: str) -> list[int]:
 def prepare(url: str, scratch: str):
     """Migrate, publish the checklists, load the demo; the app and an inspector's token."""
     from backend.app import create_app
-    from backend.db import db
+    from backend.checklists.services import publish_shipped
+    from backend.core.db import db
     from backend.demo import seed_demo
     from backend.migrate import upgrade
-    from backend.services.checklists import publish_shipped
 
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "MEDIA_ROOT": scratch})
@@ -178,7 +178,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="xuncha-pull-cost-") as scratch:
         os.environ.setdefault("XUNCHA_VAR_DIR", scratch)
         url = args.database_url or f"sqlite:///{scratch}/pull_cost.db"
-        from backend.db import EXTENSION_KEY
+        from backend.core.db import EXTENSION_KEY
 
         app, client, headers = prepare(url, scratch)
         engine = app.extensions[EXTENSION_KEY]

@@ -18,13 +18,13 @@ from sqlalchemy import event
 
 
 def build(app, count: int):
-    from backend.db import db
+    from backend.checklists.services import publish_shipped
+    from backend.core.db import db
+    from backend.core.timeutil import today_in_shanghai
     from backend.demo import demo_uscc
+    from backend.jurisdictions.services import create_jurisdiction
     from backend.models import Enterprise, Hazard, User
-    from backend.services.auth import hash_password, issue_token
-    from backend.services.checklists import publish_shipped
-    from backend.services.jurisdictions import create_jurisdiction
-    from backend.timeutil import today_in_shanghai
+    from backend.users.auth import hash_password, issue_token
 
     with app.app_context():
         publish_shipped()
@@ -67,7 +67,7 @@ def build(app, count: int):
 
 
 def measure(app, token):
-    from backend.db import EXTENSION_KEY
+    from backend.core.db import EXTENSION_KEY
 
     statements = []
     engine = app.extensions[EXTENSION_KEY]

@@ -22,9 +22,9 @@ world = credit_support.world
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 SOURCES = {
-    "种子000": SHARED / "seeds" / "000_609d30503b9052e0.txt",
+    "《生产体系建设方案》": SHARED / "seeds" / "000_609d30503b9052e0.txt",
     "《中华人民共和国安全生产法》": SHARED / "domain" / "regulations.md",
-    "种子004": SHARED / "seeds" / "004_57840bfd1e155050.txt",
+    "《企业安全生产管理人员履职专项治理工作方案》": SHARED / "seeds" / "004_57840bfd1e155050.txt",
 }
 
 
