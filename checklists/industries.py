@@ -1,6 +1,6 @@
 """Industry, scale and risk-feature codes shared by checklist applicability and enterprises.
 
-The eight key industries are those of seed 004 (专项治理重点对象); 工贸 is split into the
+The eight key industries are those of 青安委〔2024〕2号 (专项治理重点对象); 工贸 is split into the
 sub-industries named in 应急管理部令第10号 第二条 so that a standard can target one of them.
 """
 
