@@ -7,7 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from . import wiring
 from .config import load_config
-from .core.db import db, is_lock_contention, set_write_intent
+from .core.db import db, is_lock_contention, kept_despite_error, set_write_intent
 from .core.problems import lock_contention_problem, register_error_handlers
 from .health import bp as health_bp
 from .sync_adapter import change_log  # noqa: F401  (registers change tracking for sync)
@@ -60,7 +60,7 @@ def _register_commit(app: Flask) -> None:
 
     @app.after_request
     def commit_or_rollback(response):
-        if response.status_code >= 400:
+        if response.status_code >= 400 and not kept_despite_error(db.session):
             db.session.rollback()
             return response
         try:

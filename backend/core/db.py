@@ -29,6 +29,20 @@ _PG_CONTENTION = {"55P03", "40001", "40P01"}
 _SQLITE_CONTENTION = ("database is locked", "database is busy", "database table is locked")
 
 
+KEEP_ON_ERROR = "xuncha_keep_on_error"
+
+
+def keep_despite_error(session) -> None:
+    """Have the request's one commit point commit even though the answer is an error: for what
+    must outlive a refusal (a failed login attempt, an Idempotency-Key's stored 409 answer).
+    Anything else the request wrote must already be rolled back (its savepoint) by then."""
+    session.info[KEEP_ON_ERROR] = True
+
+
+def kept_despite_error(session) -> bool:
+    return session.info.pop(KEEP_ON_ERROR, False)
+
+
 def set_write_intent(may_write: bool) -> None:
     _may_write.set(may_write)
 

@@ -12,7 +12,7 @@ from sync import idempotency
 from sync.engine import PushConflict
 from sync.protocol import ProtocolError, check_changes_shape, parse_last_pulled_at
 
-from ..core.db import db
+from ..core.db import db, keep_despite_error
 from ..core.errors import Invalid
 from ..core.http import Blueprint, nul_character_path
 from ..core.problems import problem_response
@@ -174,8 +174,7 @@ def _push_once(key: str, changes, last_pulled_at):
     claim.completed = True
     claim.response_status = response.status_code
     claim.response_body = response.get_data(as_text=True)
-    # Committed here, not by the request's commit-on-success: a 409 answer must be kept too.
-    db.session.commit()
+    keep_despite_error(db.session)  # a 409 answer is kept too (the push itself was rolled back)
     return response
 
 

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from ..core.db import db
+from ..core.db import db, keep_despite_error
 from ..core.errors import TooManyAttempts, Unauthorized
 from ..models import AccessToken, LoginFailure, User, utcnow
 
@@ -113,8 +113,8 @@ def authenticate(username: str, password: str, address: str, throttle: LoginThro
     valid = password_matches(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and valid and user.is_active):
         throttle.record_failure(username, address)
-        # The failure must outlive this request's rollback, or throttling would never trigger.
-        db.session.commit()
+        # The failure must outlive the refusal, or throttling would never trigger.
+        keep_despite_error(db.session)
         raise Unauthorized("Invalid username or password.")
     throttle.forget_account(username)
     return user
