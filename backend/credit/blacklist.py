@@ -54,6 +54,7 @@ from ..core.errors import Conflict, Invalid, NotFound
 from ..core.periods import WorkingDayCalendar, term_end, working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
 from ..core.timeutil import today_in_shanghai
+from ..core.workflow import Transition, check_allowed, transition_for
 from ..models import (
     ACCIDENT_LEVELS,
     ACCIDENT_TERM_YEARS,
@@ -74,13 +75,6 @@ MANAGER = frozenset({"enterprise_manager"})
 IN_PROGRESS = ("collected", "notified", "confirmed", "published")
 # What an enterprise user sees of its own entries: nothing before it has been told.
 HIDDEN_FROM_ENTERPRISE = ("collected",)
-
-
-@dataclass(frozen=True)
-class Transition:
-    from_states: frozenset[str]
-    to_state: str | None  # None: the state stays (the step is still recorded)
-    roles: frozenset[str]
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -249,17 +243,9 @@ def apply_action(
     now: datetime | None = None,
 ) -> BlacklistEntry:
     """Take one step of the procedure as `user`: the one entry point of every transition."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise Invalid(f"Unknown action {action}.", field="action")
+    transition = transition_for(TRANSITIONS, action)
     entry = get_visible_entry(user, entry.id)
-    if user.role not in transition.roles:
-        raise Forbidden(f"The role {user.role} may not {action} a blacklist entry.")
-    if entry.state not in transition.from_states:
-        raise Conflict(
-            f"A blacklist entry that is {entry.state} cannot take the action {action}.",
-            current_state=entry.state,
-        )
+    check_allowed(transition, action, user.role, entry.state, "a blacklist entry")
     step = _Step(
         user=user,
         entry=entry,

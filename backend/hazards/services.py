@@ -23,7 +23,6 @@ from ..core import events
 from ..core.db import db
 from ..core.errors import Conflict, Invalid
 from ..core.scope import (
-    Forbidden,
     get_visible,
     hazard_clause,
     require_enterprise_in_scope,
@@ -31,6 +30,7 @@ from ..core.scope import (
     visible_subtree_ids,
 )
 from ..core.timeutil import SHANGHAI, days_from_today, today_in_shanghai
+from ..core.workflow import Transition, check_allowed, transition_for
 from ..models import (
     HAZARD_GRADES,
     Enterprise,
@@ -54,13 +54,6 @@ SUPERVISOR = frozenset({"supervisor"})
 REPORTERS = ("inspector", "supervisor")
 # Hazard ids the API routes use for other things.
 RESERVED_IDS = frozenset({"stats", "export.xlsx", "export.csv"})
-
-
-@dataclass(frozen=True)
-class Transition:
-    from_states: frozenset[str]
-    to_state: str | None  # None: the status stays (the action is still recorded)
-    roles: frozenset[str]
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -306,19 +299,11 @@ def apply_action(
     `id` (optional, device-chosen) makes a retry idempotent: the same actor replaying the same
     action under the same id changes nothing. `device_time` is stored, never used for ordering.
     """
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise Invalid(f"Unknown action {action}.", field="action")
+    transition = transition_for(TRANSITIONS, action)
     hazard = get_visible(Hazard, hazard.id, user)
     if id is not None and _is_replay(id, hazard, action, user):
         return hazard
-    if user.role not in transition.roles:
-        raise Forbidden(f"The role {user.role} may not {action} a hazard.")
-    if hazard.status not in transition.from_states:
-        raise Conflict(
-            f"A hazard that is {hazard.status} cannot take the action {action}.",
-            current_state=hazard.status,
-        )
+    check_allowed(transition, action, user.role, hazard.status, "a hazard")
     step = _Step(
         user=user,
         hazard=hazard,
