@@ -13,7 +13,13 @@ from sqlalchemy import text
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
-pytest_plugins = ["tests.factories"]
+# Fixtures registered once for the whole suite: factories, then each domain's worlds.
+pytest_plugins = [
+    "tests.factories",
+    "tests.backend.fixtures.hazards",
+    "tests.backend.fixtures.credit",
+    "tests.backend.fixtures.sync",
+]
 
 
 def require_tool(name: str) -> str:

@@ -6,12 +6,6 @@ from sqlalchemy import select
 from backend.classification.services import CreditFacts, classify
 from backend.models import ClassificationChange, Enterprise
 
-from . import credit_support
-
-world = credit_support.world
-make_record = credit_support.make_record
-make_hazard = credit_support.make_hazard
-
 NONE = CreditFacts()
 RECORD = CreditFacts(active_bad_records=1)
 MAJOR = CreditFacts(open_major_hazards=2)

@@ -13,13 +13,6 @@ from backend.hazards.services import apply_action
 from backend.jobs import deadlines
 from backend.models import BadCreditRecord, Notification, Photo
 
-from . import credit_support
-
-world = credit_support.world
-make_record = credit_support.make_record
-make_hazard = credit_support.make_hazard
-make_entry = credit_support.make_entry
-
 DUE = date(2026, 3, 1)
 DAY_AFTER = datetime(2026, 3, 1, 17, 0, tzinfo=UTC)  # 2026-03-02 01:00 in Shanghai
 SHA_A, SHA_B = "a" * 64, "b" * 64
@@ -280,7 +273,7 @@ def test_counts_used_by_the_classification(world, session, make_record):
 
 
 def test_evidence_photos_are_seen_by_whoever_sees_the_record(client, world, session):
-    from .media_support import jpeg, put_photo, sha256_of
+    from tests.backend.fixtures.media import jpeg, put_photo, sha256_of
 
     headers = world["headers"]
     record_photo, entry_photo = jpeg(), jpeg()

@@ -10,14 +10,7 @@ from backend.core.errors import Conflict, Invalid
 from backend.core.problems import PROBLEM_MIME
 from backend.credit import blacklist
 from backend.models import BLACKLIST_STATES, BlacklistEntry, BlacklistEvent, Notification
-
-from . import credit_support
-from .credit_support import NOTES, shanghai_midnight
-
-world = credit_support.world
-make_record = credit_support.make_record
-make_hazard = credit_support.make_hazard
-make_entry = credit_support.make_entry
+from tests.backend.fixtures.credit import NOTES, shanghai_midnight
 
 ROLES = (
     "supervisor",

@@ -14,13 +14,9 @@ from backend.core.problems import PROBLEM_MIME
 from backend.credit.commitment_templates import TEMPLATES
 from backend.credit.commitments import commitments_summary
 from backend.models import Commitment
+from tests.backend.fixtures.credit import b64, finish_inspection, signature_png
 
-from . import credit_support
-from .credit_support import b64, finish_inspection, signature_png
-
-world = credit_support.world
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED = Path(__file__).resolve().parents[4] / "shared"
 SOURCES = {
     "《生产体系建设方案》": SHARED / "seeds" / "000_609d30503b9052e0.txt",
     "《中华人民共和国安全生产法》": SHARED / "domain" / "regulations.md",

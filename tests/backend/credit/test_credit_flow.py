@@ -14,12 +14,7 @@ from backend.jobs import deadlines
 from backend.jobs.registry import JOBS
 from backend.models import Enterprise, EnterpriseClassification, InspectionPlan
 from backend.plans import services as inspection_plans
-
-from . import credit_support
-from .hazard_world import FULL_PLAN, SHA_A, act
-
-world = credit_support.world
-make_hazard = credit_support.make_hazard
+from tests.backend.fixtures.hazards import FULL_PLAN, SHA_A, act
 
 
 def test_done_when(client, world, make_hazard, session):

@@ -12,11 +12,6 @@ from backend.core.timeutil import today_in_shanghai
 from backend.hazards.reports import period_of
 from backend.models import Notification
 
-from . import hazard_world
-
-world = hazard_world.world
-make_hazard = hazard_world.make_hazard
-
 
 def _ids(response):
     assert response.status_code == 200, response.json

@@ -13,8 +13,7 @@ from sqlalchemy import update
 
 from backend.cli import main
 from backend.core.timeutil import today_in_shanghai
-
-from .hazard_world import FULL_PLAN, SHA_A, SHA_B, act
+from tests.backend.fixtures.hazards import FULL_PLAN, SHA_A, SHA_B, act
 
 
 @pytest.fixture

@@ -9,12 +9,7 @@ from sqlalchemy import select
 from backend.core.problems import PROBLEM_MIME
 from backend.core.timeutil import today_in_shanghai
 from backend.models import HazardAction, Photo
-
-from . import hazard_world
-from .hazard_world import FULL_PLAN, SHA_A, SHA_B, SHA_C, act
-
-world = hazard_world.world
-make_hazard = hazard_world.make_hazard
+from tests.backend.fixtures.hazards import FULL_PLAN, SHA_A, SHA_B, SHA_C, act
 
 STATES = ("reported", "rectifying", "submitted", "closed")
 IN_SCOPE_ROLES = ("manager", "viewer", "inspector", "supervisor", "admin")

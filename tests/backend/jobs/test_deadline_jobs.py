@@ -15,11 +15,6 @@ from backend.jobs import deadlines
 from backend.models import BadCreditRecord, HazardAction, Notification
 from backend.notifications.services import deliver_webhooks
 
-from . import hazard_world
-
-world = hazard_world.world
-make_hazard = hazard_world.make_hazard
-
 DUE = date(2026, 3, 1)
 LAST_MINUTE = datetime(2026, 3, 1, 15, 59, 59, tzinfo=UTC)  # 23:59:59 in Shanghai
 MIDNIGHT = datetime(2026, 3, 1, 16, 0, tzinfo=UTC)  # 2026-03-02 00:00 in Shanghai

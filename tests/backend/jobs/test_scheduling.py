@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, event, select
 from backend.jobs import registry as jobs
 from backend.jobs.registry import JOBS, Job, LeaseLost, LockAttempt, LockOutcome
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 XUNCHA = Path(sys.executable).with_name("xuncha")
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 LEASE = timedelta(minutes=10)

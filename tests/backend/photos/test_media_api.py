@@ -16,7 +16,7 @@ from backend.core.problems import PROBLEM_MIME
 from backend.core.timeutil import SHANGHAI
 from backend.models import MediaObject, Photo
 from backend.photos import services as photos
-from tests.backend.media_support import (
+from tests.backend.fixtures.media import (
     attach,
     finding_of,
     hazard_of,

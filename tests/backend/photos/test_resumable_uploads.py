@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from backend.core.problems import PROBLEM_MIME
 from backend.models import MediaObject
 from media.tus import format_upload_metadata, parse_upload_metadata
-from tests.backend.media_support import jpeg, open_image, sha256_of, stored_files
+from tests.backend.fixtures.media import jpeg, open_image, sha256_of, stored_files
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OFFSET_TYPE = "application/offset+octet-stream"

@@ -12,7 +12,7 @@ from moto.server import ThreadedMotoServer
 from backend.models import MediaObject
 from backend.photos import services as photos
 from media.storage import S3Storage
-from tests.backend.media_support import attach, finding_of, jpeg, open_image, put_photo, sha256_of
+from tests.backend.fixtures.media import attach, finding_of, jpeg, open_image, put_photo, sha256_of
 from tests.media.conftest import camera_exif
 
 BUCKET = "xuncha-photos"

@@ -12,13 +12,7 @@ from backend.credit import records as credit
 from backend.models import Enterprise, InspectionPlan
 from backend.plans import services as inspection_plans
 from backend.users.auth import issue_token
-
-from . import credit_support
-from .credit_support import finish_inspection
-
-world = credit_support.world
-make_record = credit_support.make_record
-make_hazard = credit_support.make_hazard
+from tests.backend.fixtures.credit import finish_inspection
 
 
 def _plans(session, *where):

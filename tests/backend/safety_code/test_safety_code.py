@@ -19,13 +19,8 @@ from backend.core.timeutil import today_in_shanghai
 from backend.jobs import deadlines
 from backend.models import ChecklistVersion, Enterprise, Inspection, SafetyCode, ScanRecord
 from backend.safety_code import services as codes
+from tests.backend.fixtures.hazards import FULL_PLAN, act
 from tests.conftest import require_tool
-
-from . import hazard_world
-from .hazard_world import FULL_PLAN, act
-
-world = hazard_world.world
-make_hazard = hazard_world.make_hazard
 
 
 def decode_qr(image: Image.Image) -> list[str]:

@@ -1,116 +1,23 @@
 """Protocol conformance of GET/POST /api/v1/sync (WatermelonDB's backend contract)."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from backend.core.timeutil import today_in_shanghai
 from backend.models import Finding, Hazard, Inspection, SyncRejection
-from backend.users.auth import issue_token
-
-
-@pytest.fixture
-def world(session, make_jurisdiction, make_enterprise, make_user):
-    district = make_jurisdiction()
-    street = make_jurisdiction("street", district)
-    grid = make_jurisdiction("grid", street)
-    other = make_jurisdiction()
-    inside = make_enterprise(grid, name="辖区内企业", industry="hazardous_chemicals")
-    outside = make_enterprise(other, name="辖区外企业", industry="fireworks")
-    inspector = make_user("inspector", jurisdiction=street)
-    manager = make_user("enterprise_manager", enterprise=inside)
-    return {
-        "district": district,
-        "street": street,
-        "other": other,
-        "inside": inside,
-        "outside": outside,
-        "inspector": inspector,
-        "manager": manager,
-        "outside_inspector": make_user("inspector", jurisdiction=other),
-        "admin": make_user("admin"),
-    }
-
-
-@pytest.fixture
-def device(session):
-    def make(user, device_id):
-        token, _ = issue_token(user, ttl=timedelta(hours=1), device_id=device_id)
-        session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
-
-
-def pull(client, headers, last=None):
-    query = "" if last is None else f"&last_pulled_at={last}"
-    response = client.get(f"/api/v1/sync?schema_version=1{query}", headers=headers)
-    assert response.status_code == 200, response.json
-    return response.json
-
-
-def push(client, headers, changes, last, key=None, expect=200):
-    extra = {"Idempotency-Key": key} if key else {}
-    response = client.post(
-        f"/api/v1/sync?last_pulled_at={last}", json=changes, headers={**headers, **extra}
-    )
-    assert response.status_code == expect, response.get_data(as_text=True)
-    return response
-
-
-def ids(changes, table, operation="created"):
-    return {
-        record["id"] if isinstance(record, dict) else record for record in changes[table][operation]
-    }
-
-
-def wuluoshi(first_pull):
-    (version,) = [
-        c for c in first_pull["changes"]["checklists"]["created"] if c["code"] == "wuluoshi"
-    ]
-    content = json.loads(version["content"])
-    return version["id"], [item["code"] for s in content["sections"] for item in s["items"]]
-
-
-def offline_inspection(enterprise, version_id, codes, failures=(), finished=True, prefix="i1"):
-    inspection = {
-        "id": prefix,
-        "enterprise_id": str(enterprise.id),
-        "checklist_id": version_id,
-        "kind": "supervision",
-        "started_at": 946_684_800_000,  # a device clock stuck in 2000
-        "finished_at": 946_688_400_000 if finished else None,
-        "latitude": 22.8,
-        "longitude": 108.3,
-        "_status": "created",
-        "_changed": "",
-    }
-    findings = [
-        {
-            "id": f"{prefix}-f{number}",
-            "inspection_id": prefix,
-            "item_code": code,
-            "result": "fail" if code in failures else "pass",
-            "note": f"{code} 记录",
-        }
-        for number, code in enumerate(codes)
-    ]
-    return {
-        "inspections": {"created": [inspection], "updated": [], "deleted": []},
-        "findings": {"created": findings, "updated": [], "deleted": []},
-    }
+from tests.backend.fixtures.sync import ids, offline_inspection, pull, push, wuluoshi
 
 
 @pytest.mark.parametrize("last", ["", "null", "0"])
-def test_first_sync_sends_the_scope_as_created(client, world, device, last):
-    headers = device(world["inspector"], "dev-a")
+def test_first_sync_sends_the_scope_as_created(client, sync_world, device, last):
+    headers = device(sync_world["inspector"], "dev-a")
     response = client.get(f"/api/v1/sync?last_pulled_at={last}&schema_version=1", headers=headers)
     body = response.json
     assert response.status_code == 200
     assert isinstance(body["timestamp"], int) and body["timestamp"] >= 1
-    assert ids(body["changes"], "enterprises") == {str(world["inside"].id)}
+    assert ids(body["changes"], "enterprises") == {str(sync_world["inside"].id)}
     codes = {c["code"] for c in body["changes"]["checklists"]["created"]}
     assert {"duty31", "wuluoshi", "major_hazard_chemicals"} <= codes
     assert "major_hazard_fireworks" not in codes  # only the outside enterprise needs it
@@ -118,11 +25,11 @@ def test_first_sync_sends_the_scope_as_created(client, world, device, last):
         assert body["changes"][table] == {"created": [], "updated": [], "deleted": []}
 
 
-def test_offline_inspection_push_then_pull_brings_its_hazard(client, session, world, device):
-    headers = device(world["inspector"], "dev-a")
+def test_offline_inspection_push_then_pull_brings_its_hazard(client, session, sync_world, device):
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = wuluoshi(first)
-    changes = offline_inspection(world["inside"], version_id, codes, failures=codes[:1])
+    changes = offline_inspection(sync_world["inside"], version_id, codes, failures=codes[:1])
     result = push(client, headers, changes, first["timestamp"]).json
     assert result["experimentalRejectedIds"] == {}
     inspection = session.get(Inspection, "i1")
@@ -142,12 +49,12 @@ def test_offline_inspection_push_then_pull_brings_its_hazard(client, session, wo
 
 
 def test_resending_a_batch_after_a_lost_response_creates_nothing_twice(
-    client, session, world, device
+    client, session, sync_world, device
 ):
-    headers = device(world["inspector"], "dev-a")
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = wuluoshi(first)
-    changes = offline_inspection(world["inside"], version_id, codes, failures=codes[:2])
+    changes = offline_inspection(sync_world["inside"], version_id, codes, failures=codes[:2])
     push(client, headers, changes, first["timestamp"])
     again = push(client, headers, changes, first["timestamp"]).json
     assert again["experimentalRejectedIds"] == {}
@@ -156,12 +63,16 @@ def test_resending_a_batch_after_a_lost_response_creates_nothing_twice(
     assert session.scalar(select(func.count()).select_from(Hazard)) == 2
 
 
-def test_a_changed_server_record_answers_409_then_pull_and_retry_succeed(client, world, device):
-    device_a = device(world["inspector"], "dev-a")
-    device_b = device(world["inspector"], "dev-b")
+def test_a_changed_server_record_answers_409_then_pull_and_retry_succeed(
+    client, sync_world, device
+):
+    device_a = device(sync_world["inspector"], "dev-a")
+    device_b = device(sync_world["inspector"], "dev-b")
     first = pull(client, device_a)
     version_id, codes = wuluoshi(first)
-    open_inspection = offline_inspection(world["inside"], version_id, codes[:1], finished=False)
+    open_inspection = offline_inspection(
+        sync_world["inside"], version_id, codes[:1], finished=False
+    )
     push(client, device_a, open_inspection, first["timestamp"])
     b_first = pull(client, device_b)
     finding = dict(open_inspection["findings"]["created"][0], note="A 的修改")
@@ -180,12 +91,12 @@ def test_a_changed_server_record_answers_409_then_pull_and_retry_succeed(client,
     push(client, device_a, b_edit, b_first["timestamp"])
 
 
-def test_a_refused_record_is_alone_and_its_reason_comes_back(client, session, world, device):
-    headers = device(world["inspector"], "dev-a")
+def test_a_refused_record_is_alone_and_its_reason_comes_back(client, session, sync_world, device):
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = wuluoshi(first)
-    good = offline_inspection(world["inside"], version_id, codes)
-    bad = offline_inspection(world["outside"], version_id, codes, prefix="bad")
+    good = offline_inspection(sync_world["inside"], version_id, codes)
+    bad = offline_inspection(sync_world["outside"], version_id, codes, prefix="bad")
     changes = {
         "inspections": {
             "created": good["inspections"]["created"] + bad["inspections"]["created"],
@@ -207,25 +118,25 @@ def test_a_refused_record_is_alone_and_its_reason_comes_back(client, session, wo
     stored = session.scalars(select(SyncRejection).order_by(SyncRejection.record_id)).all()
     assert {r.record_id for r in stored} == {"bad", "999", "x1"}
     bad_raw = next(r for r in stored if r.record_id == "bad")
-    assert bad_raw.raw["enterprise_id"] == str(world["outside"].id)  # kept for review
+    assert bad_raw.raw["enterprise_id"] == str(sync_world["outside"].id)  # kept for review
     later = pull(client, headers, first["timestamp"])
     reasons = {r["record_id"]: r["reason"] for r in later["changes"]["sync_rejections"]["created"]}
     assert "not found" in reasons["bad"] and "pull-only" in reasons["999"]
 
 
 def test_an_enterprise_leaving_the_scope_is_sent_as_deleted(
-    client, session, world, device, auth_header
+    client, session, sync_world, device, auth_header
 ):
-    headers = device(world["inspector"], "dev-a")
-    elsewhere = device(world["outside_inspector"], "dev-x")
+    headers = device(sync_world["inspector"], "dev-a")
+    elsewhere = device(sync_world["outside_inspector"], "dev-x")
     session.add(
         Hazard(
             id="moving-hazard",
-            enterprise_id=world["inside"].id,
+            enterprise_id=sync_world["inside"].id,
             title="随企业迁出的隐患",
             grade="general",
             due_on=today_in_shanghai(),
-            reported_by_id=world["admin"].id,
+            reported_by_id=sync_world["admin"].id,
         )
     )
     session.commit()
@@ -233,40 +144,40 @@ def test_an_enterprise_leaving_the_scope_is_sent_as_deleted(
     assert ids(first["changes"], "hazards") == {"moving-hazard"}
     other_first = pull(client, elsewhere)
     moved = client.patch(
-        f"/api/v1/enterprises/{world['inside'].id}",
-        json={"jurisdiction_id": world["other"].id},
-        headers=auth_header(world["admin"]),
+        f"/api/v1/enterprises/{sync_world['inside'].id}",
+        json={"jurisdiction_id": sync_world["other"].id},
+        headers=auth_header(sync_world["admin"]),
     )
     assert moved.status_code == 200
     after = pull(client, headers, first["timestamp"])
-    assert after["changes"]["enterprises"]["deleted"] == [str(world["inside"].id)]
+    assert after["changes"]["enterprises"]["deleted"] == [str(sync_world["inside"].id)]
     assert after["changes"]["hazards"]["deleted"] == ["moving-hazard"]
     arrived = pull(client, elsewhere, other_first["timestamp"])
     assert ids(arrived["changes"], "enterprises", "updated") | ids(
         arrived["changes"], "enterprises"
-    ) == {str(world["inside"].id)}
+    ) == {str(sync_world["inside"].id)}
 
 
-def test_changes_outside_the_scope_leave_no_trace(client, world, device, auth_header):
-    headers = device(world["inspector"], "dev-a")
+def test_changes_outside_the_scope_leave_no_trace(client, sync_world, device, auth_header):
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     client.patch(
-        f"/api/v1/enterprises/{world['outside'].id}",
+        f"/api/v1/enterprises/{sync_world['outside'].id}",
         json={"address": "新地址"},
-        headers=auth_header(world["admin"]),
+        headers=auth_header(sync_world["admin"]),
     )
     after = pull(client, headers, first["timestamp"])
     assert after["changes"]["enterprises"] == {"created": [], "updated": [], "deleted": []}
 
 
-def test_closed_hazards_leave_an_inspectors_device(client, session, world, device):
-    headers = device(world["inspector"], "dev-a")
+def test_closed_hazards_leave_an_inspectors_device(client, session, sync_world, device):
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = wuluoshi(first)
     push(
         client,
         headers,
-        offline_inspection(world["inside"], version_id, codes, codes[:1]),
+        offline_inspection(sync_world["inside"], version_id, codes, codes[:1]),
         first["timestamp"],
     )
     second = pull(client, headers, first["timestamp"])
@@ -278,12 +189,14 @@ def test_closed_hazards_leave_an_inspectors_device(client, session, world, devic
     assert third["changes"]["hazards"]["deleted"] == [hazard_id]
 
 
-def test_deleted_finding_is_a_tombstone_for_the_other_device(client, world, device):
-    device_a = device(world["inspector"], "dev-a")
-    device_b = device(world["inspector"], "dev-b")
+def test_deleted_finding_is_a_tombstone_for_the_other_device(client, sync_world, device):
+    device_a = device(sync_world["inspector"], "dev-a")
+    device_b = device(sync_world["inspector"], "dev-b")
     first = pull(client, device_a)
     version_id, codes = wuluoshi(first)
-    open_inspection = offline_inspection(world["inside"], version_id, codes[:2], finished=False)
+    open_inspection = offline_inspection(
+        sync_world["inside"], version_id, codes[:2], finished=False
+    )
     push(client, device_a, open_inspection, first["timestamp"])
     b_first = pull(client, device_b)
     doomed = open_inspection["findings"]["created"][0]["id"]
@@ -293,50 +206,50 @@ def test_deleted_finding_is_a_tombstone_for_the_other_device(client, world, devi
     assert b_second["changes"]["findings"]["deleted"] == [doomed]
 
 
-def test_enterprise_user_pull_holds_only_its_own_enterprise(client, world, device):
-    inspector = device(world["inspector"], "dev-a")
+def test_enterprise_user_pull_holds_only_its_own_enterprise(client, sync_world, device):
+    inspector = device(sync_world["inspector"], "dev-a")
     first = pull(client, inspector)
     version_id, codes = wuluoshi(first)
     push(
         client,
         inspector,
-        offline_inspection(world["inside"], version_id, codes, codes[:1]),
+        offline_inspection(sync_world["inside"], version_id, codes, codes[:1]),
         first["timestamp"],
     )
-    body = pull(client, device(world["manager"], "phone"))
-    assert ids(body["changes"], "enterprises") == {str(world["inside"].id)}
+    body = pull(client, device(sync_world["manager"], "phone"))
+    assert ids(body["changes"], "enterprises") == {str(sync_world["inside"].id)}
     assert {h["enterprise_id"] for h in body["changes"]["hazards"]["created"]} == {
-        str(world["inside"].id)
+        str(sync_world["inside"].id)
     }
     assert ids(body["changes"], "inspections") == {"i1"}  # its enterprise's inspections
-    outsider = pull(client, device(world["outside_inspector"], "dev-x"))
+    outsider = pull(client, device(sync_world["outside_inspector"], "dev-x"))
     assert outsider["changes"]["hazards"]["created"] == []
     assert outsider["changes"]["inspections"]["created"] == []
 
 
-def test_idempotency_key_replays_and_refuses_reuse(client, session, world, device):
-    headers = device(world["inspector"], "dev-a")
+def test_idempotency_key_replays_and_refuses_reuse(client, session, sync_world, device):
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = wuluoshi(first)
-    changes = offline_inspection(world["inside"], version_id, codes)
+    changes = offline_inspection(sync_world["inside"], version_id, codes)
     original = push(client, headers, changes, first["timestamp"], key="batch-1")
     replay = push(client, headers, changes, first["timestamp"], key="batch-1")
     assert replay.json == original.json
-    other = offline_inspection(world["inside"], version_id, codes, prefix="i2")
+    other = offline_inspection(sync_world["inside"], version_id, codes, prefix="i2")
     push(client, headers, other, first["timestamp"], key="batch-1", expect=422)
     assert session.scalar(select(func.count()).select_from(Inspection)) == 1
 
 
 def test_a_push_that_dies_takes_its_idempotency_key_with_it(
-    client, session, world, device, monkeypatch
+    client, session, sync_world, device, monkeypatch
 ):
     """Killed between recording the key and committing, a push must not block its retry."""
     from backend.sync_adapter import services as sync_service
 
-    headers = device(world["inspector"], "dev-a")
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = wuluoshi(first)
-    changes = offline_inspection(world["inside"], version_id, codes)
+    changes = offline_inspection(sync_world["inside"], version_id, codes)
     real_apply_push = sync_service.apply_push
 
     def dies(*args, **kwargs):
@@ -352,16 +265,18 @@ def test_a_push_that_dies_takes_its_idempotency_key_with_it(
     assert push(client, headers, changes, first["timestamp"], key="batch-1").json == retry.json
 
 
-def test_a_key_left_unanswered_by_an_older_version_does_not_block(client, session, world, device):
+def test_a_key_left_unanswered_by_an_older_version_does_not_block(
+    client, session, sync_world, device
+):
     from backend.models import IdempotencyKey
     from sync.idempotency import fingerprint
 
-    headers = device(world["inspector"], "dev-a")
+    headers = device(sync_world["inspector"], "dev-a")
     body = {"inspections": {"created": [], "updated": [], "deleted": []}}
     raw = json.dumps(body).encode()
     session.add(
         IdempotencyKey(
-            user_id=world["inspector"].id,
+            user_id=sync_world["inspector"].id,
             key="busy",
             fingerprint=fingerprint("POST", "/api/v1/sync", "last_pulled_at=5", raw),
             completed=False,
@@ -377,8 +292,8 @@ def test_a_key_left_unanswered_by_an_older_version_does_not_block(client, sessio
     assert response.status_code == 200
 
 
-def test_bad_requests_are_problem_json(client, world, device):
-    headers = device(world["inspector"], "dev-a")
+def test_bad_requests_are_problem_json(client, sync_world, device):
+    headers = device(sync_world["inspector"], "dev-a")
     bad_last = client.get("/api/v1/sync?last_pulled_at=yesterday", headers=headers)
     assert bad_last.status_code == 422
     assert bad_last.json["errors"][0]["field"] == "last_pulled_at"
@@ -391,12 +306,12 @@ def test_bad_requests_are_problem_json(client, world, device):
 
 
 def test_first_sync_of_a_large_jurisdiction_streams_in_one_pull(
-    client, session, world, device, count_queries
+    client, session, sync_world, device, count_queries
 ):
     from backend.demo import demo_uscc
     from backend.models import Enterprise
 
-    grid_id = world["inside"].jurisdiction_id
+    grid_id = sync_world["inside"].jurisdiction_id
     enterprises = [
         Enterprise(
             name=f"批量企业{n}",
@@ -416,12 +331,12 @@ def test_first_sync_of_a_large_jurisdiction_streams_in_one_pull(
             title="批量隐患",
             grade="general",
             due_on=today_in_shanghai(),
-            reported_by_id=world["admin"].id,
+            reported_by_id=sync_world["admin"].id,
         )
         for e in enterprises
     )
     session.commit()
-    headers = device(world["inspector"], "dev-a")
+    headers = device(sync_world["inspector"], "dev-a")
     with count_queries() as queries:
         body = pull(client, headers)
     assert len(body["changes"]["enterprises"]["created"]) == 2001
@@ -430,16 +345,16 @@ def test_first_sync_of_a_large_jurisdiction_streams_in_one_pull(
 
 
 def test_hazard_actions_taken_offline_move_the_hazard_and_stale_ones_are_refused(
-    client, session, world, device
+    client, session, sync_world, device
 ):
-    inspector = device(world["inspector"], "dev-a")
-    manager = device(world["manager"], "phone")
+    inspector = device(sync_world["inspector"], "dev-a")
+    manager = device(sync_world["manager"], "phone")
     first = pull(client, inspector)
     version_id, codes = wuluoshi(first)
     push(
         client,
         inspector,
-        offline_inspection(world["inside"], version_id, codes, codes[:1]),
+        offline_inspection(sync_world["inside"], version_id, codes, codes[:1]),
         first["timestamp"],
     )
     m_first = pull(client, manager)
@@ -498,7 +413,7 @@ def test_hazard_actions_taken_offline_move_the_hazard_and_stale_ones_are_refused
             "deleted": [],
         }
     }
-    other_device = device(world["inspector"], "dev-b")
+    other_device = device(sync_world["inspector"], "dev-b")
     refused = push(client, other_device, late, i_second["timestamp"]).json
     assert refused["experimentalRejectedIds"] == {"hazard_actions": ["ver-2"]}
     reason = session.scalar(select(SyncRejection.reason).where(SyncRejection.record_id == "ver-2"))
@@ -510,18 +425,20 @@ def test_hazard_actions_taken_offline_move_the_hazard_and_stale_ones_are_refused
 
 
 def test_records_the_database_or_the_schema_refuses_are_rejected_alone(
-    client, session, world, device
+    client, session, sync_world, device
 ):
-    headers = device(world["inspector"], "dev-a")
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = wuluoshi(first)
     push(
         client,
         headers,
-        offline_inspection(world["inside"], version_id, codes, finished=False),
+        offline_inspection(sync_world["inside"], version_id, codes, finished=False),
         first["timestamp"],
     )
-    second = offline_inspection(world["inside"], version_id, codes[:2], finished=False, prefix="i2")
+    second = offline_inspection(
+        sync_world["inside"], version_id, codes[:2], finished=False, prefix="i2"
+    )
     taken_id = dict(second["findings"]["created"][0], id="i1-f0")  # already a finding of i1
     nested = dict(second["findings"]["created"][1], note=["不是", "字符串"])
     second["findings"]["created"] = [taken_id, nested]

@@ -8,11 +8,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from backend.models import Finding, Hazard, Inspection, SyncCounter
-
-from . import test_sync
-from .test_sync import offline_inspection, pull, push
-
-world, device = test_sync.world, test_sync.device  # the sync tests' fixtures
+from tests.backend.fixtures.sync import offline_inspection, pull, push
 
 
 def checklist_items(first_pull, code):
@@ -30,13 +26,13 @@ def statement_kinds(statements) -> Counter:
 
 
 def test_a_duty31_push_runs_a_bounded_number_of_statements_and_bumps_the_counter_once(
-    client, session, world, device, count_queries
+    client, session, sync_world, device, count_queries
 ):
-    headers = device(world["inspector"], "dev-a")
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = checklist_items(first, "duty31")
     assert len(codes) == 31
-    changes = offline_inspection(world["inside"], version_id, codes, failures=codes[:1])
+    changes = offline_inspection(sync_world["inside"], version_id, codes, failures=codes[:1])
     counter_before = session.scalar(select(SyncCounter.value))
     with count_queries() as statements:
         push(client, headers, changes, first["timestamp"])
@@ -67,13 +63,13 @@ def spy_on_change_log(monkeypatch) -> dict[str, int]:
 
 
 def test_a_colleagues_work_never_reaches_a_device_as_deleted(
-    client, world, device, make_user, count_queries, monkeypatch
+    client, sync_world, device, make_user, count_queries, monkeypatch
 ):
-    colleague = make_user("inspector", jurisdiction=world["street"])
-    mine, theirs = device(world["inspector"], "dev-a"), device(colleague, "dev-b")
+    colleague = make_user("inspector", jurisdiction=sync_world["street"])
+    mine, theirs = device(sync_world["inspector"], "dev-a"), device(colleague, "dev-b")
     first = pull(client, mine)
     version_id, codes = checklist_items(first, "wuluoshi")
-    changes = offline_inspection(world["inside"], version_id, codes, failures=codes[:1])
+    changes = offline_inspection(sync_world["inside"], version_id, codes, failures=codes[:1])
     push(client, theirs, changes, pull(client, theirs)["timestamp"])
     read = spy_on_change_log(monkeypatch)
     with count_queries() as statements:
@@ -108,7 +104,7 @@ def test_a_pull_reads_the_change_log_through_the_table_and_seq_index(session):
 
 
 def test_a_first_pull_holds_open_recent_and_hazard_linked_inspections_only(
-    client, session, world, device
+    client, session, sync_world, device
 ):
     from datetime import timedelta
 
@@ -116,18 +112,20 @@ def test_a_first_pull_holds_open_recent_and_hazard_linked_inspections_only(
 
     from backend.models import utcnow
 
-    headers = device(world["inspector"], "dev-a")
+    headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)
     version_id, codes = checklist_items(first, "wuluoshi")
     batches = {
-        "old-clean": offline_inspection(world["inside"], version_id, codes, prefix="old-clean"),
+        "old-clean": offline_inspection(
+            sync_world["inside"], version_id, codes, prefix="old-clean"
+        ),
         "old-open": offline_inspection(
-            world["inside"], version_id, codes, finished=False, prefix="old-open"
+            sync_world["inside"], version_id, codes, finished=False, prefix="old-open"
         ),
         "old-hazard": offline_inspection(
-            world["inside"], version_id, codes, failures=codes[:1], prefix="old-hazard"
+            sync_world["inside"], version_id, codes, failures=codes[:1], prefix="old-hazard"
         ),
-        "recent": offline_inspection(world["inside"], version_id, codes, prefix="recent"),
+        "recent": offline_inspection(sync_world["inside"], version_id, codes, prefix="recent"),
     }
     for changes in batches.values():
         push(client, headers, changes, first["timestamp"])
@@ -136,7 +134,7 @@ def test_a_first_pull_holds_open_recent_and_hazard_linked_inspections_only(
         update(Inspection).where(Inspection.id.like("old-%")).values(created_at=long_ago)
     )
     session.commit()
-    fresh = pull(client, device(world["inspector"], "dev-new"))["changes"]
+    fresh = pull(client, device(sync_world["inspector"], "dev-new"))["changes"]
     held = {record["id"] for record in fresh["inspections"]["created"]}
     assert held == {"old-open", "old-hazard", "recent"}
     finding_owners = {record["inspection_id"] for record in fresh["findings"]["created"]}

@@ -10,13 +10,8 @@ from sqlalchemy import select
 from backend.core.timeutil import today_in_shanghai
 from backend.models import Enterprise, Hazard, HazardAction, Photo
 from backend.safety_code import services as codes
+from tests.backend.fixtures.media import jpeg
 from tests.factories import TEST_PASSWORD
-
-from . import hazard_world
-from .media_support import jpeg
-
-world = hazard_world.world
-make_hazard = hazard_world.make_hazard
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -344,7 +339,7 @@ def test_portal_escapes_notes_and_titles(client, session, world, make_hazard):
 
 
 def test_portal_media_follows_the_photo_rules(client, session, world, make_hazard):
-    from .media_support import put_photo
+    from tests.backend.fixtures.media import put_photo
 
     data = jpeg()
     other_headers = world["headers"]["other_inspector"]

@@ -13,9 +13,8 @@ import zxingcpp
 from PIL import Image
 from werkzeug.serving import make_server
 
+from tests.backend.fixtures.media import jpeg
 from tests.conftest import require_tool
-
-from .media_support import jpeg
 
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "browser test password"
