@@ -137,7 +137,7 @@ SYNC_ID_PATTERN = r"^[a-zA-Z0-9_.-]{1,64}$"
 
 
 def SyncId(**kwargs) -> ma.fields.String:  # noqa: N802
-    """An id a device may choose for what it creates (DESIGN.md, sync schema v1)."""
+    """An id a device may choose for what it creates (docs/sync.md, sync schema v1)."""
     return ma.fields.String(validate=ma.validate.Regexp(SYNC_ID_PATTERN), **kwargs)
 
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from markupsafe import escape
+from jinja2 import Environment, PackageLoader
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -457,35 +457,23 @@ def _tell_enterprise(entry: BlacklistEntry, now: datetime) -> None:
 # --- the written notice (告知书) ----------------------------------------------------------------
 
 
+# Documents of the procedure, from templates beside this module (every value escaped).
+_documents = Environment(
+    loader=PackageLoader("backend.credit", "templates"), autoescape=True, keep_trailing_newline=True
+)
+
+
 def render_notice(entry: BlacklistEntry, issuer: User, today: date) -> str:
-    """The written notice, a small HTML document in Chinese (every value escaped)."""
-    enterprise = entry.enterprise
-    authority = f"{issuer.jurisdiction.name}安全生产监督管理部门" if issuer.jurisdiction else ""
-    days = _days("BLACKLIST_DEFENCE_WORKING_DAYS")
-    level = (
-        f"（涉及{ACCIDENT_LEVELS[entry.accident_level]}）" if entry.accident_level != "none" else ""
-    )
-    paragraphs = [
-        f"{escape(enterprise.name)}（统一社会信用代码：{escape(enterprise.uscc)}）：",
-        f"经核实，你单位存在以下情形：{escape(BLACKLIST_TRIGGERS[entry.trigger])}{escape(level)}。",
-        f"案由：{escape(entry.reason)}",
-        f"违法违规事实及证据：{escape(entry.facts)}",
-        "根据《生产经营单位安全生产不良记录“黑名单”管理暂行规定》（安委办发〔2015〕14号）等有关规定，"
-        "本部门拟将你单位列入安全生产不良记录“黑名单”管理，"
-        f"管理期限为{entry.term_years}年，自向社会公布之日起计算。",
-        f"你单位有权进行陈述和申辩。请于{escape(entry.defence_due_on)}前"
-        f"（{days}个工作日内）通过本系统提交申辩意见及相关证据。"
-        "对你单位提出的事实、理由和证据成立的，本部门将予以采纳；"
-        "逾期未提出申辩意见的，视为放弃申辩。",
-    ]
-    body = "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8">'
-        "<title>安全生产不良记录“黑名单”管理告知书</title></head>\n<body>\n"
-        "<h1>安全生产不良记录“黑名单”管理告知书</h1>\n"
-        f"<p>编号：{escape(entry.id)}</p>\n{body}\n"
-        f'<p class="issuer">{escape(authority)}</p>\n<p class="date">{escape(today)}</p>\n'
-        "</body>\n</html>\n"
+    """The written notice (告知书), an HTML document in Chinese."""
+    level = entry.accident_level
+    return _documents.get_template("blacklist_notice.html").render(
+        entry=entry,
+        enterprise=entry.enterprise,
+        trigger=BLACKLIST_TRIGGERS[entry.trigger],
+        accident_level=ACCIDENT_LEVELS[level] if level != "none" else None,
+        defence_days=_days("BLACKLIST_DEFENCE_WORKING_DAYS"),
+        authority=f"{issuer.jurisdiction.name}安全生产监督管理部门" if issuer.jurisdiction else "",
+        today=today,
     )
 
 

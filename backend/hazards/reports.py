@@ -10,6 +10,7 @@ from checklists.industries import INDUSTRIES
 
 from ..core.db import db
 from ..core.scope import jurisdiction_clause
+from ..core.spreadsheets import add_table_sheet, new_workbook
 from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, utcnow
 from .services import days_overdue, hazard_query, is_overdue
@@ -283,3 +284,52 @@ def enterprise_statistics(
 
 def period_label(year: int, quarter: int | None) -> str:
     return f"{year}年第{quarter}季度" if quarter else f"{year}年度"
+
+
+def statistics_workbook(stats: dict):
+    """The 16号令 第十四条 统计分析表 as a workbook: the figures with a line for the principal's
+    signature, and the major hazards (their states in Chinese, as every document here)."""
+    label = period_label(stats["year"], stats["quarter"])
+    rate = stats["rectification_rate"]
+    values = [
+        f"{rate:.2%}" if key == "rectification_rate" and rate is not None else stats[key]
+        for key, _ in STATISTICS_HEADERS
+    ]
+    workbook = new_workbook()
+    add_table_sheet(
+        workbook,
+        "统计分析表",
+        [title for _, title in STATISTICS_HEADERS],
+        [["" if value is None else value for value in values]],
+        preamble=[
+            ["生产经营单位事故隐患排查治理统计分析表"],
+            ["单位名称", stats["enterprise_name"]],
+            ["统一社会信用代码", stats["uscc"]],
+            ["统计期间", f"{label}（{stats['period_start']} 至 {stats['period_end']}）"],
+            [],
+        ],
+        footer=[
+            [],
+            ["报送期限", stats["report_due_on"].isoformat()],
+            ["主要负责人（签字）", stats["principal_name"] or ""],
+            ["填报日期", today_in_shanghai().isoformat()],
+        ],
+    )
+    add_table_sheet(
+        workbook,
+        "重大事故隐患",
+        ["隐患编号", "隐患描述", "状态", "整改期限", "治理方案", "停产停业整改", "挂牌督办"],
+        [
+            [
+                hazard["id"],
+                hazard["title"],
+                HAZARD_STATUSES[hazard["status"]],
+                hazard["due_on"].isoformat(),
+                "已制定" if hazard["has_plan"] else "未制定",
+                _yes(hazard["stop_work_order"]),
+                _yes(hazard["listed_for_supervision"]),
+            ]
+            for hazard in stats["major_hazards"]
+        ],
+    )
+    return workbook

@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from ..core.http import ID_CONVERTER, Blueprint
 from ..core.scope import get_visible
-from ..core.spreadsheets import XLSX_MIME, add_table_sheet, new_workbook, workbook_bytes
+from ..core.spreadsheets import XLSX_MIME, workbook_bytes
 from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise
 from . import reports as service
@@ -87,49 +87,7 @@ class EnterpriseHazardStatisticsXlsx(MethodView):
     def get(self, query, enterprise_id):
         """The same statistics as an XLSX table, with a line for the principal's signature"""
         stats = _statistics(enterprise_id, query)
-        label = service.period_label(stats["year"], stats["quarter"])
-        rate = stats["rectification_rate"]
-        values = [
-            f"{rate:.2%}" if key == "rectification_rate" and rate is not None else stats[key]
-            for key, _ in service.STATISTICS_HEADERS
-        ]
-        workbook = new_workbook()
-        add_table_sheet(
-            workbook,
-            "统计分析表",
-            [title for _, title in service.STATISTICS_HEADERS],
-            [["" if value is None else value for value in values]],
-            preamble=[
-                ["生产经营单位事故隐患排查治理统计分析表"],
-                ["单位名称", stats["enterprise_name"]],
-                ["统一社会信用代码", stats["uscc"]],
-                ["统计期间", f"{label}（{stats['period_start']} 至 {stats['period_end']}）"],
-                [],
-            ],
-            footer=[
-                [],
-                ["报送期限", stats["report_due_on"].isoformat()],
-                ["主要负责人（签字）", stats["principal_name"] or ""],
-                ["填报日期", today_in_shanghai().isoformat()],
-            ],
-        )
-        add_table_sheet(
-            workbook,
-            "重大事故隐患",
-            ["隐患编号", "隐患描述", "状态", "整改期限", "治理方案", "停产停业整改", "挂牌督办"],
-            [
-                [
-                    hazard["id"],
-                    hazard["title"],
-                    hazard["status"],
-                    hazard["due_on"].isoformat(),
-                    "已制定" if hazard["has_plan"] else "未制定",
-                    "是" if hazard["stop_work_order"] else "否",
-                    "是" if hazard["listed_for_supervision"] else "否",
-                ]
-                for hazard in stats["major_hazards"]
-            ],
-        )
+        workbook = service.statistics_workbook(stats)
         suffix = f"{stats['year']}" + (f"Q{stats['quarter']}" if stats["quarter"] else "")
         return download(
             workbook_bytes(workbook),

@@ -1,5 +1,5 @@
 """Photo uploads and downloads: tus 1.0 at /api/v1/uploads, one-request PUT, HEAD and GET by
-SHA-256 at /api/v1/media/{sha256} (DESIGN.md, wire contracts). Bodies are streamed from
+SHA-256 at /api/v1/media/{sha256} (docs/sync.md, wire contracts). Bodies are streamed from
 ``request.stream`` in small reads, never loaded whole; the rules live in photos/services.py.
 """
 

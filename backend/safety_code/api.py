@@ -1,5 +1,5 @@
 """The enterprise safety code (常安码): the code and its history, rotation, QR images, the
-printable poster, and scanning it in the app (DESIGN.md, wire contracts: QR)."""
+printable poster, and scanning it in the app (docs/sync.md, wire contracts: QR)."""
 
 from urllib.parse import quote
 

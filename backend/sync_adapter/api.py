@@ -1,4 +1,4 @@
-"""`GET` and `POST /api/v1/sync`: the WatermelonDB sync protocol (DESIGN.md, wire contracts)."""
+"""`GET` and `POST /api/v1/sync`: the WatermelonDB sync protocol (docs/sync.md, wire contracts)."""
 
 import json
 

@@ -230,6 +230,10 @@ def test_enterprise_statistics_per_16_order_article_14(client, world, make_hazar
     assert "主要负责人（签字）" in values and "李四" in values
     assert "40.00%" in values
     assert workbook["重大事故隐患"].max_row == 3
+    states = sorted(
+        row[2] for row in workbook["重大事故隐患"].iter_rows(min_row=2, values_only=True)
+    )
+    assert states == ["已销号", "整改中"]  # a Chinese document shows no status codes
     assert client.get(f"{url}?quarter=5", headers=world["headers"]["viewer"]).status_code == 422
 
 
