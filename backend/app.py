@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from . import wiring
 from .config import load_config
 from .core.db import db, is_lock_contention, kept_despite_error, set_write_intent
+from .core.http import StrictJSONProvider
 from .core.problems import lock_contention_problem, register_error_handlers
 from .health import bp as health_bp
 from .sync_adapter import change_log  # noqa: F401  (registers change tracking for sync)
@@ -27,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         API_SPEC_OPTIONS={"security": [{"bearerAuth": []}]},
         JSON_AS_ASCII=False,
     )
-    app.json.ensure_ascii = False
+    app.json = StrictJSONProvider(app)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("xuncha").setLevel(logging.INFO)
     db.init_app(app)

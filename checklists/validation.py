@@ -202,7 +202,7 @@ class _Validator:
         value = data.get("code")
         if "code" not in data:
             return
-        if not isinstance(value, str) or not CODE_PATTERN.match(value):
+        if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
             self.report(
                 where,
                 f"{what} code must be 1-40 characters of letters, digits, '_', '.', '-', "
@@ -241,7 +241,9 @@ class _Validator:
         self.fields(value, where, LEGAL_BASIS_FIELDS, context=" in 'legal_basis'")
         self.text(value, "title", where, prefix="legal_basis ")
         clause = value.get("clause")
-        if "clause" in value and (not isinstance(clause, str) or not CLAUSE_PATTERN.match(clause)):
+        if "clause" in value and (
+            not isinstance(clause, str) or not CLAUSE_PATTERN.fullmatch(clause)
+        ):
             self.report(
                 where,
                 f"legal_basis 'clause' must look like 'document#article' (e.g. '安全生产法#25.1'), "
@@ -469,7 +471,7 @@ def _locate(node: Any, path: str, prefix: str = "") -> str:
     """The item/section code when it is usable, else the node's path in the document."""
     if isinstance(node, dict):
         code = node.get("code")
-        if isinstance(code, str) and CODE_PATTERN.match(code):
+        if isinstance(code, str) and CODE_PATTERN.fullmatch(code):
             return prefix + code
     return path
 

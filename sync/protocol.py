@@ -58,7 +58,7 @@ def check_changes_shape(changes) -> list[tuple[str, str]]:
 
 
 def record_id_problem(record_id) -> str | None:
-    if not isinstance(record_id, str) or not RECORD_ID.match(record_id):
+    if not isinstance(record_id, str) or not RECORD_ID.fullmatch(record_id):
         return "id must match [a-zA-Z0-9_.-]{1,64}"
     return None
 

@@ -1,9 +1,13 @@
 """HTTP helpers every domain's api module uses: the one Blueprint class (strict request parsing),
 `@public`, pagination of a select, and the schemas shared by several resources."""
 
+import json
+import math
+
 import flask_smorest
 import marshmallow as ma
 from flask import current_app, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import func, select
 from webargs.flaskparser import FlaskParser
 
@@ -46,8 +50,19 @@ PAGINATION_PARAMETERS = ("page", "page_size")
 def nul_character_path(data, path: str = "") -> str | None:
     """The path of the first string holding a NUL character, which no database text column
     accepts (PostgreSQL refuses it outright); None when there is none."""
-    if isinstance(data, str):
-        return path or "body" if "\x00" in data else None
+    return _first_path(data, lambda value: isinstance(value, str) and "\x00" in value, path)
+
+
+def non_finite_path(data, path: str = "") -> str | None:
+    """The path of the first NaN or infinite number (which JSON cannot carry back out)."""
+    return _first_path(
+        data, lambda value: isinstance(value, float) and not math.isfinite(value), path
+    )
+
+
+def _first_path(data, bad, path: str = "") -> str | None:
+    if bad(data):
+        return path or "body"
     if isinstance(data, dict):
         items = data.items()
     elif isinstance(data, list):
@@ -56,18 +71,21 @@ def nul_character_path(data, path: str = "") -> str | None:
         return None
     for key, value in items:
         key_path = f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and "\x00" in key:
+        if bad(key):
             return key_path
-        found = nul_character_path(value, key_path)
+        found = _first_path(value, bad, key_path)
         if found:
             return found
     return None
 
 
-def refuse_nul_characters(data) -> None:
+def refuse_unsafe_values(data) -> None:
     path = nul_character_path(data)
     if path:
         raise ma.ValidationError({path: ["Text must not contain NUL characters."]})
+    path = non_finite_path(data)
+    if path:
+        raise ma.ValidationError({path: ["NaN and infinite numbers are not allowed."]})
 
 
 class StrictParser(FlaskParser):
@@ -80,7 +98,7 @@ class StrictParser(FlaskParser):
         if not req.get_data(cache=True):
             raise ma.ValidationError("A JSON request body is required.")
         data = super().load_json(req, schema)
-        refuse_nul_characters(data)
+        refuse_unsafe_values(data)
         return data
 
     def load_querystring(self, req, schema):
@@ -89,7 +107,7 @@ class StrictParser(FlaskParser):
         for name in PAGINATION_PARAMETERS:
             if name not in schema.fields:
                 args.poplist(name)
-        refuse_nul_characters(args.to_dict(flat=False))
+        refuse_unsafe_values(args.to_dict(flat=False))
         return self._makeproxy(args, schema)
 
 
@@ -133,12 +151,22 @@ def IdField(*, strict: bool = True, **kwargs) -> ma.fields.Integer:  # noqa: N80
     return ma.fields.Integer(strict=strict, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class FullMatch(ma.validate.Regexp):
+    """A pattern the whole value must match: `re.match` lets "$" match before a trailing
+    newline, so "abc\n" would pass a pattern ending in "$"."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 SYNC_ID_PATTERN = r"^[a-zA-Z0-9_.-]{1,64}$"
 
 
 def SyncId(**kwargs) -> ma.fields.String:  # noqa: N802
     """An id a device may choose for what it creates (docs/sync.md, sync schema v1)."""
-    return ma.fields.String(validate=ma.validate.Regexp(SYNC_ID_PATTERN), **kwargs)
+    return ma.fields.String(validate=FullMatch(SYNC_ID_PATTERN), **kwargs)
 
 
 class ProblemSchema(ma.Schema):
@@ -169,6 +197,27 @@ def PhotoList(**kwargs) -> ma.fields.List:  # noqa: N802
         "metadata": {"description": "SHA-256 of photos (upload them with PUT /api/v1/media)"},
         **kwargs,
     }
-    return ma.fields.List(
-        ma.fields.String(validate=ma.validate.Regexp(f"^{SHA256_PATTERN}$")), **options
-    )
+    return ma.fields.List(ma.fields.String(validate=FullMatch(f"^{SHA256_PATTERN}$")), **options)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def strict_json_loads(text):
+    """JSON as RFC 8259 has it: NaN, Infinity and -Infinity are refused, not read as floats
+    (stored, they would be served as invalid JSON and break every device that pulls them)."""
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing non-finite numbers both ways."""
+
+    ensure_ascii = False
+
+    def loads(self, s, **kwargs):
+        return json.loads(s, parse_constant=_refuse_constant, **kwargs)
+
+    def dumps(self, obj, **kwargs):
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)

@@ -1,7 +1,5 @@
 """`GET` and `POST /api/v1/sync`: the WatermelonDB sync protocol (docs/sync.md, wire contracts)."""
 
-import json
-
 import marshmallow as ma
 from flask import current_app, g, request
 from flask.views import MethodView
@@ -14,7 +12,7 @@ from sync.protocol import ProtocolError, check_changes_shape, parse_last_pulled_
 
 from ..core.db import db, keep_despite_error
 from ..core.errors import Invalid
-from ..core.http import Blueprint, nul_character_path
+from ..core.http import Blueprint, nul_character_path, strict_json_loads
 from ..core.problems import problem_response
 from ..core.scope import current_user
 from ..models import IdempotencyKey
@@ -125,9 +123,9 @@ def _changes_body():
     if not request.get_data(cache=True):
         raise Invalid("A changes object is required.", field="changes")
     try:
-        changes = json.loads(request.get_data(cache=True))
-    except ValueError:
-        raise Invalid("The body is not JSON.", field="changes") from None
+        changes = strict_json_loads(request.get_data(cache=True))
+    except ValueError as error:
+        raise Invalid(f"The body is not JSON: {error}.", field="changes") from None
     nul_path = nul_character_path(changes)
     if nul_path:
         raise Invalid("Text must not contain NUL characters.", field=f"changes.{nul_path}")

@@ -2,6 +2,7 @@
 through the same domain services as the online API."""
 
 import json
+import math
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -475,11 +476,20 @@ def _time(record, key):
         raise RecordRejected(f"{key} {error}") from None
 
 
-def _number(record, key):
+COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
+
+
+def _coordinate(record, key):
+    """A latitude or longitude in degrees, or None; anything else refuses the record."""
     value = record.get(key)
-    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-        return value
-    raise RecordRejected(f"{key} must be a number")
+    if value is None:
+        return None
+    limit = COORDINATE_LIMITS[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise RecordRejected(f"{key} must be a number")
+    if not -limit <= value <= limit:
+        raise RecordRejected(f"{key} must be between -{limit} and {limit}")
+    return value
 
 
 def _date(record, key):
@@ -519,8 +529,8 @@ class InspectionsAdapter:
                 checklist_version_id=str(record.get("checklist_id") or ""),
                 kind=record.get("kind"),
                 started_at=_time(record, "started_at"),
-                latitude=_number(record, "latitude"),
-                longitude=_number(record, "longitude"),
+                latitude=_coordinate(record, "latitude"),
+                longitude=_coordinate(record, "longitude"),
             )
         else:
             self._same_inspection(existing, record, operation)
@@ -633,8 +643,8 @@ class PhotosAdapter:
             owner_table,
             owner_id,
             taken_at=_time(record, "taken_at"),
-            latitude=_number(record, "latitude"),
-            longitude=_number(record, "longitude"),
+            latitude=_coordinate(record, "latitude"),
+            longitude=_coordinate(record, "longitude"),
         )
 
     def _check_owner(self, owner_table, owner_id):

@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import or_, select
 
-from ..core.http import ID_CONVERTER, Blueprint, IdField, paginate_select
+from ..core.http import ID_CONVERTER, Blueprint, FullMatch, IdField, paginate_select
 from ..core.scope import (
     Forbidden,
     current_user,
@@ -25,7 +25,7 @@ class UserSchema(ma.Schema):
         required=True,
         validate=[
             ma.validate.Length(min=3, max=64),
-            ma.validate.Regexp(r"^[A-Za-z0-9_.@-]+$", error="Use letters, digits, _ . @ -"),
+            FullMatch(r"^[A-Za-z0-9_.@-]+$", error="Use letters, digits, _ . @ -"),
         ],
     )
     password = ma.fields.String(
