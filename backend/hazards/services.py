@@ -23,6 +23,7 @@ from ..core import events
 from ..core.db import db
 from ..core.errors import Conflict, Invalid
 from ..core.scope import (
+    Forbidden,
     get_visible,
     hazard_clause,
     require_enterprise_in_scope,
@@ -277,6 +278,25 @@ class _Step:
     @property
     def today(self) -> date:
         return today_in_shanghai(self.now)
+
+
+def require_may_act(user: User, hazard: Hazard) -> None:
+    """Someone who may take some action on this hazard now (adding its evidence is acting on
+    it); seeing it is not enough."""
+    hazard = get_visible(Hazard, hazard.id, user)
+    allowed = [
+        transition
+        for transition in TRANSITIONS.values()
+        if user.role in transition.roles and hazard.status in transition.from_states
+    ]
+    if not allowed:
+        raise Forbidden(f"The role {user.role} may not act on a hazard that is {hazard.status}.")
+
+
+def require_action_actor(user: User, action: HazardAction) -> None:
+    """The photos of a step in a hazard's history are its actor's."""
+    if action.actor_id != user.id:
+        raise Forbidden("Only who took this action may add photos to it.")
 
 
 def apply_action(

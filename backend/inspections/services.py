@@ -128,6 +128,13 @@ def finding_for(inspection: Inspection, item_code: str) -> Finding | None:
     return next((f for f in inspection.findings if f.item_code == item_code), None)
 
 
+def require_may_add_evidence(user: User, inspection: Inspection) -> None:
+    """Photos of an inspection or of its findings are its inspector's evidence, added while it
+    is open; nobody else writes into another's inspection."""
+    require_inspection_owner(user, inspection)
+    _require_in_progress(inspection)
+
+
 def delete_finding(user: User, finding: Finding) -> None:
     """Only the inspector of a still-open inspection may take a finding back."""
     inspection = finding.inspection

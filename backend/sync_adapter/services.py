@@ -435,6 +435,8 @@ class PushContext:
     device_id: str | None
     last_pulled_at: int | None
     to_finish: dict[str, dict] = field(default_factory=dict)
+    # The hazard actions this push creates, by id (their after-photos come first).
+    pushed_actions: dict[str, dict] = field(default_factory=dict)
 
 
 def _last_seq(table: str, record_id: str) -> int | None:
@@ -648,19 +650,34 @@ class PhotosAdapter:
         )
 
     def _check_owner(self, owner_table, owner_id):
+        """Attaching a photo is adding evidence: it takes the authority to act on its owner
+        (the rules live in the owning domains), not merely to see it."""
+        user = self.ctx.user
         if owner_table == "hazard_actions":
-            action = db.session.get(HazardAction, owner_id)
-            # After-photos travel before the action they prove: a not-yet-known action is fine.
-            if action is not None:
-                _visible(Hazard, action.hazard_id, self.ctx.user, "hazard action")
-            return
+            return self._check_action_owner(owner_id)
+        if owner_table == "hazards":
+            hazard = _visible(Hazard, owner_id, user, "hazard")
+            return _domain(hazard_service.require_may_act, user, hazard)
         if owner_table == "findings":
             finding = db.session.get(Finding, owner_id)
             if finding is None:
                 raise RecordRejected(f"finding {owner_id} not found")
-            _visible(Inspection, finding.inspection_id, self.ctx.user, "finding")
-        else:
-            _visible(PHOTO_OWNERS[owner_table], owner_id, self.ctx.user, owner_table[:-1])
+            owner_id = finding.inspection_id
+        inspection = _visible(Inspection, owner_id, user, "inspection")
+        _domain(inspection_service.require_may_add_evidence, user, inspection)
+
+    def _check_action_owner(self, action_id):
+        user = self.ctx.user
+        action = db.session.get(HazardAction, action_id)
+        if action is not None:
+            return _domain(hazard_service.require_action_actor, user, action)
+        # After-photos travel before the action they prove: it must be in this same push, on a
+        # hazard this user may act on.
+        pushed = self.ctx.pushed_actions.get(action_id)
+        if pushed is None:
+            raise RecordRejected(f"hazard action {action_id} not found")
+        hazard = _visible(Hazard, str(pushed.get("hazard_id")), user, "hazard")
+        _domain(hazard_service.require_may_act, user, hazard)
 
 
 class HazardActionsAdapter:
@@ -753,7 +770,16 @@ def _record_savepoint():
 
 def apply_push(user: User, changes: dict, last_pulled_at: int | None, device_id: str | None):
     """Apply a pushed batch; rejected records are stored for the device and for review."""
-    ctx = PushContext(user=user, device_id=device_id, last_pulled_at=last_pulled_at)
+    ctx = PushContext(
+        user=user,
+        device_id=device_id,
+        last_pulled_at=last_pulled_at,
+        pushed_actions={
+            str(record.get("id")): record
+            for record in (changes.get("hazard_actions") or {}).get("created") or []
+            if isinstance(record, dict)
+        },
+    )
     db.session.info[DEVICE] = device_id
     try:
         adapters = [adapter(ctx) for adapter in PUSH_ADAPTERS]
