@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     wiring.connect()
     register_error_handlers(app)
     _register_commit(app)
+    app.after_request(_no_sniffing)
     from .api import register_api
 
     register_api(app)
@@ -46,6 +47,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _no_sniffing(response):
+    """Browsers must take every answer as the type it is served as: an uploaded photo that is
+    also valid HTML must never run as a page."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def _register_commit(app: Flask) -> None:

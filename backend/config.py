@@ -80,4 +80,23 @@ def load_config(overrides: dict | None = None) -> dict:
         config["TUS_DIR"] = str(Path(config["MEDIA_ROOT"]) / "uploads")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key()
+    _check_secret_key(config)
     return config
+
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _check_secret_key(config: dict) -> None:
+    """Sessions and CSRF tokens are signed with SECRET_KEY: a short one can be guessed."""
+    if config.get("TESTING"):
+        return
+    if len(config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+            " (unset it to have one generated and kept under var/)"
+        )

@@ -11,7 +11,7 @@ import shutil
 import pytest
 from sqlalchemy import text
 
-os.environ.setdefault("SECRET_KEY", "test-secret-key")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-0123456789abcdef0123")
 
 # Fixtures registered once for the whole suite: factories, then each domain's worlds.
 pytest_plugins = [

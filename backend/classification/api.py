@@ -31,8 +31,12 @@ class ClassificationSchema(ma.Schema):
     overridden_by_id = ma.fields.Integer(allow_none=True)
     overridden_at = ma.fields.AwareDateTime(allow_none=True)
     inspection_interval_months = ma.fields.Function(
-        lambda row: service.interval_months(row.effective_class),
-        metadata={"type": "integer", "description": "How often it is due a supervision visit"},
+        lambda row: service.interval_months_shown_to(current_user(), row.effective_class),
+        metadata={
+            "type": "integer",
+            "nullable": True,
+            "description": "How often it is due a supervision visit (officials only)",
+        },
     )
     updated_at = ma.fields.AwareDateTime()
 

@@ -157,6 +157,12 @@ def parse_intervals(text: str) -> dict[str, int]:
     return intervals
 
 
+def interval_months_shown_to(user: User, class_code: str) -> int | None:
+    """The inspection interval, for officials only: with the last visit's date it gives the
+    next one away, and supervision visits are unannounced (四不两直)."""
+    return None if user.is_enterprise_user else interval_months(class_code)
+
+
 def interval_months(class_code: str) -> int:
     return parse_intervals(current_app.config["INSPECTION_INTERVAL_MONTHS"])[class_code]
 

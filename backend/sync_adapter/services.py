@@ -180,6 +180,9 @@ class PullTable:
     # findings), not everything in their jurisdiction: a colleague's record never reached
     # their device, so it must not come back to it as deleted.
     owned: bool = False
+    # Never sent to enterprise users, not even as deletions (inspection plans: supervision
+    # visits are unannounced, 四不两直).
+    officials_only: bool = False
 
 
 def _own_inspections(user: User):
@@ -263,6 +266,7 @@ TABLES = [
         InspectionPlan,
         inspection_plans.serialize_plan,
         inspection_plans.plan_scope,
+        officials_only=True,
     ),
     PullTable("inspections", Inspection, serialize_inspection, _own_inspections, owned=True),
     PullTable("findings", Finding, serialize_finding, _finding_scope, owned=True),
@@ -288,6 +292,8 @@ def pull(user: User, last_pulled_at: int | None, device_id: str | None) -> dict:
     changes = empty_changes(PULL_TABLES)
     viewer = _Viewer.of(user)
     for table in TABLES:
+        if table.officials_only and user.role in ENTERPRISE_ROLES:
+            continue
         condition = table.scope(user)
         target = changes[table.name]
         if last_pulled_at is None:

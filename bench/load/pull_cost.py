@@ -46,7 +46,13 @@ def prepare(url: str, scratch: str):
     from backend.migrate import upgrade
 
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "MEDIA_ROOT": scratch})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench-0123456789abcdef0123456789",
+            "MEDIA_ROOT": scratch,
+        }
+    )
     with app.app_context():
         publish_shipped()
         seed_demo()

@@ -104,7 +104,7 @@ def main() -> None:
     from backend.migrate import upgrade
 
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-0123456789abcdef0123456789"})
     token = build(app, args.enterprises)
     runs = [measure(app, token) for _ in range(args.repeat)]
     _, _, _, body, size = runs[-1]

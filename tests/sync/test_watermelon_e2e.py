@@ -107,7 +107,11 @@ def server(tmp_path, monkeypatch) -> Server:
     monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path / "var"))
     url = f"sqlite:///{tmp_path / 'e2e.db'}"
     app = create_app(
-        {"DATABASE_URL": url, "MEDIA_ROOT": str(tmp_path / "media"), "SECRET_KEY": "e2e-secret"}
+        {
+            "DATABASE_URL": url,
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "SECRET_KEY": "e2e-secret-0123456789abcdef0123456789",
+        }
     )
     upgrade(url)
     with app.app_context():

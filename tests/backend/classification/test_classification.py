@@ -81,7 +81,11 @@ def test_the_class_as_of_now_for_whoever_sees_the_enterprise(client, world, make
         "一般",
         "general",
     )
-    assert body["inspection_interval_months"] == 6 and body["override_class"] is None
+    assert body["override_class"] is None
+    # The interval gives the next (unannounced) visit away: officials only.
+    assert body["inspection_interval_months"] is None
+    official = client.get(_url(ent2), headers=headers["supervisor"]).json
+    assert official["inspection_interval_months"] == 6
     assert client.get(_url(ent2), headers=headers["manager"]).status_code == 404
     assert client.get(_url(ent2), headers=headers["other_supervisor"]).status_code == 404
     # An open major hazard counts at once.

@@ -281,7 +281,7 @@ def _server_env(tmp_path: Path, url: str) -> dict:
         **os.environ,
         "DATABASE_URL": url,
         "XUNCHA_VAR_DIR": str(tmp_path / "var"),
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-0123456789abcdef0123",
         "PYTHONUNBUFFERED": "1",
     }
 

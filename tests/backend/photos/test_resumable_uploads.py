@@ -313,7 +313,7 @@ def live_server(tmp_path, monkeypatch):
         {
             "DATABASE_URL": url,
             "MEDIA_ROOT": str(tmp_path / "media"),
-            "SECRET_KEY": "live-test-secret",
+            "SECRET_KEY": "live-test-secret-0123456789abcdef0123456789",
             "MEDIA_DERIVATIVES_ASYNC": True,
         }
     )

@@ -139,3 +139,29 @@ def test_a_first_pull_holds_open_recent_and_hazard_linked_inspections_only(
     assert held == {"old-open", "old-hazard", "recent"}
     finding_owners = {record["inspection_id"] for record in fresh["findings"]["created"]}
     assert finding_owners == held
+
+
+def test_an_enterprise_device_never_hears_of_inspection_plans(client, session, sync_world, device):
+    """Visits are unannounced: not even a plan's deletion reaches the enterprise's devices."""
+    from datetime import date
+
+    from backend.models import InspectionPlan
+
+    headers = device(sync_world["manager"], "dev-ent")
+    first = pull(client, headers)
+    enterprise = sync_world["inside"]
+    plan = InspectionPlan(
+        id="plan-x",
+        enterprise_id=enterprise.id,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        checklist_code="duty31",
+        class_code="general",
+        basis_on=date(2026, 6, 1),
+        due_on=date(2026, 12, 1),
+    )
+    session.add(plan)
+    session.commit()
+    plan.status = "done"
+    session.commit()
+    later = pull(client, headers, first["timestamp"])["changes"]["inspection_plans"]
+    assert later == {"created": [], "updated": [], "deleted": []}

@@ -53,7 +53,7 @@ def live(tmp_path_factory):
         {
             "DATABASE_URL": url,
             "MEDIA_ROOT": str(base_dir / "media"),
-            "SECRET_KEY": "live-pages-secret",
+            "SECRET_KEY": "live-pages-secret-0123456789abcdef0123456789",
             "MEDIA_DERIVATIVES_ASYNC": False,
         }
     )

@@ -1,5 +1,6 @@
-"""NaN, Infinity and out-of-range coordinates are refused where they arrive: stored, they would
-be served back as invalid JSON and break every device that pulls them."""
+"""Bad input refused where it arrives: NaN, Infinity and out-of-range coordinates (stored, they would
+be served back as invalid JSON and break every device that pulls them), ids with a trailing
+newline, a guessable SECRET_KEY; and answers that browsers must not sniff."""
 
 import json
 
@@ -89,3 +90,18 @@ def test_rest_id_fields_match_the_whole_value():
     assert field.deserialize("abc") == "abc"
     with pytest.raises(ma.ValidationError):
         field.deserialize("abc\n")
+
+
+def test_a_short_secret_key_is_refused_outside_tests(monkeypatch):
+    from backend.config import ConfigError, load_config
+
+    monkeypatch.setenv("SECRET_KEY", "x")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config({"DATABASE_URL": "sqlite://"})
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    assert load_config({"DATABASE_URL": "sqlite://"})["SECRET_KEY"] == "k" * 40
+
+
+def test_every_answer_forbids_content_sniffing(client):
+    for path in ("/healthz", "/api/v1/openapi.json", "/api/v1/nothing-here"):
+        assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
