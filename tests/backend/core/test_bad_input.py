@@ -1,6 +1,6 @@
-"""Bad input refused where it arrives: NaN, Infinity and out-of-range coordinates (stored, they would
-be served back as invalid JSON and break every device that pulls them), ids with a trailing
-newline, a guessable SECRET_KEY; and answers that browsers must not sniff."""
+"""Bad input refused where it arrives: NaN, Infinity and out-of-range coordinates (stored,
+they would be served back as invalid JSON and break every device that pulls them), ids with a
+trailing newline, a guessable SECRET_KEY; and answers that browsers must not sniff."""
 
 import json
 
