@@ -18,6 +18,11 @@ class ProtocolError(ValueError):
         self.field = field
 
 
+MAX_COUNTER = 2**63 - 1  # the server's counter is a signed 64-bit integer
+# Device times a server can store: from the epoch to the end of year 9999, in milliseconds.
+MAX_DEVICE_MS = 253_402_300_799_999
+
+
 def parse_last_pulled_at(value) -> int | None:
     """`null`, `"null"`, empty and `0` all mean a first sync (None); otherwise a counter."""
     if value in FIRST_SYNC_VALUES:
@@ -26,8 +31,10 @@ def parse_last_pulled_at(value) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         raise ProtocolError("last_pulled_at must be a sync timestamp.", "last_pulled_at") from None
-    if number < 0:
-        raise ProtocolError("last_pulled_at cannot be negative.", "last_pulled_at")
+    if not 0 <= number <= MAX_COUNTER:
+        raise ProtocolError(
+            f"last_pulled_at must be a sync timestamp from 0 to {MAX_COUNTER}.", "last_pulled_at"
+        )
     return number or None
 
 
@@ -78,6 +85,8 @@ def ms_to_datetime(value) -> datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a number of milliseconds since the epoch")
+    if not 0 <= value <= MAX_DEVICE_MS:
+        raise ValueError("must be milliseconds since 1970, before the year 10000")
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 

@@ -39,3 +39,17 @@ class TooManyAttempts(DomainError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+MAX_TEXT = 4000  # a note, a plan part: the same cap whether it comes by REST or by sync
+
+
+def checked_text(value, field: str, max_length: int = MAX_TEXT) -> str:
+    """Text a user wrote (None is empty), stripped; anything else is a 422 naming the field."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"{field} must be text.", field=field)
+    if len(value) > max_length:
+        raise Invalid(f"{field} is longer than {max_length} characters.", field=field)
+    return value.strip()

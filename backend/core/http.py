@@ -97,6 +97,11 @@ class StrictParser(FlaskParser):
     def load_json(self, req, schema):
         if not req.get_data(cache=True):
             raise ma.ValidationError("A JSON request body is required.")
+        if req.is_json:
+            try:
+                strict_json_loads(req.get_data(cache=True))
+            except ValueError as error:
+                raise ma.ValidationError(f"The body is not valid JSON: {error}.") from None
         data = super().load_json(req, schema)
         refuse_unsafe_values(data)
         return data
@@ -204,10 +209,14 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def strict_json_loads(text):
+def strict_json_loads(text, **kwargs):
     """JSON as RFC 8259 has it: NaN, Infinity and -Infinity are refused, not read as floats
-    (stored, they would be served as invalid JSON and break every device that pulls them)."""
-    return json.loads(text, parse_constant=_refuse_constant)
+    (stored, they would be served as invalid JSON and break every device that pulls them);
+    nesting too deep for the parser is refused too (ValueError either way)."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, **kwargs)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -216,7 +225,7 @@ class StrictJSONProvider(DefaultJSONProvider):
     ensure_ascii = False
 
     def loads(self, s, **kwargs):
-        return json.loads(s, parse_constant=_refuse_constant, **kwargs)
+        return strict_json_loads(s, **kwargs)
 
     def dumps(self, obj, **kwargs):
         kwargs.setdefault("allow_nan", False)

@@ -118,6 +118,8 @@ def unexpected_problem(error: Exception):
     if is_lock_contention(original):
         db.session.rollback()
         return lock_contention_problem()
+    if isinstance(original, RecursionError):  # a body nested deeper than anything reads
+        return problem_response(400, "Bad request", "The request is nested too deeply.")
     if isinstance(error, HTTPException):
         return http_exception_problem(error)
     log.exception("unhandled error, request_id=%s path=%s", g.get("request_id"), request.path)

@@ -21,7 +21,7 @@ from checklists.scoring import hazard_grade_for
 
 from ..core import events
 from ..core.db import db
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Conflict, Invalid, checked_text
 from ..core.scope import (
     Forbidden,
     get_visible,
@@ -329,7 +329,7 @@ def apply_action(
         hazard=hazard,
         now=now or utcnow(),
         action_id=id,
-        note=(note or "").strip(),
+        note=checked_text(note, "note"),
         photos=tuple(photos or ()),
         due_on=due_on,
         plan=plan,
@@ -401,7 +401,7 @@ def _merge_plan(hazard: Hazard, parts: dict) -> dict:
     unknown = sorted(set(parts) - set(PLAN_FIELDS))
     if unknown:
         raise Invalid(f"Unknown plan parts: {', '.join(unknown)}.", field="plan")
-    given = {name: (value or "").strip() for name, value in parts.items()}
+    given = {name: checked_text(value, f"plan.{name}") for name, value in parts.items()}
     hazard.plan = {**(hazard.plan or {}), **given}
     return given
 

@@ -20,7 +20,7 @@ class FindingSchema(ma.Schema):
     id = SyncId(metadata={"description": "Client-chosen id (optional)"})
     item_code = ma.fields.String(dump_only=True)
     result = ma.fields.String(required=True, validate=ma.validate.OneOf(FINDING_RESULTS))
-    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=service.NOTE_MAX))
     grade = ma.fields.String(
         allow_none=True,
         validate=ma.validate.OneOf(list(HAZARD_GRADES)),

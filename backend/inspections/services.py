@@ -13,7 +13,7 @@ from checklists.scoring import score
 from ..checklists import services as checklist_service
 from ..core import events
 from ..core.db import db
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Conflict, Invalid, checked_text
 from ..core.scope import require_inspection_owner, require_may_inspect
 from ..core.timeutil import today_in_shanghai
 from ..hazards.services import report_from_finding
@@ -21,6 +21,7 @@ from ..models import Finding, Hazard, Inspection, Photo, User, utcnow
 from ..photos.services import attach_photos
 
 MAX_DEADLINE_DAYS = 366
+NOTE_MAX = 2000  # a finding's note, whether it comes by REST or by sync
 
 
 def start_inspection(
@@ -111,7 +112,7 @@ def record_finding(
         finding = Finding(id=id or uuid.uuid4().hex, item_code=item_code, recorded_by_id=user.id)
         inspection.findings.append(finding)
     finding.result = result
-    finding.note = note or ""
+    finding.note = checked_text(note, "note", NOTE_MAX)
     finding.grade = grade
     finding.due_on = due_on
     finding.device_recorded_at = device_recorded_at

@@ -21,6 +21,7 @@ from ..checklists import services as checklist_service
 from ..core import scope as authz
 from ..core.db import db
 from ..core.errors import DomainError
+from ..core.http import MAX_ID
 from ..hazards import services as hazard_service
 from ..inspections import services as inspection_service
 from ..models import (
@@ -470,11 +471,14 @@ def _domain(call, *args, **kwargs):
 
 
 def _int(record, key):
-    value = record.get(key)
+    """A reference to a row by its integer id (devices may send it as a string)."""
     try:
-        return int(value)
+        value = int(record.get(key))
     except (TypeError, ValueError):
         raise RecordRejected(f"{key} must be an id") from None
+    if not 1 <= value <= MAX_ID:
+        raise RecordRejected(f"{key} must be an id from 1 to {MAX_ID}")
+    return value
 
 
 def _time(record, key):
