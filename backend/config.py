@@ -48,6 +48,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOB_LEASE_SECONDS": int(env.get("JOB_LEASE_SECONDS", "600")),
         # Offline sync (local policy, no source): the past a device keeps of its own work.
         "SYNC_HISTORY_DAYS": int(env.get("SYNC_HISTORY_DAYS", "90")),
+        "SYNC_MAX_RECORDS_PER_PUSH": int(env.get("SYNC_MAX_RECORDS_PER_PUSH", "10000")),
+        "SYNC_MAX_BODY_BYTES": int(env.get("SYNC_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         # Credit, blacklist, commitments, classification. HOLIDAYS / WORKDAYS:
         # comma-separated ISO dates; unset means the shipped 2026 list (core/periods.py).
         "HOLIDAYS": env.get("HOLIDAYS"),

@@ -42,11 +42,13 @@ def empty_changes(tables: Iterable[str]) -> dict:
     return {table: {"created": [], "updated": [], "deleted": []} for table in tables}
 
 
-def check_changes_shape(changes) -> list[tuple[str, str]]:
+def check_changes_shape(changes, max_records: int | None = None) -> list[tuple[str, str]]:
     """Structural problems of a pushed changes object as (field path, reason)."""
     if not isinstance(changes, Mapping):
         return [("changes", "must be an object of tables")]
     problems = []
+    if max_records is not None and count_records(changes) > max_records:
+        problems.append(("changes", f"at most {max_records} records in one push"))
     for table, operations in changes.items():
         if not isinstance(operations, Mapping):
             problems.append((table, "must be an object with created, updated, deleted"))
@@ -62,6 +64,16 @@ def check_changes_shape(changes) -> list[tuple[str, str]]:
             elif operation != "deleted" and not all(isinstance(r, Mapping) for r in records):
                 problems.append((path, "must list records"))
     return problems
+
+
+def count_records(changes: Mapping) -> int:
+    return sum(
+        len(records)
+        for operations in changes.values()
+        if isinstance(operations, Mapping)
+        for records in operations.values()
+        if isinstance(records, list)
+    )
 
 
 def record_id_problem(record_id) -> str | None:

@@ -27,6 +27,11 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+
+
 class Unauthorized(DomainError):
     status = 401
     title = "Authentication required"

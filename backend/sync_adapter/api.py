@@ -11,7 +11,7 @@ from sync.engine import PushConflict
 from sync.protocol import ProtocolError, check_changes_shape, parse_last_pulled_at
 
 from ..core.db import db, keep_despite_error
-from ..core.errors import Invalid
+from ..core.errors import Invalid, PayloadTooLarge
 from ..core.http import Blueprint, nul_character_path, strict_json_loads
 from ..core.problems import problem_response
 from ..core.scope import current_user
@@ -120,6 +120,9 @@ class Sync(MethodView):
 
 
 def _changes_body():
+    limit = current_app.config.get("SYNC_MAX_BODY_BYTES", 16 * 1024 * 1024)
+    if (request.content_length or 0) > limit:
+        raise PayloadTooLarge(f"A push is at most {limit} bytes; push the rest in another.")
     if not request.get_data(cache=True):
         raise Invalid("A changes object is required.", field="changes")
     try:
@@ -129,7 +132,9 @@ def _changes_body():
     nul_path = nul_character_path(changes)
     if nul_path:
         raise Invalid("Text must not contain NUL characters.", field=f"changes.{nul_path}")
-    problems = check_changes_shape(changes)
+    problems = check_changes_shape(
+        changes, max_records=current_app.config.get("SYNC_MAX_RECORDS_PER_PUSH", 10_000)
+    )
     if problems:
         path, reason = problems[0]
         raise Invalid(f"{path}: {reason}", field=f"changes.{path}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from media.storage import is_sha256
@@ -778,6 +778,32 @@ def _record_savepoint():
         ) from None
 
 
+# A refused record is kept for the device and for review, bounded: its raw copy up to
+# MAX_RAW_BYTES (a longer one is kept as its head), and a user's latest KEPT_REJECTIONS.
+MAX_RAW_BYTES = 16 * 1024
+MAX_REASON = 2000
+KEPT_REJECTIONS = 1000
+
+
+def bounded_copy(raw):
+    text = json.dumps(raw, default=str, ensure_ascii=False)
+    if len(text.encode()) <= MAX_RAW_BYTES:
+        return json.loads(text)
+    return {"truncated": True, "bytes": len(text.encode()), "head": text[: MAX_RAW_BYTES // 4]}
+
+
+def _keep_latest_rejections(user_id: int) -> None:
+    stale = (
+        select(SyncRejection.id)
+        .where(SyncRejection.user_id == user_id)
+        .order_by(SyncRejection.created_at.desc(), SyncRejection.id.desc())
+        .offset(KEPT_REJECTIONS)
+    )
+    stale_ids = list(db.session.scalars(stale))
+    if stale_ids:
+        db.session.execute(delete(SyncRejection).where(SyncRejection.id.in_(stale_ids)))
+
+
 def apply_push(user: User, changes: dict, last_pulled_at: int | None, device_id: str | None):
     """Apply a pushed batch; rejected records are stored for the device and for review."""
     ctx = PushContext(
@@ -810,11 +836,13 @@ def apply_push(user: User, changes: dict, last_pulled_at: int | None, device_id:
                     device_id=device_id,
                     table_name=rejection.table[:64],
                     record_id=rejection.record_id[:64],
-                    reason=rejection.reason,
-                    raw=json.loads(json.dumps(rejection.raw, default=str)),
+                    reason=rejection.reason[:MAX_REASON],
+                    raw=bounded_copy(rejection.raw),
                 )
             )
         db.session.flush()
+        if outcome.rejections:
+            _keep_latest_rejections(user.id)
     finally:
         db.session.info.pop(DEVICE, None)
     return outcome

@@ -116,3 +116,28 @@ def test_a_pushed_finding_note_follows_the_rest_rules(pusher, note):
     response = pusher["push"](changes)
     assert response.status_code == 200
     assert response.json["experimentalRejectedIds"] == {"findings": ["noted-f0"]}
+
+
+def test_a_push_is_bounded_in_records_and_bytes(app, pusher, monkeypatch):
+    monkeypatch.setitem(app.config, "SYNC_MAX_RECORDS_PER_PUSH", 5)
+    changes = pusher["inspection"]("many")
+    changes["findings"]["created"] *= 6
+    response = pusher["push"](changes)
+    assert response.status_code == 422 and "at most 5 records" in response.json["detail"]
+    monkeypatch.setitem(app.config, "SYNC_MAX_BODY_BYTES", 100)
+    response = pusher["push"](pusher["inspection"]("big"))
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_refused_records_raw_copy_is_bounded(session, pusher):
+    from sqlalchemy import select
+
+    from backend.models import SyncRejection
+
+    changes = pusher["inspection"]("huge")
+    changes["findings"]["created"][0]["note"] = "长" * 100_000
+    assert pusher["push"](changes).json["experimentalRejectedIds"] == {"findings": ["huge-f0"]}
+    kept = session.scalar(select(SyncRejection).where(SyncRejection.record_id == "huge-f0"))
+    assert kept.raw["truncated"] is True and len(kept.raw["head"]) <= 16 * 1024
+    assert "note" in kept.reason
