@@ -29,7 +29,9 @@ class UserSchema(ma.Schema):
         ],
     )
     password = ma.fields.String(
-        required=True, load_only=True, validate=ma.validate.Length(min=8, max=256)
+        required=True,
+        load_only=True,
+        validate=ma.validate.Length(min=service.PASSWORD_MIN_LENGTH, max=256),
     )
     display_name = ma.fields.String(validate=ma.validate.Length(max=64))
     phone = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
@@ -41,7 +43,9 @@ class UserSchema(ma.Schema):
 
 
 class UserUpdateSchema(ma.Schema):
-    password = ma.fields.String(load_only=True, validate=ma.validate.Length(min=8, max=256))
+    password = ma.fields.String(
+        load_only=True, validate=ma.validate.Length(min=service.PASSWORD_MIN_LENGTH, max=256)
+    )
     display_name = ma.fields.String(validate=ma.validate.Length(max=64))
     phone = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=32))
     role = ma.fields.String(validate=ma.validate.OneOf(list(ROLES)))

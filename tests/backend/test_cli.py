@@ -10,6 +10,8 @@ from backend.enterprises.uscc import uscc_problem
 from backend.models import Enterprise, Jurisdiction, User
 from checklists.industries import KEY_INDUSTRIES, industry_matches
 
+PASSPHRASE = "long passphrase for 巡查"  # passes the password policy
+
 
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch):
@@ -51,12 +53,12 @@ def test_create_user_command(cli_env):
     runner, url = cli_env
     ok = runner.invoke(
         main,
-        ["create-user", "--username", "root", "--password", "long password", "--role", "admin"],
+        ["create-user", "--username", "root", "--password", PASSPHRASE, "--role", "admin"],
     )
     assert ok.exit_code == 0, ok.output
     missing_scope = runner.invoke(
         main,
-        ["create-user", "--username", "insp", "--password", "long password", "--role", "inspector"],
+        ["create-user", "--username", "insp", "--password", PASSPHRASE, "--role", "inspector"],
     )
     assert missing_scope.exit_code != 0
     assert "jurisdiction" in missing_scope.output

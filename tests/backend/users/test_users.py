@@ -1,10 +1,15 @@
+import pytest
+
+PASSPHRASE = "long passphrase for 巡查"  # passes the password policy
+
+
 def test_role_scope_rules(client, make_jurisdiction, make_enterprise, make_user, auth_header):
     district = make_jurisdiction()
     enterprise = make_enterprise(district)
     headers = auth_header(make_user("admin"))
 
     def create(**body):
-        payload = {"username": f"u{len(body)}x{body.get('role')}", "password": "long password"}
+        payload = {"username": f"u{len(body)}x{body.get('role')}", "password": PASSPHRASE}
         return client.post("/api/v1/users", json={**payload, **body}, headers=headers)
 
     manager_without_enterprise = create(role="enterprise_manager")
@@ -24,7 +29,7 @@ def test_duplicate_username_is_409(client, make_user, auth_header):
     headers = auth_header(make_user("admin"))
     response = client.post(
         "/api/v1/users",
-        json={"username": "taken", "password": "long password", "role": "admin"},
+        json={"username": "taken", "password": PASSPHRASE, "role": "admin"},
         headers=headers,
     )
     assert response.status_code == 409
@@ -49,3 +54,21 @@ def test_deactivating_a_user_revokes_their_tokens(client, make_user, auth_header
     response = client.patch(f"/api/v1/users/{target.id}", json={"is_active": False}, headers=admin)
     assert response.status_code == 200
     assert client.get("/api/v1/users/me", headers=target_headers).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "password", ["12345678", "short pass", "password1234", "1qaz2wsx3edc", "policyuser"]
+)
+def test_one_password_policy_for_the_api_and_the_cli(client, make_user, auth_header, password):
+    from backend.core.errors import Invalid
+    from backend.users.services import check_password
+
+    response = client.post(
+        "/api/v1/users",
+        headers=auth_header(make_user("admin")),
+        json={"username": "policyuser", "password": password, "role": "admin"},
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "password"
+    with pytest.raises(Invalid):
+        check_password(password, "policyuser")  # what `xuncha create-user` calls too
