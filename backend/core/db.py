@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import current_app
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -41,6 +41,20 @@ def keep_despite_error(session) -> None:
 
 def kept_despite_error(session) -> bool:
     return session.info.pop(KEEP_ON_ERROR, False)
+
+
+def serialize_on(session, namespace: int, *keys: str) -> None:
+    """Make transactions touching the same keys run one after the other until they end (a
+    check and the write that depends on it, e.g. counting login failures, then adding one).
+    PostgreSQL: transaction-scoped advisory locks, taken in order; SQLite needs nothing, its
+    writers already run one at a time (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in keys:
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:key))"),
+            {"namespace": namespace, "key": key},
+        )
 
 
 def set_write_intent(may_write: bool) -> None:

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from ..core.db import db, keep_despite_error
+from ..core.db import db, keep_despite_error, serialize_on
 from ..core.errors import TooManyAttempts, Unauthorized
 from ..models import AccessToken, LoginFailure, User, utcnow
 
@@ -65,6 +65,9 @@ def revoke(record: AccessToken) -> None:
     db.session.flush()
 
 
+LOGIN_LOCKS = 1  # advisory-lock namespace of login attempts
+
+
 class LoginThrottle:
     def __init__(self, *, per_account: int, per_address: int, window: timedelta) -> None:
         self.per_account = per_account
@@ -107,7 +110,11 @@ class LoginThrottle:
 
 
 def authenticate(username: str, password: str, address: str, throttle: LoginThrottle) -> User:
-    """The active user with these credentials; failures are recorded and throttled."""
+    """The active user with these credentials; failures are recorded and throttled.
+
+    Attempts on one account or from one address run one after the other, so parallel guesses
+    cannot all pass the check before any of their failures is counted."""
+    serialize_on(db.session, LOGIN_LOCKS, f"account:{username}", f"address:{address}")
     throttle.check(username, address)
     user = db.session.scalar(select(User).where(User.username == username))
     valid = password_matches(user.password_hash if user else _DUMMY_HASH, password)
