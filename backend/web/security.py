@@ -1,7 +1,6 @@
 """What every web page shares: security headers with a per-request CSP nonce, the login
 session (Flask's signed cookie: HttpOnly, SameSite=Lax), and CSRF tokens for POST forms."""
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -9,11 +8,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, request, session
 
-from ..core.db import db
 from ..models import User
+from ..users.auth import issue_token, revoke, user_for_token
 
-SESSION_USER = "uid"
-SESSION_VERSION = "pwv"
+SESSION_TOKEN = "token"
+WEB_SESSION = "web-session"  # the device id of the tokens behind page sessions
+SESSION_LIFETIME = timedelta(hours=12)
 SESSION_CSRF = "csrf"
 CSRF_FIELD = "csrf_token"
 
@@ -29,7 +29,7 @@ def configure_session(app) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         # Secure whenever the site is served over HTTPS (as it is in production).
         SESSION_COOKIE_SECURE=app.config.get("PUBLIC_BASE_URL", "").startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
 
 
@@ -73,34 +73,33 @@ def add_security_headers(response):
 # --- the login session ----------------------------------------------------------------------
 
 
-def _password_version(user: User) -> str:
-    """Changes with the password: a password change ends every session of the account."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:24]
-
-
 def log_in(user: User) -> None:
-    session.clear()  # a fresh session at each login (no fixation)
+    """A fresh session at each login (no fixation), held by a server-side token: logging out
+    revokes it, so a copy of the cookie taken before is worth nothing after."""
+    session.clear()
     session.permanent = True
-    session[SESSION_USER] = user.id
-    session[SESSION_VERSION] = _password_version(user)
+    token, _record = issue_token(user, ttl=SESSION_LIFETIME, device_id=WEB_SESSION)
+    session[SESSION_TOKEN] = token
     session[SESSION_CSRF] = secrets.token_urlsafe(32)
 
 
 def log_out() -> None:
+    found = _session_token()
+    if found is not None:
+        revoke(found[1])
     session.clear()
 
 
+def _session_token():
+    token = session.get(SESSION_TOKEN)
+    return user_for_token(token) if isinstance(token, str) else None
+
+
 def session_user() -> User | None:
-    user_id = session.get(SESSION_USER)
-    if not isinstance(user_id, int):
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    if not hmac.compare_digest(str(session.get(SESSION_VERSION, "")), _password_version(user)):
-        return None
-    return user
+    """The session's user while its token is live (not revoked by a logout or a password
+    change, not expired, the account active)."""
+    found = _session_token()
+    return found[0] if found else None
 
 
 def load_session_user() -> None:

@@ -165,6 +165,17 @@ def test_portal_login_session_cookie_and_csrf(client, world):
     assert client.get("/portal/hazards").status_code == 302
 
 
+def test_a_cookie_copied_before_logout_is_worthless_after_it(app, client, world):
+    manager = world["users"]["manager"]
+    assert log_in(client, "portal", manager).status_code == 302
+    copied = client.get_cookie("xuncha_session").value
+    token = csrf_from(client, "/portal/hazards")
+    assert client.post("/portal/logout", data={"csrf_token": token}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("xuncha_session", copied)
+    assert thief.get("/portal/hazards").status_code == 302  # back to the login page
+
+
 def test_a_password_change_ends_the_session(client, session, world):
     from backend.users.services import update_user
 
