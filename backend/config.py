@@ -36,6 +36,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "TOKEN_TTL_HOURS": int(env.get("TOKEN_TTL_HOURS", "720")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE": int(
+            env.get("LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE", "50")
+        ),
         "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")),
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
         # Hazard deadlines and notifications.

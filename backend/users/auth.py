@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 
 from ..core.db import db, keep_despite_error, serialize_on
 from ..core.errors import TooManyAttempts, Unauthorized
@@ -69,16 +69,33 @@ LOGIN_LOCKS = 1  # advisory-lock namespace of login attempts
 
 
 class LoginThrottle:
-    def __init__(self, *, per_account: int, per_address: int, window: timedelta) -> None:
+    """Failed logins within `window`: per account from one address (`per_account`), per
+    account from anywhere (`per_account_anywhere`, much higher, so that nobody can lock
+    somebody else out with a few wrong passwords), and per address (`per_address`)."""
+
+    def __init__(
+        self,
+        *,
+        per_account: int,
+        per_address: int,
+        window: timedelta,
+        per_account_anywhere: int | None = None,
+    ) -> None:
         self.per_account = per_account
+        self.per_account_anywhere = per_account_anywhere or per_account * 10
         self.per_address = per_address
         self.window = window
 
     def check(self, username: str, address: str) -> None:
         since = utcnow() - self.window
-        account = self._failures(LoginFailure.username == username, since)
-        by_address = self._failures(LoginFailure.address == address, since)
-        for (count, oldest), limit in ((account, self.per_account), (by_address, self.per_address)):
+        account = LoginFailure.username == username
+        by_address = LoginFailure.address == address
+        counted = (
+            (self._failures(and_(account, by_address), since), self.per_account),
+            (self._failures(account, since), self.per_account_anywhere),
+            (self._failures(by_address, since), self.per_address),
+        )
+        for (count, oldest), limit in counted:
             if count >= limit:
                 raise TooManyAttempts(
                     "Too many failed logins; try again later.",
@@ -131,6 +148,7 @@ def login_throttle() -> LoginThrottle:
     config = current_app.config
     return LoginThrottle(
         per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        per_account_anywhere=config.get("LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE"),
         per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
         window=timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
     )

@@ -87,6 +87,31 @@ def test_failed_logins_are_throttled_per_account(app, client, make_user):
     assert int(blocked.headers["Retry-After"]) > 0
 
 
+def test_strangers_cannot_lock_an_account_with_a_few_failures(app, client, make_user):
+    make_user(role="admin", username="erin")
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        failed = client.post(
+            "/api/v1/auth/token",
+            json={"username": "erin", "password": "wrong guess"},
+            environ_base={"REMOTE_ADDR": "203.0.113.7"},
+        )
+        assert failed.status_code == 401
+    own_address = client.post(
+        "/api/v1/auth/token",
+        json={"username": "erin", "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.1.1.1"},
+    )
+    assert own_address.status_code == 201
+
+
+def test_an_account_is_throttled_from_anywhere_at_the_slower_limit(app, client, session, make_user):
+    make_user(role="admin", username="frank")
+    for number in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ANYWHERE"]):
+        session.add(LoginFailure(username="frank", address=f"198.51.100.{number % 250}"))
+    session.commit()
+    assert login(client, "frank").status_code == 429
+
+
 def test_failed_logins_are_throttled_per_address(app, client, session, make_user):
     make_user(role="admin", username="dave")
     limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
