@@ -2,7 +2,8 @@
 
 import logging
 
-from flask import Flask, request
+import swagger_ui_bundle
+from flask import Flask, request, send_from_directory
 from sqlalchemy.exc import OperationalError
 
 from . import wiring
@@ -24,7 +25,9 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Served from this app: a CDN may be unreachable where users are, and would run
+        # scripts of its own on the portal's origin.
+        OPENAPI_SWAGGER_UI_URL=f"{SWAGGER_UI_ASSETS}/",
         API_SPEC_OPTIONS={"security": [{"bearerAuth": []}]},
         JSON_AS_ASCII=False,
     )
@@ -36,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     _register_commit(app)
     app.after_request(_no_sniffing)
+    _serve_swagger_ui_assets(app)
     from .api import register_api
 
     register_api(app)
@@ -47,6 +51,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SWAGGER_UI_ASSETS = "/docs-assets/swagger-ui"
+
+
+def _serve_swagger_ui_assets(app: Flask) -> None:
+    @app.get(f"{SWAGGER_UI_ASSETS}/<path:filename>")
+    def swagger_ui_asset(filename):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
 
 
 def _no_sniffing(response):

@@ -105,3 +105,11 @@ def test_a_short_secret_key_is_refused_outside_tests(monkeypatch):
 def test_every_answer_forbids_content_sniffing(client):
     for path in ("/healthz", "/api/v1/openapi.json", "/api/v1/nothing-here"):
         assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_api_docs_load_nothing_from_elsewhere(client):
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/docs-assets/swagger-ui/swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "https://" not in page.split("<body")[0]
+    asset = client.get("/docs-assets/swagger-ui/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and "javascript" in asset.mimetype
