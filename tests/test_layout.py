@@ -48,3 +48,12 @@ def test_the_colour_reads_the_credit_signal_without_the_app():
 def test_layout_exists():
     for name in ("backend", "checklists", "sync", "media", "tests", "pyproject.toml", "README.md"):
         assert (ROOT / name).exists(), name
+
+
+def test_the_synced_tables_are_one_list():
+    """The change log tracks exactly the models the pull serves, under the same names."""
+    from backend.sync_adapter import change_log, services
+
+    assert {table.model: table.name for table in services.TABLES} == change_log.TABLES
+    assert set(change_log.DEVICE_TABLES) == {adapter.name for adapter in services.PUSH_ADAPTERS}
+    assert set(change_log.PHOTO_OWNER_TABLES) <= set(services.PULL_TABLES)

@@ -144,8 +144,10 @@ class _Places:
         return self.of_enterprise(record_id, user_id)
 
 
+# The records a device may attach photos to (a photo's change lies where its owner does).
+PHOTO_OWNER_TABLES = ("findings", "hazard_actions", "inspections", "hazards")
 # The kinds of record a change can be anchored to, to find where it lies.
-KINDS = ("findings", "hazard_actions", "inspections", "hazards", "enterprises")
+KINDS = (*PHOTO_OWNER_TABLES, "enterprises")
 PLACE_FACTS = "sync_place_facts"
 PENDING = "sync_changes_pending"
 

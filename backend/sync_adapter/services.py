@@ -42,7 +42,7 @@ from ..models import (
 )
 from ..photos import services as photo_service
 from ..plans import services as inspection_plans
-from .change_log import DEVICE, committed_counter
+from .change_log import DEVICE, PHOTO_OWNER_TABLES, committed_counter
 
 BATCH = 500
 
@@ -621,14 +621,6 @@ class FindingsAdapter:
         _domain(inspection_service.delete_finding, self.ctx.user, finding)
 
 
-PHOTO_OWNERS = {
-    "findings": Finding,
-    "hazards": Hazard,
-    "inspections": Inspection,
-    "hazard_actions": HazardAction,
-}
-
-
 class PhotosAdapter:
     name = "photos"
     pull_only = False
@@ -643,8 +635,8 @@ class PhotosAdapter:
         if not is_sha256(sha256):
             raise RecordRejected("sha256 must be 64 lowercase hex characters")
         owner_table = record.get("owner_table")
-        if owner_table not in PHOTO_OWNERS:
-            raise RecordRejected(f"owner_table must be one of {', '.join(PHOTO_OWNERS)}")
+        if owner_table not in PHOTO_OWNER_TABLES:
+            raise RecordRejected(f"owner_table must be one of {', '.join(PHOTO_OWNER_TABLES)}")
         owner_id = str(record.get("owner_id"))
         self._check_owner(owner_table, owner_id)
         _domain(
