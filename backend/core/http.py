@@ -3,6 +3,9 @@
 
 import json
 import math
+import re
+from datetime import date
+from urllib.parse import quote
 
 import flask_smorest
 import marshmallow as ma
@@ -230,3 +233,15 @@ class StrictJSONProvider(DefaultJSONProvider):
     def dumps(self, obj, **kwargs):
         kwargs.setdefault("allow_nan", False)
         return super().dumps(obj, **kwargs)
+
+
+def content_disposition(name: str, *, fallback: str | None = None, inline: bool = False) -> str:
+    """A Content-Disposition value for any file name (RFC 6266): a printable ASCII fallback
+    without quotes or line breaks, and the name itself in UTF-8."""
+    ascii_name = re.sub(r'[^\x20-\x7e]|["\\]', "_", fallback if fallback is not None else name)
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+# Dates a query may filter on: outside these, date arithmetic (time zones) would overflow.
+QUERY_DATES = ma.validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))

@@ -1,12 +1,18 @@
-from urllib.parse import quote
-
 import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
 from checklists.industries import INDUSTRIES
 
-from ..core.http import Blueprint, IdField, PhotoList, SyncId, paginate_select
+from ..core.http import (
+    QUERY_DATES,
+    Blueprint,
+    IdField,
+    PhotoList,
+    SyncId,
+    content_disposition,
+    paginate_select,
+)
 from ..core.scope import current_user, get_visible, require_role
 from ..core.spreadsheets import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from ..core.timeutil import today_in_shanghai
@@ -120,8 +126,10 @@ class HazardQuery(ma.Schema):
     min_days_overdue = ma.fields.Integer(
         strict=False, validate=ma.validate.Range(min=0, max=100_000)
     )
-    due_from = ma.fields.Date(metadata={"description": "Deadline on or after"})
-    due_to = ma.fields.Date(metadata={"description": "Deadline on or before"})
+    due_from = ma.fields.Date(
+        validate=QUERY_DATES, metadata={"description": "Deadline on or after"}
+    )
+    due_to = ma.fields.Date(validate=QUERY_DATES, metadata={"description": "Deadline on or before"})
     sort = ma.fields.String(load_default="due_on", validate=ma.validate.OneOf(service.SORTS))
 
 
@@ -195,8 +203,12 @@ class StatsQuery(ma.Schema):
     jurisdiction_id = IdField(strict=False, metadata={"description": "Within this subtree"})
     industry = ma.fields.String(validate=ma.validate.OneOf(list(INDUSTRIES)))
     grade = ma.fields.String(validate=ma.validate.OneOf(list(HAZARD_GRADES)))
-    reported_from = ma.fields.Date(metadata={"description": "Reported on or after (Asia/Shanghai)"})
-    reported_to = ma.fields.Date(metadata={"description": "Reported on or before (Asia/Shanghai)"})
+    reported_from = ma.fields.Date(
+        validate=QUERY_DATES, metadata={"description": "Reported on or after (Asia/Shanghai)"}
+    )
+    reported_to = ma.fields.Date(
+        validate=QUERY_DATES, metadata={"description": "Reported on or before (Asia/Shanghai)"}
+    )
 
 
 class TallySchema(ma.Schema):
@@ -239,9 +251,7 @@ class StatsSchema(ma.Schema):
 
 def download(content: bytes, mimetype: str, ascii_name: str, name: str) -> Response:
     response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    )
+    response.headers["Content-Disposition"] = content_disposition(name, fallback=ascii_name)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,14 +1,12 @@
 """The enterprise safety code (常安码): the code and its history, rotation, QR images, the
 printable poster, and scanning it in the app (docs/sync.md, wire contracts: QR)."""
 
-from urllib.parse import quote
-
 import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
 
 from ..checklists.api import ChecklistSummarySchema, summary
-from ..core.http import ID_CONVERTER, Blueprint, paginate_select
+from ..core.http import ID_CONVERTER, Blueprint, content_disposition, paginate_select
 from ..core.scope import current_user, get_visible, require_role
 from ..enterprises.api import EnterpriseSchema
 from ..hazards.api import HazardSchema
@@ -121,11 +119,7 @@ class ScanContextSchema(ma.Schema):
 
 def _binary(content: bytes, mimetype: str, filename: str, inline: bool = True) -> Response:
     response = Response(content, mimetype=mimetype)
-    disposition = "inline" if inline else "attachment"
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
-    response.headers["Content-Disposition"] = (
-        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
     # A rotated code must never be served from a cache.
     response.headers["Cache-Control"] = "private, no-store"
     return response

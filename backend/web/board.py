@@ -6,6 +6,8 @@ sorted by days overdue) and the charts are the hazard statistics (`hazard_stats`
 same filters: no number is worked out here.
 """
 
+import re
+
 from flask import render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -101,7 +103,7 @@ def _filters(user: User) -> dict:
     filters = {}
     jurisdiction = request.args.get("jurisdiction_id", "")
     if jurisdiction:
-        if not jurisdiction.isdigit() or len(jurisdiction) > 9:
+        if not re.fullmatch(r"[0-9]{1,9}", jurisdiction):
             raise BadFilter()
         filters["jurisdiction_id"] = get_visible(Jurisdiction, int(jurisdiction), user).id
     industry = request.args.get("industry", "")

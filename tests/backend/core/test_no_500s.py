@@ -141,3 +141,18 @@ def test_a_refused_records_raw_copy_is_bounded(session, pusher):
     kept = session.scalar(select(SyncRejection).where(SyncRejection.record_id == "huge-f0"))
     assert kept.raw["truncated"] is True and len(kept.raw["head"]) <= 16 * 1024
     assert "note" in kept.reason
+
+
+def test_query_dates_at_the_ends_of_the_calendar_are_a_422(client, auth_header, make_user):
+    headers = auth_header(make_user("admin"))
+    for query in ("reported_from=0001-01-01", "reported_to=9999-12-31"):
+        assert client.get(f"/api/v1/hazards/stats?{query}", headers=headers).status_code == 422
+    assert client.get("/api/v1/hazards?due_from=0001-01-01", headers=headers).status_code == 422
+
+
+def test_a_file_name_with_line_breaks_cannot_break_the_header():
+    from backend.core.http import content_disposition
+
+    value = content_disposition('甲化工\r\nSet-Cookie: x=1"', inline=True)
+    assert "\r" not in value and "\n" not in value
+    assert value.startswith('inline; filename="') and "%0D%0A" in value

@@ -410,3 +410,8 @@ def test_board_orders_overdue_rectifications_and_filters(client, world, make_haz
     assert client.get("/board/?grade=huge").status_code == 400
     outside = client.get(f"/board/?jurisdiction_id={world['nodes']['x'].id}")
     assert outside.status_code == 404 and "未找到" in text(outside)
+
+
+def test_the_board_filter_takes_only_ascii_digits(client, world):
+    log_in(client, "board", world["users"]["supervisor"])
+    assert client.get("/board/?jurisdiction_id=²").status_code == 400
