@@ -4,7 +4,7 @@
 import json
 import math
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 import flask_smorest
@@ -245,3 +245,12 @@ def content_disposition(name: str, *, fallback: str | None = None, inline: bool 
 
 # Dates a query may filter on: outside these, date arithmetic (time zones) would overflow.
 QUERY_DATES = ma.validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
+# Times a device reports (stored as reported, never used for ordering): within these bounds,
+# so that converting them between time zones cannot overflow.
+DEVICE_TIMES = ma.validate.Range(
+    min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2100, 12, 31, tzinfo=UTC)
+)
+
+
+def DeviceTime(**kwargs) -> ma.fields.AwareDateTime:  # noqa: N802
+    return ma.fields.AwareDateTime(allow_none=True, validate=DEVICE_TIMES, **kwargs)

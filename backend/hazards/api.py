@@ -7,6 +7,7 @@ from checklists.industries import INDUSTRIES
 from ..core.http import (
     QUERY_DATES,
     Blueprint,
+    DeviceTime,
     IdField,
     PhotoList,
     SyncId,
@@ -152,7 +153,7 @@ class HazardReportSchema(ma.Schema):
     after_photos = PhotoList(
         metadata={"description": "SHA-256 of photos after fixing (required when fixed_on_spot)"}
     )
-    device_time = ma.fields.AwareDateTime(allow_none=True)
+    device_time = DeviceTime()
 
 
 class ActionSchema(ma.Schema):
@@ -176,8 +177,8 @@ class ActionSchema(ma.Schema):
     listed_for_supervision = ma.fields.Boolean(
         allow_none=True, metadata={"description": "set_flags"}
     )
-    device_time = ma.fields.AwareDateTime(
-        allow_none=True, metadata={"description": "When the device took the action (stored only)"}
+    device_time = DeviceTime(
+        metadata={"description": "When the device took the action (stored only)"}
     )
 
 

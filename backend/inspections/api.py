@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from checklists.industries import INSPECTION_KINDS
 
-from ..core.http import Blueprint, IdField, PhotoList, SyncId, paginate_select
+from ..core.http import Blueprint, DeviceTime, IdField, PhotoList, SyncId, paginate_select
 from ..core.scope import current_user, get_visible, inspection_clause
 from ..hazards.api import HazardSchema
 from ..models import FINDING_RESULTS, HAZARD_GRADES, Inspection
@@ -30,7 +30,7 @@ class FindingSchema(ma.Schema):
         allow_none=True, metadata={"description": "Override the default rectification deadline"}
     )
     photos = PhotoList(load_only=True)
-    device_recorded_at = ma.fields.AwareDateTime(allow_none=True)
+    device_recorded_at = DeviceTime()
 
 
 class InspectionCreateSchema(ma.Schema):
@@ -40,7 +40,7 @@ class InspectionCreateSchema(ma.Schema):
         required=True, validate=ma.validate.Length(min=1, max=64)
     )
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(INSPECTION_KINDS)))
-    started_at = ma.fields.AwareDateTime(allow_none=True)
+    started_at = DeviceTime()
     latitude = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-90, max=90))
     longitude = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-180, max=180))
 

@@ -6,7 +6,7 @@ from flask import Response
 from flask.views import MethodView
 
 from ..checklists.api import ChecklistSummarySchema, summary
-from ..core.http import ID_CONVERTER, Blueprint, content_disposition, paginate_select
+from ..core.http import ID_CONVERTER, Blueprint, DeviceTime, content_disposition, paginate_select
 from ..core.scope import current_user, get_visible, require_role
 from ..enterprises.api import EnterpriseSchema
 from ..hazards.api import HazardSchema
@@ -66,9 +66,7 @@ class SafetyCodeStateSchema(ma.Schema):
 class ScanArgs(ma.Schema):
     latitude = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-90, max=90))
     longitude = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-180, max=180))
-    device_time = ma.fields.AwareDateTime(
-        allow_none=True, metadata={"description": "When the device scanned (stored only)"}
-    )
+    device_time = DeviceTime(metadata={"description": "When the device scanned (stored only)"})
 
 
 class ScanRecordSchema(ma.Schema):

@@ -289,3 +289,19 @@ def test_photo_required_items_need_evidence(client, session, site):
     assert done.status_code == 200
     hazard = session.scalar(select(Hazard).where(Hazard.inspection_id == inspection_id))
     assert hazard.item_code == code
+
+
+def test_a_device_time_at_the_ends_of_the_calendar_is_a_422(client, site):
+    version_id = _checklists(client, site["chemical"], site["inspector_headers"])["duty31"]["id"]
+    response = client.post(
+        "/api/v1/inspections",
+        json={
+            "enterprise_id": site["chemical"].id,
+            "checklist_version_id": version_id,
+            "kind": "supervision",
+            "started_at": "0001-01-01T00:00:00+14:00",
+        },
+        headers=site["inspector_headers"],
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "started_at"
