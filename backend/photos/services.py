@@ -69,7 +69,7 @@ from media.storage import (
 )
 from media.tus import TusStore, UploadInfo
 
-from ..core.db import AppSession, db
+from ..core.db import AppSession, db, read_only_intent
 from ..core.errors import Conflict, NotFound
 from ..core.scope import enterprise_clause
 from ..core.timeutil import SHANGHAI
@@ -501,12 +501,19 @@ def _forget(future: Future) -> None:
 
 
 def _derivatives_job(app: Flask, sha256: str) -> None:
+    """Read what to render, render with no transaction open (on SQLite a write transaction
+    would hold every other writer for as long as the image work takes), then record."""
     with app.app_context():
         try:
-            media = db.session.get(MediaObject, sha256)
-            if media is not None:
-                ensure_derivatives(media)
-            db.session.commit()
+            with read_only_intent():
+                media = db.session.get(MediaObject, sha256)
+                stamp = evidence_stamp(media) if media is not None else None
+                needed = media is not None and not _derivatives_current(media, stamp)
+                db.session.commit()  # ends the read
+            if needed:
+                keys = render_derivatives(sha256, stamp)
+                _record_derivatives(db.session.get(MediaObject, sha256), keys, stamp)
+                db.session.commit()
         except Exception:
             db.session.rollback()
             log.exception("derivatives of %s failed; they are made on first request", sha256)
@@ -568,14 +575,25 @@ def stamp_signature(stamp: EvidenceStamp | None) -> str:
 def ensure_derivatives(media: MediaObject, force: bool = False) -> dict:
     """Thumb and preview keys, rendering them when missing or when the stamp has changed."""
     stamp = evidence_stamp(media)
-    signature = stamp_signature(stamp)
-    recorded = dict(media.derivatives or {})
-    if not force and all(v in recorded for v in VARIANTS) and recorded.get("stamp") == signature:
-        return recorded
+    if not force and _derivatives_current(media, stamp):
+        return dict(media.derivatives)
+    return _record_derivatives(media, render_derivatives(media.sha256, stamp), stamp)
+
+
+def _derivatives_current(media: MediaObject, stamp: EvidenceStamp | None) -> bool:
+    recorded = media.derivatives or {}
+    return all(v in recorded for v in VARIANTS) and recorded.get("stamp") == stamp_signature(stamp)
+
+
+def render_derivatives(sha256: str, stamp: EvidenceStamp | None) -> dict:
+    """Render and store the derivatives (image work only, no database)."""
     storage = media_storage()
-    with _original_file(storage, media.sha256) as path:
-        keys = make_derivatives(path, storage, media.sha256, stamp=stamp)
-    media.derivatives = {**keys, "stamp": signature}
+    with _original_file(storage, sha256) as path:
+        return make_derivatives(path, storage, sha256, stamp=stamp)
+
+
+def _record_derivatives(media: MediaObject, keys: dict, stamp: EvidenceStamp | None) -> dict:
+    media.derivatives = {**keys, "stamp": stamp_signature(stamp)}
     db.session.flush()
     return media.derivatives
 

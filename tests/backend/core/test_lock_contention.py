@@ -173,3 +173,38 @@ def test_the_statistics_job_refreshes_sqlites_planner_statistics(file_app):
         indexes = set(db.session.scalars(text("SELECT idx FROM sqlite_stat1")))
         db.session.remove()
     assert "ix_sync_changes_table_seq" in indexes
+
+
+def test_rendering_derivatives_holds_no_write_lock(file_app, tmp_path, monkeypatch):
+    """Image work takes a while: other writers must not wait for it."""
+    import sqlite3
+
+    from backend.core.db import db
+    from backend.models import MediaObject
+    from backend.photos import services as photos
+
+    sha256 = "cd" * 32
+    with file_app.app_context():
+        db.session.add(MediaObject(sha256=sha256, size=1, mime="image/jpeg", width=1, height=1))
+        db.session.commit()
+        db.session.remove()
+    writes_while_rendering = []
+
+    def render(digest, stamp):
+        other_writer = sqlite3.connect(tmp_path / "busy.db", timeout=1)
+        try:
+            other_writer.execute("UPDATE sync_counter SET value = value")
+            other_writer.commit()
+            writes_while_rendering.append("written")
+        except sqlite3.OperationalError as error:
+            writes_while_rendering.append(str(error))
+        finally:
+            other_writer.close()
+        return {"thumb": f"thumbs/{digest}", "preview": f"previews/{digest}"}
+
+    monkeypatch.setattr(photos, "render_derivatives", render)
+    photos._derivatives_job(file_app, sha256)
+    assert writes_while_rendering == ["written"]
+    with file_app.app_context():
+        assert db.session.get(MediaObject, sha256).derivatives["thumb"] == f"thumbs/{sha256}"
+        db.session.remove()
