@@ -254,3 +254,12 @@ DEVICE_TIMES = ma.validate.Range(
 
 def DeviceTime(**kwargs) -> ma.fields.AwareDateTime:  # noqa: N802
     return ma.fields.AwareDateTime(allow_none=True, validate=DEVICE_TIMES, **kwargs)
+
+
+# Degrees either way: one rule for a position sent by REST or by sync.
+COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
+
+
+def Coordinate(kind: str) -> ma.fields.Float:  # noqa: N802
+    limit = COORDINATE_LIMITS[kind]
+    return ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-limit, max=limit))

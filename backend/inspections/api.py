@@ -4,7 +4,15 @@ from sqlalchemy import select
 
 from checklists.industries import INSPECTION_KINDS
 
-from ..core.http import Blueprint, DeviceTime, IdField, PhotoList, SyncId, paginate_select
+from ..core.http import (
+    Blueprint,
+    Coordinate,
+    DeviceTime,
+    IdField,
+    PhotoList,
+    SyncId,
+    paginate_select,
+)
 from ..core.scope import current_user, get_visible, inspection_clause
 from ..hazards.api import HazardSchema
 from ..models import FINDING_RESULTS, HAZARD_GRADES, Inspection
@@ -41,8 +49,8 @@ class InspectionCreateSchema(ma.Schema):
     )
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(INSPECTION_KINDS)))
     started_at = DeviceTime()
-    latitude = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-90, max=90))
-    longitude = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-180, max=180))
+    latitude = Coordinate("latitude")
+    longitude = Coordinate("longitude")
 
 
 class InspectionSchema(InspectionCreateSchema):

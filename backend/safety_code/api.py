@@ -6,7 +6,14 @@ from flask import Response
 from flask.views import MethodView
 
 from ..checklists.api import ChecklistSummarySchema, summary
-from ..core.http import ID_CONVERTER, Blueprint, DeviceTime, content_disposition, paginate_select
+from ..core.http import (
+    ID_CONVERTER,
+    Blueprint,
+    Coordinate,
+    DeviceTime,
+    content_disposition,
+    paginate_select,
+)
 from ..core.scope import current_user, get_visible, require_role
 from ..enterprises.api import EnterpriseSchema
 from ..hazards.api import HazardSchema
@@ -64,8 +71,8 @@ class SafetyCodeStateSchema(ma.Schema):
 
 
 class ScanArgs(ma.Schema):
-    latitude = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-90, max=90))
-    longitude = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-180, max=180))
+    latitude = Coordinate("latitude")
+    longitude = Coordinate("longitude")
     device_time = DeviceTime(metadata={"description": "When the device scanned (stored only)"})
 
 

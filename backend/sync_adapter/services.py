@@ -21,7 +21,7 @@ from ..checklists import services as checklist_service
 from ..core import scope as authz
 from ..core.db import db
 from ..core.errors import DomainError
-from ..core.http import MAX_ID
+from ..core.http import COORDINATE_LIMITS, MAX_ID
 from ..hazards import services as hazard_service
 from ..inspections import services as inspection_service
 from ..models import (
@@ -486,9 +486,6 @@ def _time(record, key):
         return ms_to_datetime(record.get(key))
     except ValueError as error:
         raise RecordRejected(f"{key} {error}") from None
-
-
-COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
 
 
 def _coordinate(record, key):

@@ -2,6 +2,7 @@
 failing, and contention that outlasts the wait is a 503 with Retry-After, never a 500."""
 
 import json
+import sqlite3
 import threading
 from collections import Counter
 
@@ -115,9 +116,21 @@ def test_contention_beyond_the_wait_is_503_with_retry_after(file_app, monkeypatc
     assert response.mimetype == "application/problem+json"
 
 
+def write_from_another_connection(path) -> str:
+    """ "written", or why another writer (an API request, say) could not write within 1 s."""
+    other_writer = sqlite3.connect(path, timeout=1)
+    try:
+        other_writer.execute("UPDATE sync_counter SET value = value")
+        other_writer.commit()
+        return "written"
+    except sqlite3.OperationalError as error:
+        return str(error)
+    finally:
+        other_writer.close()
+
+
 def test_webhook_delivery_holds_no_write_lock_while_the_receiver_answers(file_app, tmp_path):
     """Another writer (an API request) must get the lock while a webhook call is under way."""
-    import sqlite3
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from backend.core.db import db
@@ -129,15 +142,7 @@ def test_webhook_delivery_holds_no_write_lock_while_the_receiver_answers(file_ap
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 (http.server's name)
             self.rfile.read(int(self.headers["Content-Length"]))
-            other_writer = sqlite3.connect(tmp_path / "busy.db", timeout=1)
-            try:
-                other_writer.execute("UPDATE sync_counter SET value = value")
-                other_writer.commit()
-                writes_during_delivery.append("written")
-            except sqlite3.OperationalError as error:
-                writes_during_delivery.append(str(error))
-            finally:
-                other_writer.close()
+            writes_during_delivery.append(write_from_another_connection(tmp_path / "busy.db"))
             self.send_response(204)
             self.end_headers()
 
@@ -177,7 +182,6 @@ def test_the_statistics_job_refreshes_sqlites_planner_statistics(file_app):
 
 def test_rendering_derivatives_holds_no_write_lock(file_app, tmp_path, monkeypatch):
     """Image work takes a while: other writers must not wait for it."""
-    import sqlite3
 
     from backend.core.db import db
     from backend.models import MediaObject
@@ -191,15 +195,7 @@ def test_rendering_derivatives_holds_no_write_lock(file_app, tmp_path, monkeypat
     writes_while_rendering = []
 
     def render(digest, stamp):
-        other_writer = sqlite3.connect(tmp_path / "busy.db", timeout=1)
-        try:
-            other_writer.execute("UPDATE sync_counter SET value = value")
-            other_writer.commit()
-            writes_while_rendering.append("written")
-        except sqlite3.OperationalError as error:
-            writes_while_rendering.append(str(error))
-        finally:
-            other_writer.close()
+        writes_while_rendering.append(write_from_another_connection(tmp_path / "busy.db"))
         return {"thumb": f"thumbs/{digest}", "preview": f"previews/{digest}"}
 
     monkeypatch.setattr(photos, "render_derivatives", render)
