@@ -215,12 +215,21 @@ class StatsQuery(ma.Schema):
 class TallySchema(ma.Schema):
     total = ma.fields.Integer()
     open = ma.fields.Integer()
-    overdue = ma.fields.Integer()
+    overdue = ma.fields.Integer(
+        metadata={"description": "Not rectified by the deadline (submitted ones are not)"}
+    )
     closed = ma.fields.Integer()
     rectification_rate = ma.fields.Float(
         allow_none=True, metadata={"description": "closed / total"}
     )
     mean_days_to_close = ma.fields.Float(allow_none=True)
+    awaiting_verification = ma.fields.Integer(
+        metadata={"description": "Submitted, waiting for an official (待核验)"}
+    )
+    mean_days_awaiting_verification = ma.fields.Float(
+        allow_none=True, metadata={"description": "The bureau's own delay, so far"}
+    )
+    max_days_awaiting_verification = ma.fields.Float(allow_none=True)
 
 
 class JurisdictionTallySchema(TallySchema):

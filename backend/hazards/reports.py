@@ -13,7 +13,7 @@ from ..core.scope import jurisdiction_clause
 from ..core.spreadsheets import add_table_sheet, new_workbook
 from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, utcnow
-from .services import days_overdue, hazard_query, is_overdue
+from .services import AWAITING_VERIFICATION, days_overdue, hazard_query, is_overdue, submitted_at
 
 # Who may read the statistics of hazards across enterprises.
 STATS_ROLES = ("supervisor", "admin")
@@ -103,31 +103,49 @@ def _enterprises(ids) -> dict[int, tuple[Enterprise, Jurisdiction]]:
 # --- Supervisors' statistics ------------------------------------------------------------------
 
 
+def _days_between(start: datetime, end: datetime) -> float:
+    return max((end - start).total_seconds(), 0) / 86400
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
 class _Tally:
+    """Counts of one group of hazards. Overdue is the enterprise's lateness; the hazards
+    submitted and waiting for an official (待核验), and for how long, are the bureau's."""
+
     def __init__(self) -> None:
         self.total = self.open = self.overdue = self.closed = 0
         self.days_to_close: list[float] = []
+        self.days_awaiting_verification: list[float] = []
 
-    def add(self, hazard: Hazard, now: datetime) -> None:
+    def add(self, hazard: Hazard, now: datetime, submitted: datetime | None = None) -> None:
         self.total += 1
         if hazard.status == "closed":
             self.closed += 1
             if hazard.closed_at:
-                seconds = (hazard.closed_at - hazard.reported_at).total_seconds()
-                self.days_to_close.append(max(seconds, 0) / 86400)
-        else:
-            self.open += 1
-            self.overdue += is_overdue(hazard, now)
+                self.days_to_close.append(_days_between(hazard.reported_at, hazard.closed_at))
+            return
+        self.open += 1
+        self.overdue += is_overdue(hazard, now)
+        if hazard.status == AWAITING_VERIFICATION:
+            self.days_awaiting_verification.append(
+                _days_between(submitted or hazard.reported_at, now)
+            )
 
     def as_dict(self) -> dict:
-        mean = sum(self.days_to_close) / len(self.days_to_close) if self.days_to_close else None
+        waits = self.days_awaiting_verification
         return {
             "total": self.total,
             "open": self.open,
             "overdue": self.overdue,
             "closed": self.closed,
             "rectification_rate": round(self.closed / self.total, 4) if self.total else None,
-            "mean_days_to_close": round(mean, 2) if mean is not None else None,
+            "mean_days_to_close": _mean(self.days_to_close),
+            "awaiting_verification": len(waits),
+            "mean_days_awaiting_verification": _mean(waits),
+            "max_days_awaiting_verification": round(max(waits), 2) if waits else None,
         }
 
 
@@ -144,6 +162,9 @@ def hazard_stats(user, filters: dict, now: datetime | None = None) -> dict:
         stmt = stmt.where(Hazard.reported_at < _start_of(reported_to, next_day=True))
     hazards = db.session.scalars(stmt).all()
     enterprises = _enterprises({hazard.enterprise_id for hazard in hazards})
+    submitted = submitted_at(
+        [hazard.id for hazard in hazards if hazard.status == AWAITING_VERIFICATION]
+    )
     visible = {
         node.id: node
         for node in db.session.scalars(select(Jurisdiction).where(jurisdiction_clause(user)))
@@ -154,12 +175,11 @@ def hazard_stats(user, filters: dict, now: datetime | None = None) -> dict:
     by_month: dict[str, _Tally] = defaultdict(_Tally)
     for hazard in hazards:
         enterprise, jurisdiction = enterprises[hazard.enterprise_id]
-        total.add(hazard, now)
-        for node_id in _path_ids(jurisdiction.path):
-            if node_id in visible:
-                by_node[node_id].add(hazard, now)
-        by_industry[enterprise.industry].add(hazard, now)
-        by_month[hazard.reported_at.astimezone(SHANGHAI).strftime("%Y-%m")].add(hazard, now)
+        tallies = [total, by_industry[enterprise.industry]]
+        tallies += [by_node[node] for node in _path_ids(jurisdiction.path) if node in visible]
+        tallies.append(by_month[hazard.reported_at.astimezone(SHANGHAI).strftime("%Y-%m")])
+        for tally in tallies:
+            tally.add(hazard, now, submitted.get(hazard.id))
     return {
         "as_of": now,
         "totals": total.as_dict(),

@@ -47,6 +47,9 @@ from ..photos.services import attach_photos
 
 MAX_DEADLINE_DAYS = 366
 OPEN_STATUSES = frozenset({"reported", "rectifying", "submitted"})
+# The hazard is still the enterprise's to rectify; `submitted` waits on an official (待核验).
+UNRECTIFIED = ("reported", "rectifying")
+AWAITING_VERIFICATION = "submitted"
 ALL_STATUSES = OPEN_STATUSES | {"closed"}
 MANAGER = frozenset({"enterprise_manager"})
 OFFICIALS = frozenset({"inspector", "supervisor"})
@@ -100,11 +103,14 @@ def new_id() -> str:
 
 
 # --- Deadlines --------------------------------------------------------------------------------
-# A hazard due on a date is overdue from the start of the next day in Asia/Shanghai.
+# A hazard due on a date is overdue from the start of the next day in Asia/Shanghai. Overdue
+# means the enterprise's part is late ("期限内未完成治理整改", 方案5 L174): a hazard submitted
+# for verification is not overdue, whatever the date — it waits on the bureau (待核验), whose
+# delay the statistics measure separately (hazards/reports.py).
 
 
 def is_overdue(hazard: Hazard, now: datetime | None = None) -> bool:
-    return hazard.status != "closed" and today_in_shanghai(now) > hazard.due_on
+    return hazard.status in UNRECTIFIED and today_in_shanghai(now) > hazard.due_on
 
 
 def days_overdue(hazard: Hazard, now: datetime | None = None) -> int:
@@ -120,7 +126,7 @@ def overdue_since(hazard: Hazard) -> datetime:
 
 def overdue_clause(today: date):
     """SQL condition for hazards overdue on `today` (the same rule as `is_overdue`)."""
-    return and_(Hazard.status != "closed", Hazard.due_on < today)
+    return and_(Hazard.status.in_(UNRECTIFIED), Hazard.due_on < today)
 
 
 def _check_deadline(due_on: date, today: date, field_name: str = "due_on") -> None:
@@ -575,6 +581,18 @@ def record_system_action(
 
 
 # --- Reading ----------------------------------------------------------------------------------
+
+
+def submitted_at(hazard_ids) -> dict[str, datetime]:
+    """When each of these hazards was last submitted for verification (server time)."""
+    if not hazard_ids:
+        return {}
+    rows = db.session.execute(
+        select(HazardAction.hazard_id, func.max(HazardAction.received_at))
+        .where(HazardAction.action == "submit", HazardAction.hazard_id.in_(list(hazard_ids)))
+        .group_by(HazardAction.hazard_id)
+    )
+    return dict(rows.all())
 
 
 def history(hazard: Hazard) -> list[dict]:

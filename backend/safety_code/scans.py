@@ -10,7 +10,7 @@ from ..checklists import services as checklist_service
 from ..core.db import db
 from ..core.scope import get_visible
 from ..core.timeutil import today_in_shanghai
-from ..hazards.services import OPEN_STATUSES, overdue_clause
+from ..hazards.services import AWAITING_VERIFICATION, OPEN_STATUSES, overdue_clause
 from ..models import Enterprise, Hazard, Inspection, ScanRecord, User, utcnow
 from ..plans.services import due_plan_for
 from .services import active_code_by_token, refresh_safety_code_color
@@ -41,11 +41,15 @@ def last_inspection(enterprise: Enterprise) -> Inspection | None:
 
 
 def hazard_counts(enterprise: Enterprise, now: datetime | None = None) -> dict[str, int]:
-    """Open and overdue hazards: numbers only, fit for the public page."""
+    """Open, overdue and awaiting-verification hazards: numbers only, fit for the public page.
+    A hazard rectified and submitted is 待核验, never 逾期未整改 (hazards/services.py)."""
     count = select(func.count()).select_from(Hazard).where(Hazard.enterprise_id == enterprise.id)
     return {
         "open": db.session.scalar(count.where(Hazard.status.in_(OPEN_STATUSES))),
         "overdue": db.session.scalar(count.where(overdue_clause(today_in_shanghai(now)))),
+        "awaiting_verification": db.session.scalar(
+            count.where(Hazard.status == AWAITING_VERIFICATION)
+        ),
     }
 
 

@@ -1,8 +1,10 @@
 """The public landing page of a safety code (GET /q/<token>): what anyone at the gate may see.
 
 Live (no caching) and nothing private: the enterprise's name, USCC, industry and jurisdiction,
-its colour, how many hazards are open and overdue (numbers only, no details), the date of its
-last inspection, its standardisation grade, and how to report a hazard. No people's names, no
+its colour, how many hazards are open, overdue and waiting for an official's verification
+(numbers only, no details), the date of its last inspection, its standardisation grade — not
+while it is on the blacklist ("对纳入'黑名单'的生产经营单位…下调或取消安全生产诚信等级", 方案5
+L196; the grade is the 诚信等级, L195) — and how to report a hazard. No people's names, no
 phone numbers, no photos, no hazard titles.
 """
 
@@ -11,6 +13,7 @@ from flask import render_template
 from checklists.industries import INDUSTRIES
 
 from ..core.timeutil import SHANGHAI
+from ..credit.records import blacklisted_enterprise_ids
 from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, utcnow
 from ..safety_code import scans
 from ..safety_code import services as codes
@@ -20,10 +23,11 @@ from . import page_blueprint
 bp = page_blueprint("public_pages", __name__, "/q")
 
 COLOR_MEANINGS = {
-    "green": "企业目前无逾期未整改隐患、无重大事故隐患。",
+    "green": "企业目前无逾期未整改隐患、无重大事故隐患、无管理期内的不良信用记录。",
     "yellow": "企业存在逾期未整改的隐患、正在整改的重大事故隐患，或尚在管理期内的不良信用记录。",
-    "red": "企业存在逾期未整改的重大事故隐患、被责令停产停业整改，或被列入严重失信名单。",
+    "red": "企业存在逾期未整改的重大事故隐患、被责令停产停业整改，或被列入安全生产“黑名单”。",
 }
+BLACKLISTED_GRADE = "列入“黑名单”管理期间不予展示（下调或取消诚信等级）"
 KIND_LABELS = {"supervision": "监管检查", "self_inspection": "企业自查"}
 
 
@@ -47,7 +51,7 @@ def safety_code_page(token: str):
         "public/code.html",
         enterprise=enterprise,
         industry=INDUSTRIES.get(enterprise.industry, enterprise.industry),
-        grade=STANDARDISATION_GRADES.get(enterprise.standardisation_grade, "未定级"),
+        grade=_grade(enterprise),
         color=color,
         color_label=SAFETY_CODE_COLORS[color],
         color_meaning=COLOR_MEANINGS[color],
@@ -57,6 +61,12 @@ def safety_code_page(token: str):
         hotline=REPORT_HOTLINE,
         as_of=now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
     )
+
+
+def _grade(enterprise: Enterprise) -> str:
+    if blacklisted_enterprise_ids([enterprise.id]):
+        return BLACKLISTED_GRADE
+    return STANDARDISATION_GRADES.get(enterprise.standardisation_grade, "未定级")
 
 
 def _message(status: int, title: str, detail: str):

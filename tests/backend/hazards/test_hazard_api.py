@@ -108,6 +108,9 @@ def test_stats_for_supervisors_and_admins_only(client, world, make_hazard, sessi
         "closed": 1,
         "rectification_rate": round(1 / 3, 4),
         "mean_days_to_close": 3.0,
+        "awaiting_verification": 0,
+        "mean_days_awaiting_verification": None,
+        "max_days_awaiting_verification": None,
     }
     nodes = {row["name"]: row for row in stats["by_jurisdiction"]}
     assert set(nodes) == {"D区", "S街道", "G网格", "S2街道"}

@@ -1,0 +1,29 @@
+"""What the public page says of an enterprise on the blacklist: red, the list by its name, and
+no standardisation grade — 方案5 二(四) (S000:L196) "对纳入'黑名单'的生产经营单位…下调或取消
+安全生产诚信等级", the grade being the 诚信等级 (S000:L195)."""
+
+from tests.backend.web.test_pages import text, token_of
+
+
+def test_a_blacklisted_enterprise_shows_no_grade(client, session, world, make_entry):
+    ent = world["enterprises"]["ent"]
+    ent.standardisation_grade = "grade1"
+    session.commit()
+    before = text(client.get(f"/q/{token_of(session, ent)}"))
+    assert '<dd id="grade">一级</dd>' in before
+
+    make_entry("published")
+    page = text(client.get(f"/q/{token_of(session, ent)}"))
+    assert 'data-color="red"' in page
+    assert '<dd id="grade">一级</dd>' not in page
+    assert "列入“黑名单”管理期间不予展示" in page
+    assert "严重失信名单" not in page and "“黑名单”" in page
+
+
+def test_an_entry_still_in_procedure_changes_nothing_public(client, session, world, make_entry):
+    ent = world["enterprises"]["ent"]
+    ent.standardisation_grade = "grade2"
+    session.commit()
+    make_entry("confirmed")
+    page = text(client.get(f"/q/{token_of(session, ent)}"))
+    assert '<dd id="grade">二级</dd>' in page and 'data-color="green"' in page
