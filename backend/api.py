@@ -119,5 +119,4 @@ def register_api(app) -> None:
     )
     for module in DOMAIN_APIS:
         api.register_blueprint(module.blp)
-    app.register_blueprint(public_blacklist_api.page)
     app.before_request(authenticate_request)

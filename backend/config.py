@@ -61,6 +61,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "BLACKLIST_DEFENCE_WORKING_DAYS": int(env.get("BLACKLIST_DEFENCE_WORKING_DAYS", "5")),
         "BLACKLIST_PUBLISH_WORKING_DAYS": int(env.get("BLACKLIST_PUBLISH_WORKING_DAYS", "10")),
         "BLACKLIST_REMOVAL_WORKING_DAYS": int(env.get("BLACKLIST_REMOVAL_WORKING_DAYS", "10")),
+        # 方案2 L84: the removal application "期满前30个工作日内".
+        "BLACKLIST_APPLICATION_WORKING_DAYS": int(
+            env.get("BLACKLIST_APPLICATION_WORKING_DAYS", "30")
+        ),
+        # Local policy: how long a removed entry stays on the public list (with its dates).
+        "BLACKLIST_REMOVED_SHOWN_DAYS": int(env.get("BLACKLIST_REMOVED_SHOWN_DAYS", "365")),
+        # Local policy: the enterprise's objection period, and whether another supervisor than
+        # the collector reviews a bad credit record (审核).
+        "CREDIT_OBJECTION_WORKING_DAYS": int(env.get("CREDIT_OBJECTION_WORKING_DAYS", "5")),
+        "CREDIT_REVIEW_BY_ANOTHER": env.get("CREDIT_REVIEW_BY_ANOTHER", "true").lower()
+        in ("1", "true", "yes"),
         "INSPECTION_INTERVAL_MONTHS": env.get(
             "INSPECTION_INTERVAL_MONTHS", "key:1,elevated:3,general:6,low:12"
         ),

@@ -6,12 +6,17 @@ domain above it; the handlers run in the same session. Only the app factory impo
 
 from .classification import services as classification
 from .core import events
+from .credit import records as credit
 from .plans import services as inspection_plans
 from .safety_code import services as safety_code
 
 
 def _recolour(event) -> None:
     safety_code.refresh_safety_code_color(event.enterprise_id, event.now)
+
+
+def _propose_credit_candidate(event: events.HazardReported) -> None:
+    credit.propose_major_hazard_found(event.hazard, event.now)
 
 
 def _complete_plan(event: events.InspectionFinished) -> None:
@@ -29,6 +34,8 @@ def _redate_plan(event: events.ClassChanged) -> None:
 HANDLERS: dict[type[events.Event], list] = {
     # A hazard's change may change its enterprise's safety-code colour (常安码).
     events.HazardChanged: [_recolour],
+    # A major hazard an official found is a credit candidate (执法检查发现重大隐患).
+    events.HazardReported: [_propose_credit_candidate],
     # A finished supervision inspection fulfils the enterprise's pending plan.
     events.InspectionFinished: [_complete_plan],
     # Credit moves the class first (and so the plan), then the colour, which reads both.

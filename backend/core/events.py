@@ -25,6 +25,14 @@ class HazardChanged(Event):
 
 
 @dataclass(frozen=True)
+class HazardReported(Event):
+    """A hazard was reported (from a failed item or directly), by the hazards domain."""
+
+    hazard: object  # backend.models.Hazard
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
 class InspectionFinished(Event):
     """An inspection was scored and its hazards reported, by the inspections domain.
     `received_at` is the server's time of the finish."""

@@ -20,13 +20,19 @@ managers may defend themselves and apply for removal):
   days of it ("在10个工作日内统一向社会公布").
 - publish: the term starts — one year, or one/two/three years for a 较大/重大/特别重大 accident —
   and ends on `ends_on` (民法典 第二百零二条).
-- removal: apply_removal (enterprise manager, after rectification) then accept_removal or
-  reject_removal; removal on application is due within BLACKLIST_REMOVAL_WORKING_DAYS working
-  days of the application. At the end of the term the `credit_terms` job removes the entry if no
-  new bad credit record started within the term ("在'黑名单'管理期限内未再发生不良信用记录情形
-  的，在管理期限届满后…删除"); otherwise it is retained (继续保留) until a supervisor removes it
-  (remove) or a removal application is accepted. Removal at term end is due within the same
-  number of working days after `ends_on`.
+- removal, only at the end of the term (方案2 L84 "管理期限为1年…须在期满前30个工作日内…提出
+  移除申请"; 方案5 L189, L193): the enterprise's manager applies after self-rectification
+  (自查自改), within BLACKLIST_APPLICATION_WORKING_DAYS (30) working days before `ends_on` or any
+  time after it; a supervisor checks the rectification and accepts it (整改验收合格: published
+  on the public list with its date, "公开发布整改合格信息") or rejects the application. The entry
+  stays published: an accepted rectification never lifts it early. At the end of the term the
+  `credit_terms` job removes it if the rectification was accepted and no new bad credit record
+  started within the term ("在'黑名单'管理期限内未再发生不良信用记录情形的，在管理期限届满后…
+  删除"); otherwise it is retained (继续保留, "未达到规定要求的，继续保留'黑名单'管理") until a
+  rectification is accepted (then it goes at once) or a supervisor removes it (remove). The
+  removal is published — the public list shows removed entries with their dates for
+  BLACKLIST_REMOVED_SHOWN_DAYS (local policy) — and is due within
+  BLACKLIST_REMOVAL_WORKING_DAYS (10) working days of the term's end ("在10个工作日内向社会公布").
 
 Deadlines are stored when they start to run; a step taken after its deadline is still allowed
 and flagged (`defence_late`, `publish_late`, `removal_late`). The working-day calendar is
@@ -41,7 +47,7 @@ and safety-code colour at once (credit/records.py).
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from jinja2 import Environment, PackageLoader
@@ -84,7 +90,7 @@ TRANSITIONS: dict[str, Transition] = {
     "confirm": Transition(frozenset({"notified"}), "confirmed", SUPERVISOR),
     "publish": Transition(frozenset({"confirmed"}), "published", SUPERVISOR),
     "apply_removal": Transition(frozenset({"published"}), None, MANAGER),
-    "accept_removal": Transition(frozenset({"published"}), "removed", SUPERVISOR),
+    "accept_rectification": Transition(frozenset({"published"}), None, SUPERVISOR),
     "reject_removal": Transition(frozenset({"published"}), None, SUPERVISOR),
     "remove": Transition(frozenset({"published"}), "removed", SUPERVISOR),
 }
@@ -96,14 +102,14 @@ ACTION_LABELS = {
     "confirm": "确认纳入（申辩不成立或未申辩）",
     "publish": "信息公布",
     "apply_removal": "申请移出",
-    "accept_removal": "整改验收合格，移出",
+    "accept_rectification": "整改验收合格（公开发布整改合格信息）",
     "reject_removal": "不予移出",
     "remove": "管理期满，移出",
-    "expire": "管理期满，自动移出",
+    "expire": "管理期满，整改验收合格且未再发生不良信用记录情形，移出",
     "retain": "管理期内再次发生不良信用记录情形，继续保留",
 }
 # Steps that change what the public sees, and so the enterprise's class and colour.
-CREDIT_CHANGING = frozenset({"publish", "accept_removal", "remove"})
+CREDIT_CHANGING = frozenset({"publish", "accept_rectification", "remove"})
 
 
 def new_id() -> str:
@@ -339,13 +345,31 @@ def _apply_removal(step: _Step) -> None:
     entry = step.entry
     if entry.removal_applied_on is not None:
         raise _conflict(step, "A removal application is already pending.")
+    if entry.rectified_on is not None:
+        raise _conflict(step, f"The rectification was accepted on {entry.rectified_on}.")
+    opens_on = _application_opens_on(entry, step.calendar)
+    if step.today < opens_on:
+        raise _conflict(
+            step,
+            f"A removal application is taken from {opens_on}, within "
+            f"{_days('BLACKLIST_APPLICATION_WORKING_DAYS')} working days before the term ends "
+            f"on {entry.ends_on}.",
+            application_opens_on=opens_on.isoformat(),
+            ends_on=entry.ends_on.isoformat(),
+        )
     _require_note(step, "Describe the rectification in the note.")
     entry.removal_application = step.note
     entry.removal_applied_on = step.today
-    entry.removal_due_on = step.calendar.add_working_days(
-        step.today, _days("BLACKLIST_REMOVAL_WORKING_DAYS")
-    )
-    step.payload["removal_due_on"] = entry.removal_due_on.isoformat()
+    step.payload["ends_on"] = entry.ends_on.isoformat()
+
+
+def _application_opens_on(entry: BlacklistEntry, calendar: WorkingDayCalendar) -> date:
+    """The first day from which `ends_on` is within the application window's working days."""
+    window = _days("BLACKLIST_APPLICATION_WORKING_DAYS")
+    day = max(entry.published_on, entry.ends_on - timedelta(days=120))  # > 30 working days
+    while calendar.add_working_days(day, window) < entry.ends_on:
+        day = calendar.add_working_days(day, 1)
+    return day
 
 
 def _pending_application(step: _Step) -> None:
@@ -353,9 +377,16 @@ def _pending_application(step: _Step) -> None:
         raise _conflict(step, "There is no pending removal application.")
 
 
-def _accept_removal(step: _Step) -> None:
+def _accept_rectification(step: _Step) -> None:
+    """整改验收合格: published at once; the entry goes at the end of its term — now, if the
+    term is already over and no new bad record fell within it."""
     _pending_application(step)
-    _removed(step.entry, "rectified", step.today, step.calendar)
+    entry = step.entry
+    entry.rectified_on = step.today
+    step.payload["ends_on"] = entry.ends_on.isoformat()
+    if step.today > entry.ends_on and not _new_record_within_term(entry):
+        _removed(entry, "rectified", step.today, step.calendar)
+        entry.state = "removed"
 
 
 def _reject_removal(step: _Step) -> None:
@@ -363,7 +394,7 @@ def _reject_removal(step: _Step) -> None:
     _require_note(step, "Say why the enterprise stays on the blacklist.")
     entry = step.entry
     step.payload["applied_on"] = entry.removal_applied_on.isoformat()
-    entry.removal_application = entry.removal_applied_on = entry.removal_due_on = None
+    entry.removal_application = entry.removal_applied_on = None
 
 
 def _remove(step: _Step) -> None:
@@ -377,13 +408,19 @@ def _remove(step: _Step) -> None:
 
 
 def _removed(entry: BlacklistEntry, kind: str, today: date, calendar: WorkingDayCalendar) -> None:
-    if entry.removal_due_on is None:  # no application: due after the end of the term
-        entry.removal_due_on = calendar.add_working_days(
-            entry.ends_on, _days("BLACKLIST_REMOVAL_WORKING_DAYS")
-        )
+    """Removal is published within the working days after the term ends (or after the
+    rectification accepted once it had ended)."""
+    start = max(entry.ends_on, entry.rectified_on or entry.ends_on)
+    entry.removal_due_on = calendar.add_working_days(start, _days("BLACKLIST_REMOVAL_WORKING_DAYS"))
     entry.removed_on = today
     entry.removal_kind = kind
     entry.removal_late = today > entry.removal_due_on
+
+
+def _new_record_within_term(entry: BlacklistEntry) -> bool:
+    return credit.has_record_within(
+        entry.enterprise_id, entry.published_on, entry.ends_on, besides=entry.bad_credit_record_id
+    )
 
 
 HANDLERS = {
@@ -393,7 +430,7 @@ HANDLERS = {
     "confirm": _confirm,
     "publish": _publish,
     "apply_removal": _apply_removal,
-    "accept_removal": _accept_removal,
+    "accept_rectification": _accept_rectification,
     "reject_removal": _reject_removal,
     "remove": _remove,
 }
@@ -481,8 +518,9 @@ def render_notice(entry: BlacklistEntry, issuer: User, today: date) -> str:
 
 
 def expire_entries(now: datetime) -> tuple[list[int], int]:
-    """Remove published entries whose term ended without a new bad record and retain the
-    others: the enterprises whose entry was removed, and how many entries were newly retained."""
+    """At the end of the term: remove the published entries whose rectification was accepted
+    and in whose term no new bad record started; retain the others. The enterprises whose
+    entry was removed, and how many entries were newly retained."""
     today = today_in_shanghai(now)
     calendar = working_day_calendar()
     entries = db.session.scalars(
@@ -492,12 +530,7 @@ def expire_entries(now: datetime) -> tuple[list[int], int]:
     ).all()
     removed, retained = [], 0
     for entry in entries:
-        if credit.has_record_within(
-            entry.enterprise_id,
-            entry.published_on,
-            entry.ends_on,
-            besides=entry.bad_credit_record_id,
-        ):
+        if entry.rectified_on is None or _new_record_within_term(entry):
             if entry.retained_since is None:
                 entry.retained_since = today
                 _event(entry, "retain", None, entry.state, now=now)
@@ -548,6 +581,17 @@ def published_entries():
     )
 
 
+def recently_removed_entries(now: datetime | None = None):
+    """Removals the public sees (信息移出 is published too), for BLACKLIST_REMOVED_SHOWN_DAYS."""
+    since = today_in_shanghai(now) - timedelta(days=_days("BLACKLIST_REMOVED_SHOWN_DAYS"))
+    return (
+        select(BlacklistEntry)
+        .where(BlacklistEntry.state == "removed", BlacklistEntry.removed_on >= since)
+        .options(joinedload(BlacklistEntry.enterprise))
+        .order_by(BlacklistEntry.removed_on.desc(), BlacklistEntry.id)
+    )
+
+
 def public_row(entry: BlacklistEntry) -> dict:
     """An entry as published: no person's name, no facts, evidence or defence."""
     return {
@@ -560,4 +604,6 @@ def public_row(entry: BlacklistEntry) -> dict:
         "published_on": entry.published_on,
         "ends_on": entry.ends_on,
         "term_years": entry.term_years,
+        "rectified_on": entry.rectified_on,
+        "removed_on": entry.removed_on,
     }

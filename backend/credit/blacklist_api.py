@@ -46,6 +46,9 @@ class EntrySchema(ma.Schema):
     removal_application = ma.fields.String(allow_none=True)
     removal_applied_on = ma.fields.Date(allow_none=True)
     removal_due_on = ma.fields.Date(allow_none=True)
+    rectified_on = ma.fields.Date(
+        allow_none=True, metadata={"description": "整改验收合格 (published; removal at term end)"}
+    )
     removed_on = ma.fields.Date(allow_none=True)
     removal_kind = ma.fields.String(allow_none=True, metadata={"enum": list(REMOVAL_KINDS)})
     removal_late = ma.fields.Boolean()
@@ -156,7 +159,7 @@ class EntryActions(MethodView):
     @blp.alt_response(409, response="CONFLICT", description="The step does not fit the state")
     def post(self, data, entry_id):
         """Take a step: notify, submit_defence, accept_defence, confirm, publish, apply_removal,
-        accept_removal, reject_removal, remove"""
+        accept_rectification, reject_removal, remove"""
         user = current_user()
         entry = service.get_visible_entry(user, entry_id)
         return service.apply_action(user, entry, data.pop("action"), **data)

@@ -1,47 +1,63 @@
-"""Bad credit records (不良信用记录) and what an enterprise's credit status changes elsewhere.
+"""Bad credit records (不良信用记录): collected, reviewed, told, objected to, decided.
 
-Where a record comes from:
+The procedure is the one the sources name — 采集、审核、告知、异议处理 (方案2 L79, S000:L79) —
+and a record exists only by a supervisor's decision ("安全监管监察部门和行业主管部门要列入",
+方案5 L169):
 
-- the system, for the facts it knows itself: a hazard still reported or rectifying after its
-  deadline (`hazard_overdue`, or `major_hazard_overdue` for a major hazard) —
-  蓝山县信用体系实施方案 三(二) 五 "期限内未完成治理整改的". The escalation job
-  (jobs/deadlines.py) calls `record_overdue_hazard` for every overdue hazard; the record's
-  `source_key` (trigger and hazard) makes that idempotent, and a revoked record is never made
-  again. A hazard already submitted for verification is not counted: the enterprise did its
-  part, the wait is ours.
-- a supervisor in scope, for every other trigger of the seeds' list, with evidence (text and
-  photos).
+    proposed ──review──▶ notified ──object──▶ objected
+    (采集: system            (告知, the enterprise ──decide──▶ active (认定, in force for
+     candidate or            may object until       the term) ──▶ expired | revoked
+     supervisor)             objection_due_on)  ──dismiss──▶ dismissed (不予认定)
 
-A record is managed for CREDIT_RECORD_TERM_YEARS (default one year, "不良信用记录管理期限一般为
-一年") from the day it is made: active through `ends_on` (民法典 第二百零二条, core/periods.py),
-then `expired` by the `credit_terms` job; a supervisor may revoke an active record with a reason.
+- Where a record comes from. The system *proposes* candidates for the two facts it sees itself:
+  a supervision inspection (执法检查) that finds a major hazard (方案5 二(二)三, S000:L172), and a
+  major hazard still unrectified after its deadline (方案5 二(二)五 "期限内未完成治理整改",
+  S000:L174) — not one submitted for verification, not one waiting on an extension request,
+  and never from the enterprise's own self-inspection or report: 方案4 L143 asks for stricter
+  treatment of enterprises that do *not* self-report, so self-reporting must not be punished.
+  A supervisor in scope collects the other triggers with evidence. Nothing becomes a record
+  by itself.
+- 审核: a supervisor in scope reviews a candidate. By default (CREDIT_REVIEW_BY_ANOTHER, local
+  policy) not the one who collected it. Review sends the notice (告知): the enterprise sees the
+  record from then on and may object within CREDIT_OBJECTION_WORKING_DAYS working days (local
+  policy; no source gives a number), with its evidence ("谁提供、谁负责", 方案2 L85). A late
+  objection is still taken and flagged.
+- Decision: after an objection (with a reasoned answer) or once the objection period is over;
+  the term — CREDIT_RECORD_TERM_YEARS, "不良信用记录管理期限一般为一年" (方案5 L179) — runs from
+  the decision day (民法典 第二百零二条, core/periods.py), then the `credit_terms` job expires
+  it. A supervisor may revoke an active record with a reason, or dismiss a candidate.
 
-Whenever a record or a blacklist entry changes, `credit_changed` publishes CreditChanged: the
-enterprise's class (classification/services.py) and its safety-code colour follow at once.
-The colour asks `credit_colour_signal`: a published blacklist entry → red, an active bad
-credit record → yellow, otherwise no opinion.
+Every step appends a `BadCreditRecordEvent` (who, role, server time, note, photos). Whenever a
+record comes into force or stops being so, `credit_changed` publishes CreditChanged: the
+enterprise's class and safety-code colour follow. The colour asks `credit_colour_signal`: a
+published blacklist entry → red, a record in force → yellow, otherwise no opinion.
 """
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, select
 
 from ..core import events
+from ..core.audit import append_step
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
-from ..core.periods import term_end
+from ..core.periods import term_end, working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
 from ..core.timeutil import today_in_shanghai
+from ..core.workflow import Transition, check_allowed, transition_for
 from ..hazards.services import is_overdue
 from ..models import (
     BAD_RECORD_TRIGGERS,
-    SYSTEM_TRIGGERS,
+    ENTERPRISE_ROLES,
     BadCreditRecord,
+    BadCreditRecordEvent,
     BlacklistEntry,
     Enterprise,
     Hazard,
+    Inspection,
     Photo,
     User,
     utcnow,
@@ -49,9 +65,28 @@ from ..models import (
 from ..notifications import services as notifications
 from ..photos.services import attach_photos
 
-SUPERVISOR = "supervisor"
-# Hazards whose rectification is still the enterprise's to do.
-UNRECTIFIED = ("reported", "rectifying")
+SUPERVISOR = frozenset({"supervisor"})
+OBJECTORS = frozenset({"enterprise_manager"})
+
+TRANSITIONS: dict[str, Transition] = {
+    "review": Transition(frozenset({"proposed"}), "notified", SUPERVISOR),
+    "object": Transition(frozenset({"notified"}), "objected", OBJECTORS),
+    "decide": Transition(frozenset({"notified", "objected"}), "active", SUPERVISOR),
+    "dismiss": Transition(frozenset({"proposed", "notified", "objected"}), "dismissed", SUPERVISOR),
+    "revoke": Transition(frozenset({"active"}), "revoked", SUPERVISOR),
+}
+ACTION_LABELS = {
+    "propose": "系统提出候选",
+    "collect": "信息采集",
+    "review": "审核通过，送达告知",
+    "object": "提出异议",
+    "decide": "认定并列入不良信用记录",
+    "dismiss": "不予认定",
+    "revoke": "撤销",
+    "expire": "管理期满",
+}
+# Steps after which the record is, or stops being, in force.
+CREDIT_CHANGING = frozenset({"decide", "revoke"})
 
 
 def new_id() -> str:
@@ -112,69 +147,100 @@ def credit_changed(enterprise_id: int, now: datetime | None = None) -> None:
     events.publish(events.CreditChanged(enterprise_id, now))
 
 
-# --- creating records -----------------------------------------------------------------------
+# --- candidates the system proposes ---------------------------------------------------------
 
 
-def _new_record(enterprise_id: int, trigger: str, now: datetime, **fields) -> BadCreditRecord:
-    starts_on = today_in_shanghai(now)
+def _found_by_enterprise(hazard: Hazard) -> bool:
+    """Whether the enterprise found the hazard itself (self-inspection or its own report)."""
+    if hazard.inspection_id is not None:
+        kind = db.session.scalar(
+            select(Inspection.kind).where(Inspection.id == hazard.inspection_id)
+        )
+        if kind == "self_inspection":
+            return True
+    reporter_role = db.session.scalar(select(User.role).where(User.id == hazard.reported_by_id))
+    return reporter_role in ENTERPRISE_ROLES
+
+
+def propose_major_hazard_found(hazard: Hazard, now: datetime | None = None) -> int:
+    """An official found a major hazard (执法检查发现存在重大安全生产隐患): one candidate per
+    supervision inspection (or per hazard reported outside one); 1 when a candidate was made."""
+    if hazard.grade != "major" or _found_by_enterprise(hazard):
+        return 0
+    key = f"major_hazard_found:{hazard.inspection_id or hazard.id}"
+    where = f"检查记录 {hazard.inspection_id}" if hazard.inspection_id else "现场检查"
+    return _propose(
+        hazard,
+        "major_hazard_found",
+        key,
+        now or utcnow(),
+        description=f"{where}发现重大事故隐患“{hazard.title}”。",
+    )
+
+
+def propose_overdue_major_hazard(hazard: Hazard, now: datetime) -> int:
+    """A major hazard not rectified by its deadline; 1 when a candidate was made."""
+    if (
+        hazard.grade != "major"
+        or not is_overdue(hazard, now)
+        or hazard.extension_requested_due_on is not None
+        or _found_by_enterprise(hazard)
+    ):
+        return 0
+    return _propose(
+        hazard,
+        "major_hazard_overdue",
+        f"major_hazard_overdue:{hazard.id}",
+        now,
+        description=f"重大事故隐患“{hazard.title}”整改期限为{hazard.due_on}，期限内未完成治理整改。",
+    )
+
+
+def _propose(hazard: Hazard, trigger: str, key: str, now: datetime, *, description: str) -> int:
+    """A candidate (once per source: a dismissed one is never proposed again)."""
+    if db.session.scalar(select(BadCreditRecord.id).where(BadCreditRecord.source_key == key)):
+        return 0
     record = BadCreditRecord(
         id=new_id(),
-        enterprise_id=enterprise_id,
+        enterprise_id=hazard.enterprise_id,
         trigger=trigger,
-        starts_on=starts_on,
-        ends_on=term_end(starts_on, term_years()),
-        status="active",
+        status="proposed",
+        source="system",
+        source_key=key,
+        hazard_id=hazard.id,
+        inspection_id=hazard.inspection_id,
+        description=description,
+        evidence_text=f"隐患编号 {hazard.id}；等级：重大事故隐患；整改期限 {hazard.due_on}；"
+        f"状态：{hazard.status}。",
         created_at=now,
-        **fields,
     )
     db.session.add(record)
     db.session.flush()
-    _tell_enterprise(record, now)
-    credit_changed(enterprise_id, now)
-    return record
+    _step(record, "propose", None, None, now=now)
+    _tell_supervisors(record, now)
+    return 1
 
 
-def _tell_enterprise(record: BadCreditRecord, now: datetime) -> None:
+def _tell_supervisors(record: BadCreditRecord, now: datetime) -> None:
+    enterprise = db.session.get(Enterprise, record.enterprise_id)
     payload = {
         "bad_credit_record_id": record.id,
+        "enterprise_id": enterprise.id,
+        "enterprise_name": enterprise.name,
         "trigger": record.trigger,
-        "trigger_label": BAD_RECORD_TRIGGERS[record.trigger],
-        "starts_on": record.starts_on.isoformat(),
-        "ends_on": record.ends_on.isoformat(),
-        "message": f"你单位因“{BAD_RECORD_TRIGGERS[record.trigger]}”被列入安全生产不良信用记录，"
-        f"管理期限至{record.ends_on}。",
+        "message": f"{enterprise.name}：{record.description}请审核是否列入不良信用记录。",
     }
-    for user in notifications.enterprise_users(record.enterprise_id):
+    for user in notifications.supervisors_over(enterprise):
         notifications.notify(
             user,
-            "bad_credit_record",
-            dedupe_key=f"bad_credit_record:{record.id}:{user.id}",
+            "credit_candidate",
+            dedupe_key=f"credit_candidate:{record.id}:{user.id}",
             payload=payload,
             now=now,
         )
 
 
-def record_overdue_hazard(hazard: Hazard, now: datetime) -> int:
-    """A hazard not rectified by its deadline becomes a bad credit record (once per hazard and
-    trigger); 1 when a record was made."""
-    if hazard.status not in UNRECTIFIED or not is_overdue(hazard, now):
-        return 0
-    trigger = "major_hazard_overdue" if hazard.grade == "major" else "hazard_overdue"
-    key = f"{trigger}:{hazard.id}"
-    if db.session.scalar(select(BadCreditRecord.id).where(BadCreditRecord.source_key == key)):
-        return 0
-    _new_record(
-        hazard.enterprise_id,
-        trigger,
-        now,
-        description=f"隐患“{hazard.title}”整改期限为{hazard.due_on}，期限内未完成治理整改。",
-        evidence_text=f"隐患编号 {hazard.id}；等级：{'重大' if hazard.grade == 'major' else '一般'}"
-        f"事故隐患；整改期限 {hazard.due_on}；状态：{hazard.status}。",
-        source="system",
-        hazard_id=hazard.id,
-        source_key=key,
-    )
-    return 1
+# --- collection by a supervisor -------------------------------------------------------------
 
 
 def create_bad_record(
@@ -187,55 +253,224 @@ def create_bad_record(
     photos=(),
     now: datetime | None = None,
 ) -> BadCreditRecord:
-    """A supervisor in scope records a bad credit record with evidence."""
+    """信息采集: a supervisor in scope collects a record with evidence; it waits for review."""
     require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
-    if user.role != SUPERVISOR:
+    if user.role not in SUPERVISOR:
         raise Forbidden(f"The role {user.role} may not record bad credit.")
     if trigger not in BAD_RECORD_TRIGGERS:
         raise Invalid(f"Unknown trigger {trigger}.", field="trigger")
-    if trigger in SYSTEM_TRIGGERS:
-        raise Invalid(
-            f"The trigger {trigger} is recorded by the system from the hazard's deadline.",
-            field="trigger",
-        )
     evidence_text = (evidence_text or "").strip()
     if not evidence_text:
         raise Invalid("A bad credit record needs evidence.", field="evidence.text")
     now = now or utcnow()
-    record = _new_record(
-        enterprise_id,
-        trigger,
-        now,
-        description=(description or "").strip(),
-        evidence_text=evidence_text,
+    record = BadCreditRecord(
+        id=new_id(),
+        enterprise_id=enterprise_id,
+        trigger=trigger,
+        status="proposed",
         source="supervisor",
         created_by_id=user.id,
+        description=(description or "").strip(),
+        evidence_text=evidence_text,
+        created_at=now,
     )
+    db.session.add(record)
+    db.session.flush()
     if photos:
         attach_photos(user, "bad_credit_records", record.id, photos)
+    _step(record, "collect", user, None, now=now)
     return record
+
+
+# --- the procedure --------------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    user: User
+    record: BadCreditRecord
+    now: datetime
+    note: str
+
+    @property
+    def today(self) -> date:
+        return today_in_shanghai(self.now)
+
+    def require_note(self, message: str) -> None:
+        if not self.note:
+            raise Invalid(message, field="note")
+
+    def conflict(self, message: str, **extra) -> Conflict:
+        return Conflict(message, current_state=self.record.status, **extra)
+
+
+def apply_action(
+    user: User,
+    record: BadCreditRecord,
+    action: str,
+    *,
+    note: str | None = "",
+    photos=(),
+    now: datetime | None = None,
+) -> BadCreditRecord:
+    """Take one step of the procedure as `user`: the one entry point of every transition."""
+    transition = transition_for(TRANSITIONS, action)
+    record = get_visible_record(user, record.id)
+    check_allowed(transition, action, user.role, record.status, "a bad credit record")
+    step = _Step(user=user, record=record, now=now or utcnow(), note=(note or "").strip())
+    from_state = record.status
+    payload = HANDLERS[action](step) or {}
+    record.status = transition.to_state
+    _step(record, action, user, from_state, now=step.now, note=step.note, payload=payload)
+    if photos:
+        event = _last_step(record)
+        attach_photos(user, "bad_credit_record_events", event.id, photos)
+    if action in CREDIT_CHANGING:
+        credit_changed(record.enterprise_id, step.now)
+    return record
+
+
+def _review(step: _Step) -> dict:
+    record = step.record
+    if (
+        current_app.config["CREDIT_REVIEW_BY_ANOTHER"]
+        and record.created_by_id is not None
+        and record.created_by_id == step.user.id
+    ):
+        raise Forbidden("A record is reviewed by another supervisor than the one who collected it.")
+    record.notified_on = step.today
+    record.objection_due_on = working_day_calendar().add_working_days(
+        step.today, int(current_app.config["CREDIT_OBJECTION_WORKING_DAYS"])
+    )
+    _tell_enterprise(
+        record,
+        "credit_notice",
+        step.now,
+        f"你单位拟因“{BAD_RECORD_TRIGGERS[record.trigger]}”被列入安全生产不良信用记录。"
+        f"如有异议，请于{record.objection_due_on}前提出并提供证据。",
+        objection_due_on=record.objection_due_on.isoformat(),
+    )
+    return {"objection_due_on": record.objection_due_on.isoformat()}
+
+
+def _object(step: _Step) -> dict:
+    step.require_note("The objection (异议) and its grounds go in the note.")
+    record = step.record
+    record.objection_text = step.note
+    record.objection_late = step.today > record.objection_due_on
+    return {"late": record.objection_late}
+
+
+def _decide(step: _Step) -> dict:
+    record = step.record
+    if record.status == "objected":
+        step.require_note("Answer the objection: say why it does not hold.")
+    elif step.today <= record.objection_due_on:
+        raise step.conflict(
+            f"The objection period runs until {record.objection_due_on}.",
+            objection_due_on=record.objection_due_on.isoformat(),
+        )
+    record.decided_on = record.starts_on = step.today
+    record.ends_on = term_end(step.today, term_years())
+    _tell_enterprise(
+        record,
+        "bad_credit_record",
+        step.now,
+        f"你单位因“{BAD_RECORD_TRIGGERS[record.trigger]}”被列入安全生产不良信用记录，"
+        f"管理期限至{record.ends_on}。",
+        starts_on=record.starts_on.isoformat(),
+        ends_on=record.ends_on.isoformat(),
+    )
+    return {"starts_on": record.starts_on.isoformat(), "ends_on": record.ends_on.isoformat()}
+
+
+def _dismiss(step: _Step) -> dict:
+    step.require_note("Say why the record is not made.")
+    if step.record.notified_on is not None:
+        _tell_enterprise(
+            step.record,
+            "credit_dismissed",
+            step.now,
+            f"经审核，你单位不列入“{BAD_RECORD_TRIGGERS[step.record.trigger]}”不良信用记录。",
+        )
+    return {}
+
+
+def _revoke(step: _Step) -> dict:
+    step.require_note("Say why the record is revoked.")
+    record = step.record
+    record.revoked_at = step.now
+    record.revoked_by_id = step.user.id
+    record.revoke_reason = step.note
+    return {}
+
+
+HANDLERS = {
+    "review": _review,
+    "object": _object,
+    "decide": _decide,
+    "dismiss": _dismiss,
+    "revoke": _revoke,
+}
+assert set(HANDLERS) == set(TRANSITIONS)
 
 
 def revoke_bad_record(
     user: User, record: BadCreditRecord, reason: str, now: datetime | None = None
 ) -> BadCreditRecord:
     """A supervisor in scope withdraws an active record (e.g. the facts did not hold)."""
-    if user.role != SUPERVISOR:
-        raise Forbidden(f"The role {user.role} may not revoke a bad credit record.")
-    if record.status != "active":
-        raise Conflict(
-            f"A record that is {record.status} cannot be revoked.", current_state=record.status
+    return apply_action(user, record, "revoke", note=reason, now=now)
+
+
+def _step(
+    record: BadCreditRecord,
+    action: str,
+    actor: User | None,
+    from_state: str | None,
+    *,
+    now: datetime,
+    note: str = "",
+    payload: dict | None = None,
+) -> BadCreditRecordEvent:
+    return append_step(
+        BadCreditRecordEvent,
+        "record_id",
+        record.id,
+        id=new_id(),
+        action=action,
+        from_state=from_state,
+        to_state=record.status,
+        actor_id=actor.id if actor else None,
+        actor_role=actor.role if actor else "system",
+        at=now,
+        note=note,
+        payload=payload or {},
+    )
+
+
+def _last_step(record: BadCreditRecord) -> BadCreditRecordEvent:
+    return db.session.scalar(
+        select(BadCreditRecordEvent)
+        .where(BadCreditRecordEvent.record_id == record.id)
+        .order_by(BadCreditRecordEvent.seq.desc())
+        .limit(1)
+    )
+
+
+def _tell_enterprise(
+    record: BadCreditRecord, kind: str, now: datetime, message: str, **details
+) -> None:
+    payload = {
+        "bad_credit_record_id": record.id,
+        "trigger": record.trigger,
+        "trigger_label": BAD_RECORD_TRIGGERS[record.trigger],
+        "message": message,
+        **details,
+    }
+    for user in notifications.enterprise_users(record.enterprise_id):
+        notifications.notify(
+            user, kind, dedupe_key=f"{kind}:{record.id}:{user.id}", payload=payload, now=now
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("Say why the record is revoked.", field="reason")
-    now = now or utcnow()
-    record.status = "revoked"
-    record.revoked_at = now
-    record.revoked_by_id = user.id
-    record.revoke_reason = reason
-    credit_changed(record.enterprise_id, now)
-    return record
 
 
 def expire_bad_records(now: datetime) -> list[int]:
@@ -249,6 +484,7 @@ def expire_bad_records(now: datetime) -> list[int]:
     for record in records:
         record.status = "expired"
         record.expired_at = now
+        _step(record, "expire", None, "active", now=now)
     db.session.flush()
     return sorted({record.enterprise_id for record in records})
 
@@ -266,11 +502,9 @@ def bad_record_query(
     status: str | None = None,
     now: datetime | None = None,
 ):
-    """The records the user may see (an enterprise its own), newest first."""
+    """The records the user may see (an enterprise its own, from the notice on), newest first."""
     today = today_in_shanghai(now)
-    stmt = select(BadCreditRecord).where(
-        BadCreditRecord.enterprise_id.in_(visible_enterprise_ids(user))
-    )
+    stmt = select(BadCreditRecord).where(record_clause(user))
     for name, value in (
         ("enterprise_id", enterprise_id),
         ("trigger", trigger),
@@ -285,16 +519,36 @@ def bad_record_query(
     return stmt.order_by(BadCreditRecord.created_at.desc(), BadCreditRecord.id)
 
 
+def record_clause(user: User):
+    """Records the user may see: those of visible enterprises; an enterprise's own only once it
+    has been told (告知) — a candidate under review is the bureau's business."""
+    clause = BadCreditRecord.enterprise_id.in_(visible_enterprise_ids(user))
+    if user.role in ENTERPRISE_ROLES:
+        clause = and_(clause, BadCreditRecord.notified_on.is_not(None))
+    return clause
+
+
 def get_visible_record(user: User, record_id: str) -> BadCreditRecord:
     record = db.session.scalar(
-        select(BadCreditRecord).where(
-            BadCreditRecord.id == record_id,
-            BadCreditRecord.enterprise_id.in_(visible_enterprise_ids(user)),
-        )
+        select(BadCreditRecord).where(BadCreditRecord.id == record_id, record_clause(user))
     )
     if record is None:
         raise NotFound(f"bad credit record {record_id} not found")
     return record
+
+
+def history(record: BadCreditRecord) -> list[dict]:
+    """The record's steps in order, each with the SHA-256s of its photos."""
+    steps = db.session.scalars(
+        select(BadCreditRecordEvent)
+        .where(BadCreditRecordEvent.record_id == record.id)
+        .order_by(BadCreditRecordEvent.seq)
+    ).all()
+    photos = photos_by_owner("bad_credit_record_events", [step.id for step in steps])
+    return [
+        {"event": step, "label": ACTION_LABELS[step.action], "photos": photos.get(step.id, [])}
+        for step in steps
+    ]
 
 
 def photos_by_owner(owner_table: str, owner_ids) -> dict[str, list[str]]:

@@ -171,6 +171,7 @@ def report_from_finding(
         due_on_after=hazard.due_on,
     )
     _refresh_color(hazard)
+    events.publish(events.HazardReported(hazard))
     return hazard
 
 
@@ -248,6 +249,7 @@ def report_hazard(
             now=now,
         )
     _refresh_color(hazard, now)
+    events.publish(events.HazardReported(hazard, now))
     return hazard
 
 

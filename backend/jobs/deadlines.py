@@ -14,7 +14,7 @@ from ..core.db import db
 from ..core.timeutil import today_in_shanghai
 from ..credit import records as credit
 from ..hazards.services import days_overdue, overdue_clause, record_system_action
-from ..models import Enterprise, Hazard, User
+from ..models import Hazard, User
 from ..notifications import services as notifications
 from ..safety_code.services import refresh_stale_colors
 
@@ -75,13 +75,14 @@ def due_soon_reminders(now: datetime) -> dict:
 
 def escalate_overdue(now: datetime) -> dict:
     """Overdue: tell the enterprise; ESCALATION_DAYS later, the supervisors of its jurisdiction
-    chain; a hazard not rectified by its deadline becomes a bad credit record (services/credit)."""
+    chain; a major hazard not rectified by its deadline is proposed as a credit candidate for a
+    supervisor to decide (credit/records.py)."""
     today = today_in_shanghai(now)
     escalation_days = current_app.config.get("ESCALATION_DAYS", 3)
     hazards = db.session.scalars(
         select(Hazard).where(overdue_clause(today)).order_by(Hazard.due_on, Hazard.id)
     ).all()
-    summary = {"notified_enterprise": 0, "escalated": 0, "bad_credit_records": 0}
+    summary = {"notified_enterprise": 0, "escalated": 0, "credit_candidates": 0}
     for hazard in hazards:
         days = days_overdue(hazard, now)
         message = f"隐患“{hazard.title}”整改期限{hazard.due_on}已过，逾期{days}天未销号。"
@@ -89,9 +90,9 @@ def escalate_overdue(now: datetime) -> dict:
             summary["notified_enterprise"] += _notify(
                 user, "hazard_overdue", hazard, now, message=message, days_overdue=days
             )
-        summary["bad_credit_records"] += credit.record_overdue_hazard(hazard, now)
+        summary["credit_candidates"] += credit.propose_overdue_major_hazard(hazard, now)
         if days > escalation_days:
-            for user in _chain_supervisors(hazard.enterprise):
+            for user in notifications.supervisors_over(hazard.enterprise):
                 summary["escalated"] += _notify(
                     user, "hazard_escalated", hazard, now, message=message, days_overdue=days
                 )
@@ -115,17 +116,3 @@ def _notify(user: User, kind: str, hazard: Hazard, now: datetime, **details) -> 
         user, kind, dedupe_key=key, hazard=hazard, payload=payload, now=now
     )
     return 1 if created else 0
-
-
-def _chain_supervisors(enterprise: Enterprise) -> list[User]:
-    """Supervisors of the enterprise's jurisdiction and of every jurisdiction above it."""
-    chain = [int(part) for part in enterprise.jurisdiction.path.strip("/").split("/") if part]
-    return db.session.scalars(
-        select(User)
-        .where(
-            User.role == "supervisor",
-            User.jurisdiction_id.in_(chain),
-            User.is_active.is_(True),
-        )
-        .order_by(User.id)
-    ).all()

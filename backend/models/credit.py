@@ -26,8 +26,8 @@ from .enterprise import Enterprise
 
 # 不良信用记录 triggers: 蓝山县信用体系实施方案 三(二) 一至八 / 《生产体系建设方案》方案5
 # 二(二) 一至八. Item 五 ("隐患排查不如实记录和上报…，期限内未完成治理整改的") is split in two,
-# and its overdue half again by hazard grade, because the system knows those facts itself
-# (SYSTEM_TRIGGERS).
+# and its overdue half again by hazard grade. The system proposes candidates for the facts it
+# sees itself (CANDIDATE_TRIGGERS); a supervisor decides every record (credit/records.py).
 BAD_RECORD_TRIGGERS = {
     "fatal_accident": "一年内发生生产安全死亡责任事故",
     "illegal_production": "非法违法组织生产经营建设",
@@ -45,10 +45,21 @@ BAD_RECORD_TRIGGERS = {
     "accident_not_reported": "未依法依规报告事故、组织开展抢险救援",
     "other_serious": "其他安全生产非法违法或造成恶劣社会影响的行为",
 }
-# Created by the server only (a supervisor records the others, with evidence).
-SYSTEM_TRIGGERS = ("hazard_overdue", "major_hazard_overdue")
-BAD_RECORD_SOURCES = {"system": "系统自动记录", "supervisor": "监管部门认定"}
-BAD_RECORD_STATUSES = {"active": "管理期内", "expired": "已期满", "revoked": "已撤销"}
+# Triggers the system proposes candidates for: a supervision inspection (执法检查) that finds a
+# major hazard (方案5 二(二)三, S000:L172), and a major hazard not rectified by its deadline
+# (方案5 二(二)五, S000:L174).
+CANDIDATE_TRIGGERS = ("major_hazard_found", "major_hazard_overdue")
+BAD_RECORD_SOURCES = {"system": "系统提出候选", "supervisor": "监管部门采集"}
+# 采集 → 审核 → 告知 → 异议处理 → 认定 (公布) → 期满 (方案2 L79-85, 方案5 L169).
+BAD_RECORD_STATUSES = {
+    "proposed": "待审核",
+    "notified": "已告知（异议期）",
+    "objected": "异议处理中",
+    "active": "管理期内",
+    "dismissed": "不予认定",
+    "expired": "已期满",
+    "revoked": "已撤销",
+}
 
 # 黑名单 triggers: 蓝山县信用体系实施方案 三(三) 一至六 / 《生产体系建设方案》方案5 二(三) 一至六.
 BLACKLIST_TRIGGERS = {
@@ -91,7 +102,8 @@ def _state_check(column: str, values) -> str:
 
 
 class BadCreditRecord(Base):
-    """A bad credit record (不良信用记录): active from `starts_on` to `ends_on` inclusive."""
+    """A bad credit record (不良信用记录) from collection (采集) to the end of its term: in force
+    from `starts_on` to `ends_on` inclusive once decided; `BadCreditRecordEvent` is its history."""
 
     __tablename__ = "bad_credit_records"
     __table_args__ = (
@@ -112,18 +124,51 @@ class BadCreditRecord(Base):
     hazard_id: Mapped[str | None] = mapped_column(
         ForeignKey("hazards.id", ondelete="RESTRICT"), index=True
     )
-    # What a system record was made from (trigger and hazard): the job's idempotency key.
+    inspection_id: Mapped[str | None] = mapped_column(
+        ForeignKey("inspections.id", ondelete="RESTRICT"), index=True
+    )
+    # What a system candidate was made from (trigger and hazard or inspection): proposed once.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
-    starts_on: Mapped[date]
-    ends_on: Mapped[date] = mapped_column(index=True)
-    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    # The term, set by the decision (认定).
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 告知 and 异议处理: the enterprise sees the record from the notice on.
+    notified_on: Mapped[date | None]
+    objection_due_on: Mapped[date | None]
+    objection_text: Mapped[str | None] = mapped_column(Text)
+    objection_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    decided_on: Mapped[date | None]
     expired_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
 
     enterprise: Mapped[Enterprise] = relationship()
+
+
+class BadCreditRecordEvent(Base):
+    """One step of a bad credit record's append-only history (photos attach to it)."""
+
+    __tablename__ = "bad_credit_record_events"
+    __table_args__ = (
+        UniqueConstraint("record_id", "seq", name="uq_bad_credit_record_events_record_seq"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[str] = mapped_column(
+        ForeignKey("bad_credit_records.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class BlacklistEntry(Base):
@@ -174,6 +219,8 @@ class BlacklistEntry(Base):
     removed_on: Mapped[date | None]
     removal_kind: Mapped[str | None] = mapped_column(String(16))
     removal_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # 整改验收合格, published (方案5 L193); the entry stays until the end of its term.
+    rectified_on: Mapped[date | None]
     # The term ended but a new bad record fell within it: 继续保留"黑名单"管理.
     retained_since: Mapped[date | None]
 

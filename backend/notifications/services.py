@@ -33,6 +33,20 @@ def enterprise_users(enterprise_id: int) -> list[User]:
     ).all()
 
 
+def supervisors_over(enterprise) -> list[User]:
+    """Active supervisors of the enterprise's jurisdiction and of every jurisdiction above it."""
+    chain = [int(part) for part in enterprise.jurisdiction.path.strip("/").split("/") if part]
+    return db.session.scalars(
+        select(User)
+        .where(
+            User.role == "supervisor",
+            User.jurisdiction_id.in_(chain),
+            User.is_active.is_(True),
+        )
+        .order_by(User.id)
+    ).all()
+
+
 def notify(
     recipient: User,
     kind: str,

@@ -75,6 +75,7 @@ from ..core.scope import enterprise_clause
 from ..core.timeutil import SHANGHAI
 from ..models import (
     BadCreditRecord,
+    BadCreditRecordEvent,
     BlacklistEntry,
     BlacklistEvent,
     Enterprise,
@@ -172,6 +173,14 @@ def _credit_record_enterprises(owner_id: str) -> Select:
     return select(BadCreditRecord.enterprise_id).where(BadCreditRecord.id == owner_id)
 
 
+def _credit_record_event_enterprises(owner_id: str) -> Select:
+    return (
+        select(BadCreditRecord.enterprise_id)
+        .join(BadCreditRecordEvent, BadCreditRecordEvent.record_id == BadCreditRecord.id)
+        .where(BadCreditRecordEvent.id == owner_id)
+    )
+
+
 def _blacklist_event_enterprises(owner_id: str) -> Select:
     return (
         select(BlacklistEntry.enterprise_id)
@@ -189,6 +198,7 @@ PHOTO_OWNER_ENTERPRISES: dict[str, Callable[[str], Select]] = {
     "hazards": _hazard_enterprises,
     "hazard_actions": _hazard_action_enterprises,
     "bad_credit_records": _credit_record_enterprises,
+    "bad_credit_record_events": _credit_record_event_enterprises,
     "blacklist_events": _blacklist_event_enterprises,
 }
 

@@ -12,7 +12,9 @@ from flask import render_template
 
 from checklists.industries import INDUSTRIES
 
+from ..core.db import db
 from ..core.timeutil import SHANGHAI
+from ..credit import blacklist
 from ..credit.records import blacklisted_enterprise_ids
 from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, utcnow
 from ..safety_code import scans
@@ -21,6 +23,7 @@ from ..safety_code.posters import REPORT_HOTLINE
 from . import page_blueprint
 
 bp = page_blueprint("public_pages", __name__, "/q")
+blacklist_bp = page_blueprint("public_blacklist_page", __name__, "/blacklist")
 
 COLOR_MEANINGS = {
     "green": "企业目前无逾期未整改隐患、无重大事故隐患、无管理期内的不良信用记录。",
@@ -59,6 +62,20 @@ def safety_code_page(token: str):
         last_inspection_on=last_at.astimezone(SHANGHAI).date() if last_at else None,
         last_inspection_kind=KIND_LABELS.get(last.kind) if last else None,
         hotline=REPORT_HOTLINE,
+        as_of=now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+@blacklist_bp.get("")
+def blacklist_page():
+    """The published blacklist and the recent removals, both with their dates."""
+    now = utcnow()
+    current = db.session.scalars(blacklist.published_entries()).unique()
+    removed = db.session.scalars(blacklist.recently_removed_entries(now)).unique()
+    return render_template(
+        "public/blacklist.html",
+        current=[blacklist.public_row(entry) for entry in current],
+        removed=[blacklist.public_row(entry) for entry in removed],
         as_of=now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
     )
 

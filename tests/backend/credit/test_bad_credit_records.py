@@ -1,5 +1,6 @@
-"""Bad credit records (不良信用记录): the system's triggers (idempotent), supervisors' records
-with evidence, terms and expiry, revocation, scopes, and the safety-code colour signal."""
+"""Bad credit records (不良信用记录): supervisors' records with evidence, terms and expiry,
+revocation, scopes, and the safety-code colour signal. The procedure and the system's
+candidates: test_credit_procedure.py."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,9 +10,7 @@ from sqlalchemy import func, select
 from backend.core.problems import PROBLEM_MIME
 from backend.credit import blacklist
 from backend.credit import records as credit
-from backend.hazards.services import apply_action
-from backend.jobs import deadlines
-from backend.models import BadCreditRecord, Notification, Photo
+from backend.models import BadCreditRecord, Photo
 
 DUE = date(2026, 3, 1)
 DAY_AFTER = datetime(2026, 3, 1, 17, 0, tzinfo=UTC)  # 2026-03-02 01:00 in Shanghai
@@ -20,84 +19,6 @@ SHA_A, SHA_B = "a" * 64, "b" * 64
 
 def _records(session, *where):
     return session.scalars(select(BadCreditRecord).where(*where)).all()
-
-
-def test_a_hazard_not_rectified_by_its_deadline_becomes_a_bad_record_once(
-    world, make_hazard, session
-):
-    hazard = make_hazard("rectifying", due_on=DUE)
-    assert deadlines.escalate_overdue(DAY_AFTER - timedelta(hours=2))["bad_credit_records"] == 0
-    assert deadlines.escalate_overdue(DAY_AFTER)["bad_credit_records"] == 1
-    (record,) = _records(session)
-    assert (record.enterprise_id, record.trigger, record.source) == (
-        hazard.enterprise_id,
-        "hazard_overdue",
-        "system",
-    )
-    assert record.hazard_id == hazard.id and record.created_by_id is None
-    assert (record.starts_on, record.ends_on, record.status) == (
-        date(2026, 3, 2),
-        date(2027, 3, 2),
-        "active",
-    )
-    assert hazard.title in record.description and str(DUE) in record.description
-    # Reruns, later days and a new deadline missed again make no second record.
-    assert deadlines.escalate_overdue(DAY_AFTER + timedelta(hours=1))["bad_credit_records"] == 0
-    assert deadlines.escalate_overdue(DAY_AFTER + timedelta(days=9))["bad_credit_records"] == 0
-    hazard.due_on = date(2026, 3, 20)
-    assert deadlines.escalate_overdue(datetime(2026, 3, 25, tzinfo=UTC))["bad_credit_records"] == 0
-    assert len(_records(session)) == 1
-    # The enterprise is told, each of its users once.
-    notices = session.scalars(
-        select(Notification).where(Notification.kind == "bad_credit_record")
-    ).all()
-    assert {n.recipient_id for n in notices} == {
-        world["users"]["manager"].id,
-        world["users"]["viewer"].id,
-    }
-    assert notices[0].payload["ends_on"] == "2027-03-02"
-
-
-def test_a_major_hazard_overdue_has_its_own_trigger(world, make_hazard, session):
-    hazard = make_hazard("reported", due_on=DUE, grade="major")
-    deadlines.escalate_overdue(DAY_AFTER)
-    deadlines.escalate_overdue(DAY_AFTER + timedelta(days=1))
-    (record,) = _records(session)
-    assert (record.trigger, record.hazard_id, record.source_key) == (
-        "major_hazard_overdue",
-        hazard.id,
-        f"major_hazard_overdue:{hazard.id}",
-    )
-
-
-def test_submitted_and_closed_hazards_make_no_record(world, make_hazard, session):
-    make_hazard("submitted", due_on=DUE)  # rectified in time; verification is ours to do
-    make_hazard("closed", due_on=DUE)
-    assert deadlines.escalate_overdue(DAY_AFTER)["bad_credit_records"] == 0
-    assert _records(session) == []
-
-
-def test_a_rejected_rectification_past_the_deadline_counts(world, make_hazard, session):
-    hazard = make_hazard("submitted", due_on=DUE)
-    deadlines.escalate_overdue(DAY_AFTER)
-    apply_action(world["users"]["inspector"], hazard, "reject", note="整改不到位")
-    assert deadlines.escalate_overdue(DAY_AFTER + timedelta(hours=1))["bad_credit_records"] == 1
-
-
-def test_a_revoked_system_record_is_not_made_again(world, make_hazard, session):
-    make_hazard("rectifying", due_on=DUE)
-    deadlines.escalate_overdue(DAY_AFTER)
-    (record,) = _records(session)
-    credit.revoke_bad_record(world["users"]["supervisor"], record, "整改期限系登记错误")
-    deadlines.escalate_overdue(DAY_AFTER + timedelta(days=1))
-    assert [r.status for r in _records(session)] == ["revoked"]
-
-
-def test_the_term_is_configurable(app, world, make_hazard, session, monkeypatch):
-    monkeypatch.setitem(app.config, "CREDIT_RECORD_TERM_YEARS", 2)
-    make_hazard("rectifying", due_on=DUE)
-    deadlines.escalate_overdue(DAY_AFTER)
-    assert _records(session)[0].ends_on == date(2028, 3, 2)
 
 
 def _post(client, headers, **body):
@@ -125,15 +46,24 @@ def test_a_supervisor_records_a_bad_record_with_evidence(client, world, session)
     assert (body["trigger"], body["source"], body["status"], body["active"]) == (
         "enforcement_refused",
         "supervisor",
-        "active",
-        True,
+        "proposed",  # 采集: in force only after review, notice, objection and decision
+        False,
     )
+    assert body["starts_on"] is None and body["ends_on"] is None
     assert body["evidence"] == {"text": "现场检查笔录 2026-015", "photos": [SHA_A, SHA_B]}
     assert body["created_by_id"] == world["users"]["supervisor"].id
     assert body["trigger_label"].startswith("拒不执行安全监管监察指令")
     photos = session.scalars(select(Photo).where(Photo.owner_id == body["id"])).all()
     assert {p.owner_table for p in photos} == {"bad_credit_records"}
-    # The enterprise sees its own record, with the evidence; others do not see it at all.
+    # The enterprise sees its own record once told (告知), with the evidence; others never.
+    hidden = client.get(f"/api/v1/credit-records/{body['id']}", headers=headers["manager"])
+    assert hidden.status_code == 404
+    reviewed = client.post(
+        f"/api/v1/credit-records/{body['id']}/actions",
+        json={"action": "review"},
+        headers=headers["street_supervisor"],
+    )
+    assert reviewed.status_code == 200, reviewed.json
     own = client.get(f"/api/v1/credit-records/{body['id']}", headers=headers["manager"])
     assert own.status_code == 200 and own.json["evidence"]["photos"] == [SHA_A, SHA_B]
     for who in ("other_manager", "manager2", "other_supervisor"):
@@ -151,8 +81,6 @@ def test_a_supervisor_records_a_bad_record_with_evidence(client, world, session)
         ("manager", "enforcement_refused", "笔录", 403, None),
         ("admin", "enforcement_refused", "笔录", 403, None),
         ("other_supervisor", "enforcement_refused", "笔录", 404, "enterprise_id"),
-        ("supervisor", "hazard_overdue", "笔录", 422, "trigger"),
-        ("supervisor", "major_hazard_overdue", "笔录", 422, "trigger"),
         ("supervisor", "no_such_trigger", "笔录", 422, "trigger"),
         ("supervisor", "enforcement_refused", "   ", 422, "evidence.text"),
     ],

@@ -1,13 +1,15 @@
 """Blacklist entries (黑名单): every transition and who may take it, working-day deadlines and
 late flags, the written notice, the public list and page, and the end of the term."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from backend.core.errors import Conflict, Invalid
+from backend.core.periods import working_day_calendar
 from backend.core.problems import PROBLEM_MIME
+from backend.core.timeutil import today_in_shanghai as today
 from backend.credit import blacklist
 from backend.models import BLACKLIST_STATES, BlacklistEntry, BlacklistEvent, Notification
 from tests.backend.fixtures.credit import NOTES, shanghai_midnight
@@ -31,8 +33,8 @@ FITTING = {
     "accept_defence": 409,
     "confirm": 409,  # no defence yet and the defence period still runs
     "publish": 200,
-    "apply_removal": 200,
-    "accept_removal": 409,
+    "apply_removal": 409,  # only within 30 working days before the term ends
+    "accept_rectification": 409,
     "reject_removal": 409,
     "remove": 409,  # the term runs
 }
@@ -164,7 +166,7 @@ def test_a_bad_record_of_another_enterprise_cannot_ground_an_entry(world, sessio
 
 
 def test_deadlines_count_working_days_and_late_steps_are_flagged(world, session):
-    supervisor, manager = world["users"]["supervisor"], world["users"]["manager"]
+    supervisor = world["users"]["supervisor"]
     at = lambda day, hour=10: shanghai_midnight(day) + timedelta(hours=hour)  # noqa: E731
     entry = blacklist.collect(
         supervisor,
@@ -193,20 +195,60 @@ def test_deadlines_count_working_days_and_late_steps_are_flagged(world, session)
         date(2026, 10, 26),
         True,
     )
-    # A removal application is due an answer within 10 working days: 7 Dec for 23 Nov.
-    blacklist.apply_action(
-        manager, entry, "apply_removal", note="整改完毕", now=at(date(2026, 11, 23))
-    )
-    assert entry.removal_due_on == date(2026, 12, 7)
-    blacklist.apply_action(supervisor, entry, "accept_removal", now=at(date(2026, 12, 8)))
-    assert (entry.state, entry.removed_on, entry.removal_kind, entry.removal_late) == (
-        "removed",
-        date(2026, 12, 8),
-        "rectified",
-        True,
-    )
     history = [item["event"].action for item in blacklist.history(entry)]
-    assert history == ["collect", "notify", "confirm", "publish", "apply_removal", "accept_removal"]
+    assert history == ["collect", "notify", "confirm", "publish"]
+
+
+def test_removal_comes_only_at_the_end_of_the_term(world, make_entry, session):
+    """方案2 L84: the application "期满前30个工作日内"; 方案5 L193: 整改验收合格 is published,
+    and the entry is removed after the term, published within 10 working days."""
+    supervisor, manager = world["users"]["supervisor"], world["users"]["manager"]
+    published = shanghai_midnight(date(2025, 6, 2)) + timedelta(hours=10)
+    entry = make_entry("published", now=published)
+    assert entry.ends_on == date(2026, 6, 2)
+    mid_term = shanghai_midnight(date(2025, 12, 1)) + timedelta(hours=10)
+    with pytest.raises(Conflict) as closed:
+        blacklist.apply_action(manager, entry, "apply_removal", note="整改完毕", now=mid_term)
+    opens_on = date.fromisoformat(closed.value.extra["application_opens_on"])
+    calendar = working_day_calendar()
+    assert calendar.add_working_days(opens_on, 30) >= entry.ends_on
+    day_before = opens_on - timedelta(days=1)
+    assert calendar.add_working_days(day_before, 30) < entry.ends_on or not (
+        calendar.is_working_day(opens_on)
+    )
+    in_window = shanghai_midnight(opens_on) + timedelta(hours=10)
+    blacklist.apply_action(manager, entry, "apply_removal", note="整改完毕", now=in_window)
+    blacklist.apply_action(supervisor, entry, "accept_rectification", now=in_window)
+    # Accepted rectification does not lift the entry early.
+    assert (entry.state, entry.rectified_on, entry.removed_on) == ("published", opens_on, None)
+    with pytest.raises(Conflict):
+        blacklist.apply_action(manager, entry, "apply_removal", note="再次申请", now=in_window)
+    last_day = shanghai_midnight(entry.ends_on) + timedelta(hours=23)
+    assert blacklist.credit_terms(last_day)["blacklist_removed"] == 0
+    day_after = shanghai_midnight(entry.ends_on + timedelta(days=1)) + timedelta(minutes=5)
+    assert blacklist.credit_terms(day_after)["blacklist_removed"] == 1
+    assert (entry.state, entry.removal_kind, entry.removed_on) == (
+        "removed",
+        "expired",
+        date(2026, 6, 3),
+    )
+    assert entry.removal_due_on == calendar.add_working_days(entry.ends_on, 10)
+
+
+def test_without_an_accepted_rectification_the_entry_is_retained(world, make_entry, session):
+    """方案5 L193 "未达到规定要求的，继续保留'黑名单'管理"; a rectification accepted after the
+    term then removes it at once."""
+    published = shanghai_midnight(date(2025, 6, 2)) + timedelta(hours=10)
+    entry = make_entry("published", now=published)
+    day_after = shanghai_midnight(date(2026, 6, 3)) + timedelta(hours=1)
+    assert blacklist.credit_terms(day_after)["blacklist_retained"] == 1
+    assert (entry.state, entry.retained_since) == ("published", date(2026, 6, 3))
+    later = day_after + timedelta(days=20)
+    blacklist.apply_action(
+        world["users"]["manager"], entry, "apply_removal", note="已整改", now=later
+    )
+    blacklist.apply_action(world["users"]["supervisor"], entry, "accept_rectification", now=later)
+    assert (entry.state, entry.removal_kind) == ("removed", "rectified")
 
 
 def test_on_time_steps_are_not_late_and_a_late_defence_is_flagged(world, make_entry):
@@ -228,7 +270,7 @@ def test_on_time_steps_are_not_late_and_a_late_defence_is_flagged(world, make_en
 
 
 def test_a_removal_application_can_be_rejected_and_made_again(client, world, make_entry):
-    entry = make_entry("published")
+    entry = make_entry("published", now=datetime.now(UTC) - timedelta(days=355))  # in the window
     headers = world["headers"]
     assert _act(client, headers["manager"], entry, "apply_removal", note="").status_code == 422
     assert _act(client, headers["manager"], entry, "apply_removal").status_code == 200
@@ -238,9 +280,9 @@ def test_a_removal_application_can_be_rejected_and_made_again(client, world, mak
     assert rejected.status_code == 200
     assert (rejected.json["state"], rejected.json["removal_applied_on"]) == ("published", None)
     assert _act(client, headers["manager"], entry, "apply_removal").status_code == 200
-    accepted = _act(client, headers["supervisor"], entry, "accept_removal")
+    accepted = _act(client, headers["supervisor"], entry, "accept_rectification")
     assert accepted.status_code == 200
-    assert (accepted.json["state"], accepted.json["removal_kind"]) == ("removed", "rectified")
+    assert (accepted.json["state"], accepted.json["rectified_on"]) == ("published", str(today()))
 
 
 def test_the_written_notice_reaches_the_enterprise(client, world, make_entry, session):
@@ -284,6 +326,8 @@ PUBLIC_FIELDS = {
     "published_on",
     "ends_on",
     "term_years",
+    "rectified_on",
+    "removed_on",
 }
 
 
@@ -303,13 +347,18 @@ def test_the_public_list_shows_only_published_entries_and_no_personal_data(
     text = response.get_data(as_text=True)
     assert "李四" not in text  # neither the facts nor the enterprise's principal
     assert ent2.name not in text and removed.id not in text
+    # The removal is published too (方案5 L193), with its dates.
+    (gone,) = client.get("/api/v1/blacklist/removed").json
+    assert (gone["id"], gone["removed_on"]) == (removed.id, str(removed.removed_on))
     page = client.get("/blacklist")
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
     assert '<html lang="zh-CN">' in html
     assert ent.name in html and ent.uscc in html and "重大事故隐患逾期未整改" in html
-    assert "李四" not in html and ent2.name not in html and far.name not in html
-    assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "李四" not in html and ent2.name not in html
+    current, recent = html.split('id="removed"')
+    assert far.name not in current and far.name in recent and str(removed.removed_on) in recent
+    assert "script-src 'none'" in page.headers["Content-Security-Policy"]
 
 
 def test_the_public_page_escapes_what_supervisors_wrote(client, world, make_entry):
@@ -327,6 +376,14 @@ def test_the_term_ends_with_removal_unless_a_new_bad_record_came(
     kept = make_entry("published", now=published)
     freed = make_entry("published", enterprise=world["enterprises"]["ent2"], now=published)
     assert kept.ends_on == freed.ends_on == date(2027, 3, 2)
+    in_window = shanghai_midnight(date(2027, 2, 22)) + timedelta(hours=10)
+    for entry, manager in ((kept, "manager"), (freed, "manager2")):
+        blacklist.apply_action(
+            world["users"][manager], entry, "apply_removal", note="整改完毕", now=in_window
+        )
+        blacklist.apply_action(
+            world["users"]["supervisor"], entry, "accept_rectification", now=in_window
+        )
     make_record(
         world["enterprises"]["ent"],
         trigger="enforcement_refused",
@@ -406,7 +463,13 @@ def test_publication_and_removal_change_class_and_colour_at_once(world, make_ent
     blacklist.apply_action(world["users"]["supervisor"], entry, "publish")
     assert session.get(EnterpriseClassification, ent.id).effective_class == "key"
     assert ent.safety_code_color == "red"
-    blacklist.apply_action(world["users"]["manager"], entry, "apply_removal", note="整改完毕")
-    blacklist.apply_action(world["users"]["supervisor"], entry, "accept_removal")
+    blacklist.credit_terms(datetime.now(UTC) + timedelta(days=400))  # retained: not rectified
+    assert ent.safety_code_color == "red"
+    later = datetime.now(UTC) + timedelta(days=401)
+    blacklist.apply_action(
+        world["users"]["manager"], entry, "apply_removal", note="整改", now=later
+    )
+    blacklist.apply_action(world["users"]["supervisor"], entry, "accept_rectification", now=later)
+    assert entry.state == "removed"
     assert session.get(EnterpriseClassification, ent.id).factors["blacklisted"] is False
     assert ent.safety_code_color == "green"

@@ -1,4 +1,5 @@
-"""Migration 0006 turns the escalation job's credit candidates into bad credit records, and back."""
+"""Migration 0006 turns the escalation job's credit candidates into bad credit records, and back;
+0008 turns the records the job made by itself into candidates for a supervisor to decide."""
 
 from datetime import UTC, date, datetime
 
@@ -53,7 +54,7 @@ def test_credit_candidates_become_bad_credit_records(tmp_path):
         session.commit()
         enterprise_id = enterprise.id
 
-    upgrade(url)
+    upgrade(url, "0006")
     with engine.connect() as connection:
         rows = connection.execute(
             text(
@@ -78,6 +79,22 @@ def test_credit_candidates_become_bad_credit_records(tmp_path):
         )
     ]
     assert "credit_candidates" not in tables
+
+    # 0008: a record the job made by itself had no review, notice or hearing — a candidate again.
+    upgrade(url)
+    with engine.connect() as connection:
+        record = connection.execute(
+            text("SELECT status, starts_on, ends_on FROM bad_credit_records")
+        ).one()
+        steps = connection.execute(
+            text("SELECT action, from_state, to_state, actor_role FROM bad_credit_record_events")
+        ).all()
+    assert tuple(record) == ("proposed", None, None)
+    assert [tuple(step) for step in steps] == [("propose", "active", "proposed", "system")]
+    downgrade(url, "0007")
+    with engine.connect() as connection:
+        status = connection.scalar(text("SELECT status FROM bad_credit_records"))
+    assert status == "revoked"
 
     downgrade(url, "0005")
     with engine.connect() as connection:

@@ -97,18 +97,19 @@ def test_escalation_enterprise_then_supervisors_and_never_twice(
     major = make_hazard("reported", due_on=DUE, grade="major")
     day1 = MIDNIGHT + timedelta(hours=1)
     first = deadlines.escalate_overdue(day1)
-    # Both hazards were not rectified by their deadline: one bad credit record each.
-    assert first == {"notified_enterprise": 4, "escalated": 0, "bad_credit_records": 2}
+    # Both hazards were not rectified by their deadline; only the major one is proposed as a
+    # credit candidate for a supervisor to decide (credit/records.py).
+    assert first == {"notified_enterprise": 4, "escalated": 0, "credit_candidates": 1}
     assert deadlines.escalate_overdue(day1 + timedelta(hours=2)) == {
         "notified_enterprise": 0,
         "escalated": 0,
-        "bad_credit_records": 0,
+        "credit_candidates": 0,
     }
     day3 = MIDNIGHT + timedelta(days=2)  # 3 days overdue: not yet more than ESCALATION_DAYS
     assert deadlines.escalate_overdue(day3)["escalated"] == 0
     day4 = MIDNIGHT + timedelta(days=3)
     fourth = deadlines.escalate_overdue(day4)
-    assert fourth == {"notified_enterprise": 0, "escalated": 4, "bad_credit_records": 0}
+    assert fourth == {"notified_enterprise": 0, "escalated": 4, "credit_candidates": 0}
     assert deadlines.escalate_overdue(day4 + timedelta(days=1))["escalated"] == 0
     escalated = session.scalars(
         select(Notification).where(Notification.kind == "hazard_escalated")
@@ -117,9 +118,10 @@ def test_escalation_enterprise_then_supervisors_and_never_twice(
     assert {row.recipient_id for row in escalated} == chain  # not the other district's
     assert {row.hazard_id for row in escalated} == {general.id, major.id}
     records = session.scalars(select(BadCreditRecord).order_by(BadCreditRecord.trigger)).all()
-    assert [(r.hazard_id, r.enterprise_id, r.trigger, r.source) for r in records] == [
-        (general.id, general.enterprise_id, "hazard_overdue", "system"),
-        (major.id, major.enterprise_id, "major_hazard_overdue", "system"),
+    # The major hazard an official reported, and its missed deadline: candidates, not records.
+    assert [(r.hazard_id, r.trigger, r.source, r.status) for r in records] == [
+        (major.id, "major_hazard_found", "system", "proposed"),
+        (major.id, "major_hazard_overdue", "system", "proposed"),
     ]
     # A new deadline starts a new round of notices.
     general.due_on = date(2026, 3, 10)
@@ -132,13 +134,11 @@ def test_overdue_notices_reach_the_enterprise_through_the_api(client, world, mak
     deadlines.escalate_overdue(MIDNIGHT)
     listed = client.get("/api/v1/notifications?unread=true", headers=world["headers"]["manager"])
     assert listed.status_code == 200
-    # The overdue notice, and the bad credit record the missed deadline made (services/credit).
+    # The overdue notice only: a missed deadline makes no bad credit record by itself.
     notices = {notice["kind"]: notice for notice in listed.json}
-    assert set(notices) == {"hazard_overdue", "bad_credit_record"}
+    assert set(notices) == {"hazard_overdue"}
     notice = notices["hazard_overdue"]
-    assert notice["kind"] == "hazard_overdue"
     assert notice["payload"]["days_overdue"] == 1
-    assert notices["bad_credit_record"]["payload"]["trigger"] == "hazard_overdue"
     assert client.get("/api/v1/notifications", headers=world["headers"]["inspector"]).json == []
 
 
