@@ -54,7 +54,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SYNC_MAX_RECORDS_PER_PUSH": int(env.get("SYNC_MAX_RECORDS_PER_PUSH", "10000")),
         "SYNC_MAX_BODY_BYTES": int(env.get("SYNC_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         # Credit, blacklist, commitments, classification. HOLIDAYS / WORKDAYS:
-        # comma-separated ISO dates; unset means the shipped 2026 list (core/periods.py).
+        # comma-separated ISO dates overriding chinesecalendar's arrangement, and giving a
+        # year it does not know yet (core/periods.py).
         "HOLIDAYS": env.get("HOLIDAYS"),
         "WORKDAYS": env.get("WORKDAYS"),
         "CREDIT_RECORD_TERM_YEARS": int(env.get("CREDIT_RECORD_TERM_YEARS", "1")),
