@@ -268,6 +268,29 @@ def _lease_text(holder: str | None, locked_until, now) -> str:
     return f"held by {holder} until {locked_until}"
 
 
+@main.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar (chinesecalendar, HOLIDAYS, WORKDAYS)."""
+
+
+@calendar_group.command("check")
+def calendar_check() -> None:
+    """Say whether this year and the next are covered; exit status 1 when one is not."""
+    from .core.periods import missing_calendar_years
+    from .core.timeutil import today_in_shanghai
+
+    today = today_in_shanghai()
+    missing = missing_calendar_years(today)
+    for year in (today.year, today.year + 1):
+        click.echo(f"{year}: {'MISSING' if year in missing else 'covered'}")
+    if missing:
+        years = ", ".join(map(str, missing))
+        raise click.ClickException(
+            f"工作日历未包含 {years} 年：请在 HOLIDAYS / WORKDAYS 中配置该年的节假日和调休安排"
+            f" (the working-day calendar does not cover {years}; set HOLIDAYS and WORKDAYS)."
+        )
+
+
 @main.command("posters")
 @click.option("--jurisdiction-id", required=True, type=int, help="Root of the subtree.")
 @click.option(

@@ -54,7 +54,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SYNC_MAX_RECORDS_PER_PUSH": int(env.get("SYNC_MAX_RECORDS_PER_PUSH", "10000")),
         "SYNC_MAX_BODY_BYTES": int(env.get("SYNC_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         # Credit, blacklist, commitments, classification. HOLIDAYS / WORKDAYS:
-        # comma-separated ISO dates; unset means the shipped 2026 list (core/periods.py).
+        # comma-separated ISO dates overriding chinesecalendar's arrangement, and giving a
+        # year it does not know yet (core/periods.py).
         "HOLIDAYS": env.get("HOLIDAYS"),
         "WORKDAYS": env.get("WORKDAYS"),
         "CREDIT_RECORD_TERM_YEARS": int(env.get("CREDIT_RECORD_TERM_YEARS", "1")),
@@ -75,6 +76,20 @@ def load_config(overrides: dict | None = None) -> dict:
         "INSPECTION_INTERVAL_MONTHS": env.get(
             "INSPECTION_INTERVAL_MONTHS", "key:1,elevated:3,general:6,low:12"
         ),
+        # Classification (分级分类, classification/services.py): the factors are the sources',
+        # these numbers local policy. Points per factor; the level runs 0 (low) … 3 (key).
+        "CLASSIFICATION_WEIGHTS": env.get(
+            "CLASSIFICATION_WEIGHTS",
+            "risk_feature:1,above_scale:1,grade1:-2,grade2:-1,grade3:0,no_grade:1,"
+            "low_inspection_score:1,self_reported_hazards:-1,no_self_inspection:1,"
+            "bad_record:1,open_major_hazard:1",
+        ),
+        # 从业人员20人以上 (seed 001 L85) counts as size like 规模以上.
+        "CLASSIFICATION_EMPLOYEES_ABOVE": int(env.get("CLASSIFICATION_EMPLOYEES_ABOVE", "20")),
+        # The last supervision inspection scored below this: a weak management level.
+        "CLASSIFICATION_LOW_SCORE": float(env.get("CLASSIFICATION_LOW_SCORE", "60")),
+        # The window in which self-inspections (自查自报) count.
+        "CLASSIFICATION_SELF_REPORT_DAYS": int(env.get("CLASSIFICATION_SELF_REPORT_DAYS", "365")),
         "SIGNATURE_MAX_BYTES": int(env.get("SIGNATURE_MAX_BYTES", str(256 * 1024))),
         # Photos. S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local").lower(),

@@ -2,7 +2,9 @@ from flask import Blueprint
 from sqlalchemy import text
 
 from .core.db import db
+from .core.periods import missing_calendar_years
 from .core.problems import problem_response
+from .core.timeutil import today_in_shanghai
 
 bp = Blueprint("health", __name__)
 
@@ -15,4 +17,6 @@ def healthz():
         return problem_response(
             503, "Database unreachable", f"{type(error).__name__}", database="unreachable"
         )
-    return {"status": "ok", "database": "reachable"}
+    # Reported, not failed: the app is alive; the operator must configure the missing years.
+    missing = missing_calendar_years(today_in_shanghai())
+    return {"status": "ok", "database": "reachable", "calendar_missing_years": missing}

@@ -20,7 +20,7 @@ from checklists.model import (
     Rule,
     Section,
 )
-from checklists.scoring import RESULTS, ScoreResult, band_for, hazard_grade_for, score
+from checklists.scoring import RESULTS, ScoreResult, eligibility_for, hazard_grade_for, score
 from checklists.validation import ChecklistError, Problem, validate_path
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "Section",
     "applicable",
     "applicable_sections",
-    "band_for",
+    "eligibility_for",
     "hazard_grade_for",
     "load_checklist",
     "load_folder",

@@ -46,6 +46,14 @@ RISK_FEATURES: dict[str, str] = {
     "major_hazard_source": "重大危险源",
 }
 
+# The standardisation grades an enterprise may hold (安全生产标准化等级); "none" is no grade.
+STANDARDISATION_GRADES: dict[str, str] = {
+    "grade1": "一级",
+    "grade2": "二级",
+    "grade3": "三级",
+    "none": "未定级",
+}
+
 INSPECTION_KINDS: dict[str, str] = {
     "supervision": "监督检查",
     "self_inspection": "企业自查",

@@ -11,6 +11,9 @@ from checklists.model import Applicability, Checklist, GradeBand, Item, LegalBas
 from checklists.validation import ChecklistError, checklist_files, read_yaml, validate_data
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+# Examples that are never published (e.g. a sample standardisation outline): copy one into
+# content/ with real items to use it.
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
 
 def load_checklist(path: str | Path) -> Checklist:
@@ -37,9 +40,12 @@ def _shipped() -> tuple[Checklist, ...]:
     return tuple(load_folder(CONTENT_DIR))
 
 
-def parse_checklist(data: Any, file: str = "<memory>", path: Path | None = None) -> Checklist:
-    """Validate a parsed checklist document and build the checklist it describes."""
-    problems = validate_data(data, file)
+def parse_checklist(
+    data: Any, file: str = "<memory>", path: Path | None = None, *, published: bool = False
+) -> Checklist:
+    """Validate a parsed checklist document and build the checklist it describes
+    (`published`: stored content, see `validate_data`)."""
+    problems = validate_data(data, file, published=published)
     if problems:
         raise ChecklistError(problems)
     defaults: dict[str, Any] = dict(data.get("item_defaults", {}))
@@ -50,11 +56,17 @@ def parse_checklist(data: Any, file: str = "<memory>", path: Path | None = None)
         version=data["version"],
         coverage=data["coverage"],
         coverage_note=data.get("coverage_note"),
+        kind=data.get("kind", "inspection"),
         source=data["source"],
         applicability=_applicability(data["applicability"]),
         major_if_failed=data.get("major_if_failed", False),
         grade_bands=tuple(
-            GradeBand(min_score=float(b["min_score"]), code=b["code"], label=b["label"])
+            GradeBand(
+                min_score=float(b["min_score"]),
+                code=b["code"],
+                label=b["label"],
+                unless_grades=tuple(b.get("unless_grades", [])),
+            )
             for b in data.get("grade_bands", [])
         ),
         rules=tuple(

@@ -20,6 +20,12 @@ from typing import Any, Literal
 from checklists.industries import industry_matches
 
 Coverage = Literal["complete", "partial"]
+# What a checklist is for. An inspection checklist (监督检查, 企业自查) is scored but not graded;
+# a standardisation assessment (标准化创建评审, 常州市安全生产达标企业创建方案) turns its score into
+# eligibility statements for the bureau's decision (its `grade_bands`).
+ChecklistKind = Literal["inspection", "standardisation_assessment"]
+CHECKLIST_KINDS: tuple[str, ...] = ("inspection", "standardisation_assessment")
+STANDARDISATION_ASSESSMENT = "standardisation_assessment"
 
 VERSION_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_.-]{1,64}$")
 _UNSAFE_ID_CHARS = re.compile(r"[^a-zA-Z0-9_.-]+")
@@ -133,14 +139,28 @@ class Section:
 
 @dataclass(frozen=True)
 class GradeBand:
-    """A score band: applies from `min_score` (inclusive) up to the next band's minimum."""
+    """An eligibility statement of a standardisation assessment: it holds from `min_score`
+    (inclusive), for an enterprise whose standardisation grade is not in `unless_grades`.
+    Statements add up: a higher score keeps the lower statements."""
 
     min_score: float
     code: str
     label: str
+    unless_grades: tuple[str, ...] = ()
+
+    def holds_for(self, score: float, standardisation_grade: str | None) -> bool:
+        """An unknown grade (None) never meets a certificate condition."""
+        if score < self.min_score:
+            return False
+        return not self.unless_grades or (
+            standardisation_grade is not None and standardisation_grade not in self.unless_grades
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"min_score": self.min_score, "code": self.code, "label": self.label}
+        data: dict[str, Any] = {"min_score": self.min_score, "code": self.code, "label": self.label}
+        if self.unless_grades:
+            data["unless_grades"] = list(self.unless_grades)
+        return data
 
 
 @dataclass(frozen=True)
@@ -168,6 +188,7 @@ class Checklist:
     rules: tuple[Rule, ...] = ()
     major_if_failed: bool = False
     coverage_note: str | None = None
+    kind: ChecklistKind = "inspection"
     # Where it was loaded from; not content, so not part of the hash or of equality.
     path: Path | None = field(default=None, compare=False, repr=False)
 
@@ -202,6 +223,8 @@ class Checklist:
         }
         if self.coverage_note is not None:
             data["coverage_note"] = self.coverage_note
+        if self.kind != "inspection":  # absent by default, so older content keeps its hash
+            data["kind"] = self.kind
         return data
 
     def to_content_json(self) -> str:
@@ -213,7 +236,7 @@ class Checklist:
         """Rebuild a checklist from `to_content_json()` output; raises ChecklistError if invalid."""
         from checklists.loader import parse_checklist
 
-        return parse_checklist(json.loads(content), file="<content json>")
+        return parse_checklist(json.loads(content), file="<content json>", published=True)
 
     @cached_property
     def content_hash(self) -> str:

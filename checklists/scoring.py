@@ -6,8 +6,13 @@ Choices:
   inspection is in progress; they are listed in `ScoreResult.unanswered` so a caller can refuse
   to finish an incomplete inspection.
 - With nothing answered pass/fail (all `na`, or nothing answered) the score is None.
-- The score is rounded half-up to one decimal, and the grade band is chosen from the rounded
-  score, so the score shown and the band shown always agree.
+- The score is rounded half-up to one decimal, and eligibility is read from the rounded score,
+  so the score shown and the statements shown always agree.
+- Only a standardisation assessment (kind `standardisation_assessment`) yields eligibility
+  statements. 常州市安全生产达标企业创建方案 (seed 003) 三(三): after a 评审组's review the city
+  bureau determines 达标企业 (not below 60) and the 标杆企业 list (not below 75); 四(四): an
+  enterprise without an 一级/二级 certificate may newly apply for 一级 at 90 and 二级 at 75. Those
+  are floors of its 创建大纲 for a decision, so an inspection checklist gets a score and no label.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from checklists.model import Checklist, GradeBand, Item, Section
+from checklists.model import STANDARDISATION_ASSESSMENT, Checklist, GradeBand, Item, Section
 
 Result = Literal["pass", "fail", "na"]
 RESULTS: tuple[str, ...] = ("pass", "fail", "na")
@@ -27,7 +32,7 @@ HazardGrade = Literal["major", "general"]
 @dataclass(frozen=True)
 class ScoreResult:
     score: float | None
-    band: GradeBand | None
+    eligibility: tuple[GradeBand, ...]  # every statement that holds, lowest first
     passed_weight: float
     base_weight: float
     failed_items: tuple[str, ...]
@@ -44,12 +49,14 @@ def score(
     results: Mapping[str, str],
     *,
     sections: Iterable[Section] | None = None,
+    standardisation_grade: str | None = None,
 ) -> ScoreResult:
     """Score `results` (item code → pass/fail/na) against `checklist`.
 
     `sections` (e.g. from `applicable_sections`) limits scoring to their items; results for
-    other items of the checklist are then ignored. Unknown item codes or result values raise
-    ValueError.
+    other items of the checklist are then ignored. `standardisation_grade` is the grade the
+    enterprise already holds (for the certificate condition of eligibility statements). Unknown
+    item codes or result values raise ValueError.
     """
     known = {item.code for item in checklist.items}
     unknown = sorted(set(results) - known)
@@ -80,7 +87,7 @@ def score(
     value = _round(100 * passed / base) if base > 0 else None
     return ScoreResult(
         score=value,
-        band=band_for(checklist, value),
+        eligibility=eligibility_for(checklist, value, standardisation_grade),
         passed_weight=passed,
         base_weight=base,
         failed_items=tuple(failed),
@@ -89,12 +96,16 @@ def score(
     )
 
 
-def band_for(checklist: Checklist, value: float | None) -> GradeBand | None:
-    """The highest grade band whose `min_score` the score reaches; None without a score."""
-    if value is None:
-        return None
-    reached = [band for band in checklist.grade_bands if value >= band.min_score]
-    return reached[-1] if reached else None
+def eligibility_for(
+    checklist: Checklist, value: float | None, standardisation_grade: str | None = None
+) -> tuple[GradeBand, ...]:
+    """The eligibility statements a score reaches on a standardisation assessment, for an
+    enterprise holding `standardisation_grade`; none without a score or on other checklists."""
+    if value is None or checklist.kind != STANDARDISATION_ASSESSMENT:
+        return ()
+    return tuple(
+        band for band in checklist.grade_bands if band.holds_for(value, standardisation_grade)
+    )
 
 
 def hazard_grade_for(checklist: Checklist, item: Item | str) -> HazardGrade:

@@ -20,8 +20,10 @@ from checklists.industries import (
     INSPECTION_KINDS,
     RISK_FEATURES,
     SCALES,
+    STANDARDISATION_GRADES,
     industry_matches,
 )
+from checklists.model import CHECKLIST_KINDS, STANDARDISATION_ASSESSMENT
 
 CHECKLIST_FILE_SUFFIXES = (".yaml", ".yml")
 
@@ -31,7 +33,14 @@ MAX_VERSION_LENGTH = 20
 MAX_RECTIFICATION_DAYS = 365
 
 CHECKLIST_REQUIRED = ("code", "title", "version", "coverage", "source", "applicability", "sections")
-CHECKLIST_OPTIONAL = ("coverage_note", "grade_bands", "rules", "major_if_failed", "item_defaults")
+CHECKLIST_OPTIONAL = (
+    "kind",
+    "coverage_note",
+    "grade_bands",
+    "rules",
+    "major_if_failed",
+    "item_defaults",
+)
 SECTION_REQUIRED = ("code", "title", "items")
 SECTION_OPTIONAL = ("legal_basis", "applicability")
 ITEM_REQUIRED = ("code", "text", "guidance")
@@ -40,6 +49,7 @@ ITEM_DEFAULTABLE = ("weight", "major_if_failed", "rectification_days", "photo_re
 ITEM_OPTIONAL = ("legal_basis", "applicability", *ITEM_DEFAULTABLE)
 DEFAULTS_ALLOWED = ("weight", "rectification_days", "photo_required_on_fail")
 BAND_FIELDS = ("min_score", "code", "label")
+BAND_OPTIONAL = ("unless_grades",)
 RULE_FIELDS = ("code", "text", "legal_basis")
 LEGAL_BASIS_FIELDS = ("title", "clause")
 APPLICABILITY_FIELDS = {
@@ -152,14 +162,19 @@ def _validate_file(path: Path) -> tuple[Any, list[Problem]]:
     return data, problems
 
 
-def validate_data(data: Any, file: str) -> list[Problem]:
-    """Every problem in one parsed checklist document."""
-    return _Validator(file).checklist(data)
+def validate_data(data: Any, file: str, *, published: bool = False) -> list[Problem]:
+    """Every problem in one parsed checklist document.
+
+    `published`: content stored before grade bands were reserved for standardisation
+    assessments (versions an inspection may still use); its bands are accepted, never used.
+    """
+    return _Validator(file, published=published).checklist(data)
 
 
 class _Validator:
-    def __init__(self, file: str):
+    def __init__(self, file: str, *, published: bool = False):
         self.file = file
+        self.published = published
         self.problems: list[Problem] = []
 
     def report(self, where: str, reason: str) -> None:
@@ -302,6 +317,7 @@ class _Validator:
             self.text(data, name, where)
         self.version(data, where)
         self.coverage(data, where)
+        self.kind(data, where)
         self.boolean(data, "major_if_failed", where)
         if "applicability" in data:
             self.applicability(data["applicability"], where)
@@ -344,6 +360,18 @@ class _Validator:
         if coverage == "partial" and "coverage_note" not in data:
             self.report(where, "partial coverage needs a 'coverage_note' saying what is missing")
 
+    def kind(self, data: Mapping[str, Any], where: str) -> None:
+        kind = data.get("kind", "inspection")
+        if kind not in CHECKLIST_KINDS:
+            self.report(where, f"'kind' must be one of {list(CHECKLIST_KINDS)}, got {kind!r}")
+        elif data.get("grade_bands") and kind != STANDARDISATION_ASSESSMENT and not self.published:
+            # 常州市方案 三(三)/四(四): 60/75/90 are floors of the 创建大纲 for a bureau's decision,
+            # not labels of an inspection.
+            self.report(
+                where,
+                f"'grade_bands' belong to kind {STANDARDISATION_ASSESSMENT!r} checklists only",
+            )
+
     def grade_bands(self, bands: Any) -> None:
         if not isinstance(bands, list):
             self.report("grade_bands", f"'grade_bands' must be a list, got {_type_name(bands)}")
@@ -354,9 +382,10 @@ class _Validator:
             where = f"grade_bands[{index}]"
             if not self.mapping(band, where, "a grade band"):
                 continue
-            self.fields(band, where, BAND_FIELDS)
+            self.fields(band, where, BAND_FIELDS, BAND_OPTIONAL)
             self.code(band, where, "band")
             self.text(band, "label", where)
+            self.unless_grades(band.get("unless_grades", []), where)
             code = band.get("code")
             if isinstance(code, str):
                 if code in codes:
@@ -368,12 +397,24 @@ class _Validator:
             if not _is_number(score) or not 0 <= score <= 100:
                 self.report(where, f"'min_score' must be a number from 0 to 100, got {score!r}")
                 continue
-            if previous is not None and score <= previous:
+            if previous is not None and score < previous:
                 self.report(
                     where,
                     f"grade bands must be in ascending min_score order: {score} follows {previous}",
                 )
             previous = score
+
+    def unless_grades(self, grades: Any, where: str) -> None:
+        if not isinstance(grades, list):
+            self.report(where, f"'unless_grades' must be a list, got {_type_name(grades)}")
+            return
+        for grade in grades:
+            if not isinstance(grade, str) or grade not in STANDARDISATION_GRADES:
+                self.report(
+                    where,
+                    f"unknown standardisation grade {grade!r} in 'unless_grades' "
+                    f"(one of {list(STANDARDISATION_GRADES)})",
+                )
 
     def rules(self, rules: Any) -> None:
         if not isinstance(rules, list):

@@ -24,6 +24,17 @@ class ChecklistSummarySchema(ma.Schema):
     version = ma.fields.String(required=True)
     content_hash = ma.fields.String(required=True)
     coverage = ma.fields.String(required=True)
+    coverage_note = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "What the checklist is and is not (e.g. 参照: a reference list)"},
+    )
+    kind = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "inspection (scored, not graded) or standardisation_assessment"
+            " (the score gives eligibility statements)"
+        },
+    )
     kinds = ma.fields.List(ma.fields.String(), required=True)
     item_count = ma.fields.Integer(
         required=True, metadata={"description": "Items that apply to this enterprise"}
@@ -56,6 +67,8 @@ def summary(enterprise: Enterprise, version, kind: str | None) -> dict:
         "version": version.version,
         "content_hash": version.content_hash,
         "coverage": checklist.coverage,
+        "coverage_note": checklist.coverage_note,
+        "kind": checklist.kind,
         "kinds": list(checklist.applicability.kinds),
         "item_count": len(items),
     }

@@ -27,6 +27,13 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Unavailable(DomainError):
+    """The server cannot answer until an operator fixes its configuration."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     title = "Payload too large"

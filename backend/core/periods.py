@@ -6,35 +6,30 @@ day when it has no corresponding day. A one-year term decided on 2026-03-02 ther
 2027-03-02; one decided on 2024-02-29 ends on 2025-02-28.
 
 Working days are Monday to Friday, minus the public holidays (法定节假日), plus the make-up
-working days (调休上班日) on weekends. Both lists are configuration (`HOLIDAYS`, `WORKDAYS`:
-comma-separated ISO dates); the defaults below are the 2026 arrangement. Counting N working days
-from a date starts with the next day (the start day is not counted, as for terms).
+working days (调休上班日) on weekends, as the State Council's yearly notice (国务院办公厅关于
+部分节假日安排的通知) arranges them. The arrangement comes from the maintained `chinesecalendar`
+package; the `HOLIDAYS` / `WORKDAYS` settings (comma-separated ISO dates) override it day by
+day and extend it to a year it does not know yet: a year counts as configured when either
+setting lists one of its dates. A count that reaches a year neither covers raises
+`CalendarNotCovered` (503 problem+json, logged once per year, shown by /healthz and
+`xuncha calendar check`) instead of silently counting that year's holidays as working days.
+Counting N working days from a date starts with the next day (the start day is not counted, as
+for terms).
 """
 
 from __future__ import annotations
 
 import calendar
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import chinese_calendar
 from flask import current_app
 
-# 国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04): 元旦 1月1日至3日; 春节 2月15日至23日;
-# 清明节 4月4日至6日; 劳动节 5月1日至5日; 端午节 6月19日至21日; 中秋节 9月25日至27日;
-# 国庆节 10月1日至7日. Extend both lists (config) when the State Council publishes the next year.
-DEFAULT_HOLIDAYS = (
-    "2026-01-01,2026-01-02,2026-01-03,"
-    "2026-02-15,2026-02-16,2026-02-17,2026-02-18,2026-02-19,2026-02-20,2026-02-21,"
-    "2026-02-22,2026-02-23,"
-    "2026-04-04,2026-04-05,2026-04-06,"
-    "2026-05-01,2026-05-02,2026-05-03,2026-05-04,2026-05-05,"
-    "2026-06-19,2026-06-20,2026-06-21,"
-    "2026-09-25,2026-09-26,2026-09-27,"
-    "2026-10-01,2026-10-02,2026-10-03,2026-10-04,2026-10-05,2026-10-06,2026-10-07"
-)
-# The same notice's 调休上班日: 1月4日(周日), 2月14日(周六), 2月28日(周六), 5月9日(周六),
-# 9月20日(周日), 10月10日(周六).
-DEFAULT_WORKDAYS = "2026-01-04,2026-02-14,2026-02-28,2026-05-09,2026-09-20,2026-10-10"
+from .errors import Unavailable
+
+log = logging.getLogger("xuncha.calendar")
 
 
 def add_months(start: date, months: int) -> date:
@@ -59,15 +54,72 @@ def parse_dates(value: str | None, setting: str) -> frozenset[date]:
         raise ValueError(f"{setting}: {error}") from None
 
 
+class CalendarNotCovered(Unavailable):
+    """A working-day count reached a year whose holidays and 调休 nobody has given: an
+    operator's problem, not the user's, hence 503."""
+
+    title = "Working-day calendar not configured"
+
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            f"工作日历未包含{year}年的节假日和调休安排，请管理员配置 HOLIDAYS / WORKDAYS 后重试。"
+            f" The working-day calendar does not cover {year}: an administrator must set that"
+            " year's holidays and make-up working days (HOLIDAYS, WORKDAYS).",
+            year=year,
+        )
+        self.year = year
+
+
+_reported_years: set[int] = set()
+
+
+def _report_once(year: int) -> None:
+    if year not in _reported_years:
+        _reported_years.add(year)
+        log.error(
+            "the working-day calendar does not cover %s: configure HOLIDAYS and WORKDAYS", year
+        )
+
+
+def official_working_day(day: date) -> bool | None:
+    """The State Council arrangement (chinesecalendar); None for a year it does not know."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
+
+
 @dataclass(frozen=True)
 class WorkingDayCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()  # weekend days that are working days (调休)
+    official: bool = True  # False: weekends and the two lists only (tests, other countries)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:
             return True
-        return day.weekday() < 5 and day not in self.holidays
+        if day in self.holidays:
+            return False
+        official = official_working_day(day) if self.official else None
+        if official is not None:
+            return official
+        if self.official and day.year not in self.configured_years:
+            _report_once(day.year)
+            raise CalendarNotCovered(day.year)
+        return day.weekday() < 5
+
+    @property
+    def configured_years(self) -> frozenset[int]:
+        """Years the settings give in full where chinesecalendar does not: any year one of
+        their dates falls in."""
+        return frozenset(day.year for day in self.holidays | self.workdays)
+
+    def covers(self, year: int) -> bool:
+        return (
+            not self.official
+            or year in self.configured_years
+            or official_working_day(date(year, 1, 1)) is not None
+        )
 
     def add_working_days(self, start: date, count: int) -> date:
         """The `count`-th working day after `start` (`start` itself is not counted)."""
@@ -82,11 +134,15 @@ class WorkingDayCalendar:
 
 
 def working_day_calendar(config=None) -> WorkingDayCalendar:
-    """The calendar configured for the current app (HOLIDAYS, WORKDAYS)."""
+    """The calendar of the current app: chinesecalendar, overridden by HOLIDAYS / WORKDAYS."""
     config = config if config is not None else current_app.config
-    holidays = config.get("HOLIDAYS")
-    workdays = config.get("WORKDAYS")
     return WorkingDayCalendar(
-        holidays=parse_dates(DEFAULT_HOLIDAYS if holidays is None else holidays, "HOLIDAYS"),
-        workdays=parse_dates(DEFAULT_WORKDAYS if workdays is None else workdays, "WORKDAYS"),
+        holidays=parse_dates(config.get("HOLIDAYS"), "HOLIDAYS"),
+        workdays=parse_dates(config.get("WORKDAYS"), "WORKDAYS"),
     )
+
+
+def missing_calendar_years(today: date, config=None) -> list[int]:
+    """This year and the next, where the calendar does not cover them (for /healthz, the CLI)."""
+    calendar = working_day_calendar(config)
+    return [year for year in (today.year, today.year + 1) if not calendar.covers(year)]

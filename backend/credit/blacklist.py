@@ -57,7 +57,12 @@ from sqlalchemy.orm import joinedload
 
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
-from ..core.periods import WorkingDayCalendar, term_end, working_day_calendar
+from ..core.periods import (
+    CalendarNotCovered,
+    WorkingDayCalendar,
+    term_end,
+    working_day_calendar,
+)
 from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
 from ..core.timeutil import today_in_shanghai
 from ..core.workflow import Transition, check_allowed, transition_for
@@ -407,14 +412,30 @@ def _remove(step: _Step) -> None:
     _removed(entry, "term_ended", step.today, step.calendar)
 
 
-def _removed(entry: BlacklistEntry, kind: str, today: date, calendar: WorkingDayCalendar) -> None:
+def _removed(
+    entry: BlacklistEntry,
+    kind: str,
+    today: date,
+    calendar: WorkingDayCalendar,
+    *,
+    due_date_required: bool = True,
+) -> None:
     """Removal is published within the working days after the term ends (or after the
     rectification accepted once it had ended)."""
     start = max(entry.ends_on, entry.rectified_on or entry.ends_on)
-    entry.removal_due_on = calendar.add_working_days(start, _days("BLACKLIST_REMOVAL_WORKING_DAYS"))
+    try:
+        entry.removal_due_on = calendar.add_working_days(
+            start, _days("BLACKLIST_REMOVAL_WORKING_DAYS")
+        )
+    except CalendarNotCovered:
+        # The term is over whatever the calendar says: the job removes the entry and leaves
+        # unknown only the due date, which does no more than flag a late removal.
+        if due_date_required:
+            raise
+        entry.removal_due_on = None
     entry.removed_on = today
     entry.removal_kind = kind
-    entry.removal_late = today > entry.removal_due_on
+    entry.removal_late = entry.removal_due_on is not None and today > entry.removal_due_on
 
 
 def _new_record_within_term(entry: BlacklistEntry) -> bool:
@@ -536,7 +557,7 @@ def expire_entries(now: datetime) -> tuple[list[int], int]:
                 _event(entry, "retain", None, entry.state, now=now)
                 retained += 1
             continue
-        _removed(entry, "expired", today, calendar)
+        _removed(entry, "expired", today, calendar, due_date_required=False)
         entry.state = "removed"
         entry.updated_at = now
         _event(entry, "expire", None, "published", now=now)

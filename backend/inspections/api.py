@@ -53,14 +53,26 @@ class InspectionCreateSchema(ma.Schema):
     longitude = Coordinate("longitude")
 
 
+class EligibilitySchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    label = ma.fields.String(required=True)
+
+
 class InspectionSchema(InspectionCreateSchema):
     id = ma.fields.String(dump_only=True)
     status = ma.fields.String(dump_only=True)
     inspector_id = ma.fields.Integer(dump_only=True)
     finished_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
     score = ma.fields.Float(dump_only=True, allow_none=True)
-    band_code = ma.fields.String(dump_only=True, allow_none=True)
-    band_label = ma.fields.String(dump_only=True, allow_none=True)
+    eligibility = ma.fields.List(
+        ma.fields.Nested(EligibilitySchema),
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Standardisation assessments only (常州市达标企业创建方案): what the"
+            " score permits, pending the review and the bureau's decision; null otherwise"
+        },
+    )
     created_at = ma.fields.AwareDateTime(dump_only=True)
     findings = ma.fields.List(ma.fields.Nested(FindingSchema), dump_only=True)
 
@@ -129,7 +141,7 @@ class FinishInspection(MethodView):
     @blp.arguments(FinishSchema)
     @blp.response(200, FinishedSchema)
     def post(self, data, inspection_id):
-        """Finish: score, grade band, and one hazard per failed item"""
+        """Finish: score, eligibility (standardisation assessments), one hazard per failed item"""
         inspection = get_visible(Inspection, inspection_id)
         hazards = service.finish_inspection(current_user(), inspection, **data)
         return {"inspection": inspection, "hazards": hazards}

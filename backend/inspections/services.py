@@ -1,4 +1,5 @@
-"""Inspections: start, record findings, finish with a score, a band and one hazard per failure.
+"""Inspections: start, record findings, finish with a score and one hazard per failure; a
+standardisation assessment also keeps the eligibility statements its score reached.
 
 The online API and the sync push both call these functions.
 """
@@ -8,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from checklists.model import STANDARDISATION_ASSESSMENT
 from checklists.scoring import score
 
 from ..checklists import services as checklist_service
@@ -170,13 +172,17 @@ def finish_inspection(
         )
     failed = [findings[code] for code in items if findings[code].result == "fail"]
     _require_evidence(failed, items)
-    result = score(checklist, {code: findings[code].result for code in items}, sections=sections)
+    result = score(
+        checklist,
+        {code: findings[code].result for code in items},
+        sections=sections,
+        standardisation_grade=inspection.enterprise.standardisation_grade,
+    )
     inspection.status = "finished"
     inspection.finished_at = finished_at
     inspection.finished_received_at = utcnow()
     inspection.score = result.score
-    inspection.band_code = result.band.code if result.band else None
-    inspection.band_label = result.band.label if result.band else None
+    inspection.eligibility = _eligibility(checklist, result)
     hazards = [
         report_from_finding(finding, inspection, checklist, items[finding.item_code], user)
         for finding in failed
@@ -184,6 +190,13 @@ def finish_inspection(
     events.publish(events.InspectionFinished(inspection, inspection.finished_received_at))
     db.session.flush()
     return hazards
+
+
+def _eligibility(checklist, result) -> list[dict] | None:
+    """What the score permits on a standardisation assessment (seed 003), else None."""
+    if checklist.kind != STANDARDISATION_ASSESSMENT:
+        return None
+    return [{"code": band.code, "label": band.label} for band in result.eligibility]
 
 
 def _require_evidence(failed: list[Finding], items) -> None:

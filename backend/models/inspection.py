@@ -1,6 +1,15 @@
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin, utcnow
@@ -54,8 +63,8 @@ class Inspection(TimestampMixin, Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     score: Mapped[float | None] = mapped_column(Float)
-    band_code: Mapped[str | None] = mapped_column(String(32))
-    band_label: Mapped[str | None] = mapped_column(String(64))
+    # A standardisation assessment's eligibility statements ([{code, label}]); None otherwise.
+    eligibility: Mapped[list | None] = mapped_column(JSON)
 
     enterprise: Mapped[Enterprise] = relationship()
     checklist_version: Mapped[ChecklistVersion] = relationship()

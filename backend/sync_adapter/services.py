@@ -114,7 +114,6 @@ def serialize_inspection(i: Inspection) -> dict:
         longitude=i.longitude,
         status=i.status,
         score=i.score,
-        band_code=i.band_code,
     )
 
 

@@ -1,4 +1,5 @@
 import os
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -90,3 +91,18 @@ def test_default_database_is_sqlite_under_var_with_wal_and_foreign_keys(tmp_path
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_calendar_check_names_a_missing_year_and_accepts_a_configured_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("XUNCHA_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setattr("backend.core.timeutil.today_in_shanghai", lambda: date(2026, 12, 3))
+    runner = CliRunner()
+    missing = runner.invoke(main, ["calendar", "check"])
+    assert missing.exit_code == 1
+    assert "2026: covered" in missing.output and "2027: MISSING" in missing.output
+    assert "HOLIDAYS" in missing.output
+    monkeypatch.setenv("HOLIDAYS", "2027-01-01")
+    covered = runner.invoke(main, ["calendar", "check"])
+    assert covered.exit_code == 0, covered.output
+    assert "2027: covered" in covered.output

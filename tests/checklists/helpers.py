@@ -8,12 +8,25 @@ import pytest
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
-CHANGZHOU_BANDS = [
-    {"min_score": 0, "code": "unqualified", "label": "不达标"},
-    {"min_score": 60, "code": "qualified", "label": "达标"},
-    {"min_score": 75, "code": "benchmark", "label": "标杆"},
-    {"min_score": 90, "code": "grade1_eligible", "label": "可新申报一级标准化"},
+# 常州市安全生产达标企业创建方案 (seed 003) 三(三) and 四(四), as a standardisation assessment's
+# eligibility statements (the shipped sample outline has the same).
+SEED_003_ELIGIBILITY = [
+    {"min_score": 60, "code": "qualified_eligible", "label": "可认定为达标企业"},
+    {"min_score": 75, "code": "benchmark_eligible", "label": "可列入标杆企业名单"},
+    {
+        "min_score": 75,
+        "code": "grade2_application_eligible",
+        "label": "可新申报二级标准化",
+        "unless_grades": ["grade1", "grade2"],
+    },
+    {
+        "min_score": 90,
+        "code": "grade1_application_eligible",
+        "label": "可新申报一级标准化",
+        "unless_grades": ["grade1", "grade2"],
+    },
 ]
+ASSESSMENT = {"kind": "standardisation_assessment", "grade_bands": SEED_003_ELIGIBILITY}
 
 BASE_DOC: dict[str, Any] = {
     "code": "demo",
@@ -23,7 +36,6 @@ BASE_DOC: dict[str, Any] = {
     "source": "测试用文件",
     "applicability": {"industries": ["*"], "kinds": ["supervision", "self_inspection"]},
     "item_defaults": {"weight": 1, "rectification_days": 7, "photo_required_on_fail": False},
-    "grade_bands": CHANGZHOU_BANDS,
     "sections": [
         {
             "code": "S1",

@@ -107,6 +107,15 @@ def test_wuluoshi_rows_are_the_seed_table_verbatim():
     assert "董事长或总经理担任" in wuluoshi.item("W02").text
 
 
+def test_wuluoshi_is_presented_as_the_reference_list_the_seed_calls_it():
+    seed = shared_file(*SEED_000).read_text("utf-8")
+    assert "附件2“五落实五到位”工作要求(参照)" in seed  # S000:L42
+    wuluoshi = by_code()["wuluoshi"]
+    assert "参照" in wuluoshi.title and "参照" in wuluoshi.coverage_note
+    assert "(参照)" in wuluoshi.source
+    assert wuluoshi.kind == "inspection" and wuluoshi.grade_bands == ()
+
+
 @pytest.mark.parametrize(
     ("code", "industry", "prefix"),
     [

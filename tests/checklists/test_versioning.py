@@ -16,6 +16,7 @@ from checklists import (
     shipped_checklists,
 )
 from checklists.model import VERSION_ID_PATTERN
+from tests.checklists.helpers import ASSESSMENT
 
 
 def test_content_hash_is_sha256_of_the_canonical_json(make_checklist):
@@ -84,12 +85,12 @@ def test_a_content_change_gives_a_new_version_and_the_old_json_keeps_the_old_one
     "change",
     [
         lambda doc: doc["sections"][0]["items"][0].update(guidance="另一种说明"),
-        lambda doc: doc["grade_bands"][1].update(min_score=65),
+        lambda doc: doc.update(ASSESSMENT),
         lambda doc: doc.update(title="新标题"),
         lambda doc: doc["sections"][0]["items"].reverse(),
         lambda doc: doc["applicability"].update(kinds=["supervision"]),
     ],
-    ids=["guidance", "band", "title", "item order", "applicability"],
+    ids=["guidance", "assessment", "title", "item order", "applicability"],
 )
 def test_any_content_change_changes_the_hash(make_doc, change):
     before = parse_checklist(make_doc())

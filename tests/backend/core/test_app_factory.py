@@ -1,10 +1,25 @@
+from datetime import date
+
 from backend.core.problems import PROBLEM_MIME
 
 
-def test_healthz_reports_database_reachable(client):
+def test_healthz_reports_database_reachable(client, monkeypatch):
+    monkeypatch.setattr("backend.core.periods.official_working_day", lambda day: True)
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "reachable"}
+    assert response.json == {
+        "status": "ok",
+        "database": "reachable",
+        "calendar_missing_years": [],
+    }
+
+
+def test_healthz_names_the_years_the_working_day_calendar_lacks(client, monkeypatch):
+    monkeypatch.setattr("backend.core.periods.official_working_day", lambda day: None)
+    monkeypatch.setattr("backend.health.today_in_shanghai", lambda: date(2030, 6, 1))
+    response = client.get("/healthz")
+    assert response.status_code == 200  # alive: the admin must configure, not restart
+    assert response.json["calendar_missing_years"] == [2030, 2031]
 
 
 def test_healthz_reports_unreachable_database(client, monkeypatch):

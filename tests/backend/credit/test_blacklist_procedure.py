@@ -370,8 +370,9 @@ def test_the_public_page_escapes_what_supervisors_wrote(client, world, make_entr
 
 
 def test_the_term_ends_with_removal_unless_a_new_bad_record_came(
-    world, make_entry, session, make_record
+    world, make_entry, session, make_record, app, monkeypatch
 ):
+    monkeypatch.setitem(app.config, "HOLIDAYS", "2027-01-01")  # 2027, beyond chinesecalendar
     published = shanghai_midnight(date(2026, 3, 2)) + timedelta(hours=10)
     kept = make_entry("published", now=published)
     freed = make_entry("published", enterprise=world["enterprises"]["ent2"], now=published)
@@ -421,6 +422,42 @@ def test_the_term_ends_with_removal_unless_a_new_bad_record_came(
         "term_ended",
         date(2027, 3, 16),
     )
+
+
+def test_the_job_removes_an_entry_at_term_end_even_without_next_years_calendar(
+    app, world, make_entry, caplog, monkeypatch
+):
+    published = shanghai_midnight(date(2026, 3, 2)) + timedelta(hours=10)
+    entry = make_entry("published", now=published)
+    in_window = shanghai_midnight(date(2027, 2, 22)) + timedelta(hours=10)
+    users = world["users"]
+    blacklist.apply_action(users["manager"], entry, "apply_removal", note="整改", now=in_window)
+    blacklist.apply_action(users["supervisor"], entry, "accept_rectification", now=in_window)
+    monkeypatch.setitem(app.config, "HOLIDAYS", "")
+    day_after = shanghai_midnight(date(2027, 3, 3)) + timedelta(minutes=5)
+    # 2027 is neither in chinesecalendar 1.11 nor configured: the removal's due date is unknown,
+    # but the term is over, so the job removes the entry, logs the missing year and goes on.
+    result = blacklist.credit_terms(day_after)
+    assert result["blacklist_removed"] == 1
+    assert (entry.state, entry.removed_on, entry.removal_due_on, entry.removal_late) == (
+        "removed",
+        date(2027, 3, 3),
+        None,
+        False,
+    )
+
+
+def test_a_step_that_needs_an_uncovered_year_answers_503_for_the_admin(
+    client, world, make_entry, monkeypatch
+):
+    monkeypatch.setattr("backend.core.periods.official_working_day", lambda day: None)
+    entry = make_entry("collected")
+    response = _act(client, world["headers"]["supervisor"], entry, "notify")
+    assert response.status_code == 503
+    assert response.mimetype == PROBLEM_MIME
+    assert "HOLIDAYS" in response.json["detail"] and "工作日历" in response.json["detail"]
+    assert response.json["year"] >= 2026
+    assert entry.state == "collected"
 
 
 def test_a_removed_or_dismissed_entry_allows_a_new_one(world, make_entry, session):

@@ -8,7 +8,7 @@ from backend.checklists.services import publish
 from backend.core.problems import PROBLEM_MIME
 from backend.core.timeutil import today_in_shanghai
 from backend.models import ChecklistVersion, Hazard
-from checklists.loader import shipped_checklists
+from checklists.loader import SAMPLES_DIR, load_checklist, shipped_checklists
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_inspection_with_two_failed_items_scores_and_reports_two_major_hazards(c
     body = finished.json
     assert body["inspection"]["status"] == "finished"
     assert body["inspection"]["score"] == 90.0  # 18 of 20 equal weights
-    assert body["inspection"]["band_code"] is None  # judgement standards carry no bands
+    assert body["inspection"]["eligibility"] is None  # an inspection is scored, not graded
     assert sorted(h["item_code"] for h in body["hazards"]) == sorted(failed)
     assert {h["grade"] for h in body["hazards"]} == {"major"}
     item_days = content["sections"][0]["items"][0]["rectification_days"]
@@ -145,8 +145,9 @@ def test_na_items_leave_the_base_and_due_on_override(client, site):
         assert client.put(url, json=body, headers=headers).status_code == 200
     finished = client.post(f"/api/v1/inspections/{inspection_id}/finish", json={}, headers=headers)
     assert finished.json["inspection"]["score"] == 90.0  # 9 of the 10 answered pass/fail
-    assert finished.json["inspection"]["band_code"] == "grade1_eligible"
-    assert finished.json["inspection"]["band_label"] == "可新申报一级标准化"
+    # Seed 003's 90 is a floor of the 创建大纲, not a label of duty31 (it read 可新申报一级).
+    assert finished.json["inspection"]["eligibility"] is None
+    assert "band_code" not in finished.json["inspection"]
     (hazard,) = finished.json["hazards"]
     assert hazard["due_on"] == due
     assert hazard["grade"] == "general"
@@ -305,3 +306,42 @@ def test_a_device_time_at_the_ends_of_the_calendar_is_a_422(client, site):
     )
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "started_at"
+
+
+def test_the_checklist_list_says_what_each_checklist_is(client, site):
+    codes = _checklists(client, site["chemical"], site["inspector_headers"])
+    assert codes["wuluoshi"]["kind"] == "inspection"
+    assert "参照" in codes["wuluoshi"]["title"] and "参照" in codes["wuluoshi"]["coverage_note"]
+    assert codes["duty31"]["coverage_note"] is None
+
+
+@pytest.mark.parametrize(
+    ("held", "expected"),
+    [
+        ("none", ["qualified_eligible", "benchmark_eligible", "grade2_application_eligible"]),
+        ("grade3", ["qualified_eligible", "benchmark_eligible", "grade2_application_eligible"]),
+        ("grade2", ["qualified_eligible", "benchmark_eligible"]),
+    ],
+)
+def test_a_standardisation_assessment_keeps_what_its_score_permits(
+    client, site, session, held, expected
+):
+    sample = load_checklist(SAMPLES_DIR / "standardisation_outline_sample.yaml")
+    version, _ = publish(sample)
+    site["chemical"].standardisation_grade = held
+    session.flush()
+    headers = site["inspector_headers"]
+    assert _checklists(client, site["chemical"], headers)[sample.code]["kind"] == (
+        "standardisation_assessment"
+    )
+    content = client.get(f"/api/v1/checklists/{version.id}", headers=headers).json["content"]
+    inspection_id = _start(client, site, version.id).json["id"]
+    _answer_all(client, headers, inspection_id, content, failures=("S05",))
+    finished = client.post(f"/api/v1/inspections/{inspection_id}/finish", json={}, headers=headers)
+    assert finished.status_code == 200, finished.json
+    inspection = finished.json["inspection"]
+    assert inspection["score"] == 80.0
+    assert [statement["code"] for statement in inspection["eligibility"]] == expected
+    assert "须经评审" in inspection["eligibility"][0]["label"]
+    again = client.get(f"/api/v1/inspections/{inspection_id}", headers=headers)
+    assert again.json["eligibility"] == inspection["eligibility"]

@@ -51,7 +51,13 @@ def test_the_job_plans_one_inspection_per_enterprise_by_its_class(world, session
 def test_an_enterprise_without_a_major_hazard_standard_brings_the_duty_items(
     world, session, make_enterprise
 ):
-    shop = make_enterprise(world["nodes"]["g"], industry="other", risk_class="low")
+    shop = make_enterprise(
+        world["nodes"]["g"],
+        industry="other",
+        risk_class="low",
+        scale="below_scale",
+        standardisation_grade="grade2",
+    )
     inspection_plans.plan_inspections(datetime.now(UTC))
     plan = _plans(session)[shop.id]
     assert (plan.checklist_code, plan.class_code) == ("duty31", "low")

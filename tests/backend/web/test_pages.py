@@ -74,6 +74,9 @@ def test_public_page_shows_the_live_status_and_nothing_private(client, session, 
     for shown in (ent.name, ent.uscc, "黄码", "二级", "12350", "危险化学品", "G网格"):
         assert shown in page, shown
     assert re.search(r'id="open-count">2<', page) and re.search(r'id="overdue-count">1<', page)
+    # No source defines the 常安码 colours: the legend says they are local policy.
+    legend = re.search(r'<p id="color-policy">(.*?)</p>', page).group(1)
+    assert "本地管理规定" in legend and "均未规定" in legend
     private = (
         "李四",
         "13800138000",
