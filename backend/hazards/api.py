@@ -108,7 +108,6 @@ class HazardSchema(ma.Schema):
     reported_by_id = ma.fields.Integer(dump_only=True)
     reported_at = ma.fields.AwareDateTime(dump_only=True)
     closed_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    closed_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
     closed_by_enterprise = ma.fields.Boolean(
         dump_only=True,
         metadata={

@@ -481,7 +481,6 @@ def _verify(step: _Step) -> None:
 
 def _mark_closed(hazard: Hazard, user: User, now: datetime) -> None:
     hazard.closed_at = now
-    hazard.closed_by_id = user.id
     hazard.closed_by_enterprise = user.is_enterprise_user
 
 
@@ -544,7 +543,6 @@ def _reopen(step: _Step) -> None:
     if hazard.closed_by_enterprise:
         step.payload["spot_check"] = True
     hazard.closed_at = None
-    hazard.closed_by_id = None
     hazard.closed_by_enterprise = False
     if step.due_on is not None:
         _check_deadline(step.due_on, step.today)

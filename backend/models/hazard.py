@@ -79,9 +79,8 @@ class Hazard(TimestampMixin, Base):
     # 自查自报 (方案4 L141): found by the enterprise itself, in its self-inspection or its own
     # report, rather than by an official's supervision inspection or report.
     self_reported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Who closed it (销号), and whether that was the enterprise's own close-out
-    # (自改, 青安委〔2024〕2号 item 31), which officials may spot-check and reopen.
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # Closed (销号) by the enterprise itself (自改, 青安委〔2024〕2号 item 31), which officials may
+    # spot-check and reopen; who closed it is the closing step's actor in the audit trail.
     closed_by_enterprise: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
