@@ -61,6 +61,8 @@ from ..models import (
 from ..photos.services import attach_photos
 
 MAX_DEADLINE_DAYS = 366
+MAX_TITLE = 500
+MAX_LOCATION = 500
 OPEN_STATUSES = frozenset({"reported", "rectifying", "submitted"})
 ALL_STATUSES = OPEN_STATUSES | {"closed"}
 MANAGER = frozenset({"enterprise_manager"})
@@ -237,6 +239,11 @@ def report_hazard(
     today = today_in_shanghai(now)
     if grade not in HAZARD_GRADES:
         raise Invalid(f"Unknown grade {grade}.", field="grade")
+    title = checked_text(title, "title", MAX_TITLE)
+    if not title:
+        raise Invalid("A hazard needs a title.", field="title")
+    description = checked_text(description, "description")
+    location = checked_text(location, "location", MAX_LOCATION)
     if id is not None:
         if id in RESERVED_IDS:
             raise Invalid(f"The id {id} is reserved.", field="id")
@@ -252,8 +259,8 @@ def report_hazard(
         id=id or new_id(),
         enterprise_id=enterprise.id,
         title=title,
-        description=description or "",
-        location=location or "",
+        description=description,
+        location=location,
         grade=grade,
         status="reported",
         due_on=due_on,
