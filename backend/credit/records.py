@@ -57,7 +57,6 @@ from ..models import (
     BlacklistEntry,
     Enterprise,
     Hazard,
-    Inspection,
     Photo,
     User,
     utcnow,
@@ -150,22 +149,10 @@ def credit_changed(enterprise_id: int, now: datetime | None = None) -> None:
 # --- candidates the system proposes ---------------------------------------------------------
 
 
-def _found_by_enterprise(hazard: Hazard) -> bool:
-    """Whether the enterprise found the hazard itself (self-inspection or its own report)."""
-    if hazard.inspection_id is not None:
-        kind = db.session.scalar(
-            select(Inspection.kind).where(Inspection.id == hazard.inspection_id)
-        )
-        if kind == "self_inspection":
-            return True
-    reporter_role = db.session.scalar(select(User.role).where(User.id == hazard.reported_by_id))
-    return reporter_role in ENTERPRISE_ROLES
-
-
 def propose_major_hazard_found(hazard: Hazard, now: datetime | None = None) -> int:
     """An official found a major hazard (执法检查发现存在重大安全生产隐患): one candidate per
     supervision inspection (or per hazard reported outside one); 1 when a candidate was made."""
-    if hazard.grade != "major" or _found_by_enterprise(hazard):
+    if hazard.grade != "major" or hazard.self_reported:
         return 0
     key = f"major_hazard_found:{hazard.inspection_id or hazard.id}"
     where = f"检查记录 {hazard.inspection_id}" if hazard.inspection_id else "现场检查"
@@ -184,7 +171,7 @@ def propose_overdue_major_hazard(hazard: Hazard, now: datetime) -> int:
         hazard.grade != "major"
         or not is_overdue(hazard, now)
         or hazard.extension_requested_due_on is not None
-        or _found_by_enterprise(hazard)
+        or hazard.self_reported
     ):
         return 0
     return _propose(

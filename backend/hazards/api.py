@@ -60,6 +60,7 @@ class HazardSchema(ma.Schema):
     item_code = ma.fields.String(dump_only=True, allow_none=True)
     title = ma.fields.String(dump_only=True)
     description = ma.fields.String(dump_only=True)
+    location = ma.fields.String(dump_only=True, metadata={"description": "隐患部位"})
     legal_basis = ma.fields.Dict(dump_only=True, allow_none=True)
     grade = ma.fields.String(dump_only=True)
     status = ma.fields.String(dump_only=True)
@@ -91,6 +92,13 @@ class HazardSchema(ma.Schema):
     )
     marked_overdue_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
     fixed_on_spot = ma.fields.Boolean(dump_only=True)
+    self_reported = ma.fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "自查自报: found by the enterprise itself (its self-inspection "
+            "or its own report)"
+        },
+    )
     stop_work_order = ma.fields.Boolean(dump_only=True)
     listed_for_supervision = ma.fields.Boolean(dump_only=True)
     plan = ma.fields.Nested(PlanSchema, dump_only=True, allow_none=True)
@@ -100,6 +108,13 @@ class HazardSchema(ma.Schema):
     reported_by_id = ma.fields.Integer(dump_only=True)
     reported_at = ma.fields.AwareDateTime(dump_only=True)
     closed_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    closed_by_enterprise = ma.fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "Closed (销号) by the enterprise itself; officials may "
+            "spot-check and reopen it"
+        },
+    )
     updated_at = ma.fields.AwareDateTime(dump_only=True)
 
     def get_overdue(self, hazard: Hazard) -> bool:
@@ -124,6 +139,10 @@ class HazardQuery(ma.Schema):
     status = ma.fields.String(validate=ma.validate.OneOf(list(HAZARD_STATUSES)))
     grade = ma.fields.String(validate=ma.validate.OneOf(list(HAZARD_GRADES)))
     overdue = ma.fields.Boolean(metadata={"description": "Past the deadline and not closed"})
+    self_reported = ma.fields.Boolean(metadata={"description": "Found by the enterprise itself"})
+    closed_by_enterprise = ma.fields.Boolean(
+        metadata={"description": "Closed by the enterprise itself (to spot-check)"}
+    )
     min_days_overdue = ma.fields.Integer(
         strict=False, validate=ma.validate.Range(min=0, max=100_000)
     )
@@ -139,6 +158,11 @@ class HazardReportSchema(ma.Schema):
     enterprise_id = IdField(required=True)
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
     description = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
+    location = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=500),
+        metadata={"description": "隐患部位: where in the plant"},
+    )
     grade = ma.fields.String(
         load_default="general", validate=ma.validate.OneOf(list(HAZARD_GRADES))
     )
@@ -219,6 +243,9 @@ class TallySchema(ma.Schema):
         metadata={"description": "Not rectified by the deadline (submitted ones are not)"}
     )
     closed = ma.fields.Integer()
+    self_reported = ma.fields.Integer(
+        metadata={"description": "自查自报: found by the enterprises themselves"}
+    )
     rectification_rate = ma.fields.Float(
         allow_none=True, metadata={"description": "closed / total"}
     )
@@ -281,7 +308,8 @@ class Hazards(MethodView):
     @blp.arguments(HazardReportSchema)
     @blp.response(201, HazardSchema)
     def post(self, data):
-        """Report a hazard found on site (inspector, supervisor); 立查立改 closes it at once"""
+        """Report a hazard outside any checklist (officials; an enterprise's safety manager for
+        its own enterprise); 立查立改 closes a general hazard at once"""
         return service.report_hazard(current_user(), **data)
 
 

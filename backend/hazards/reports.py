@@ -32,6 +32,9 @@ LEDGER_HEADERS = (
     "逾期天数",
     "登记时间",
     "销号时间",
+    "隐患部位",
+    "自查自报",
+    "企业自行销号",
     "立查立改",
     "停产停业整改",
     "挂牌督办",
@@ -79,6 +82,9 @@ def ledger(user, filters: dict, now: datetime | None = None) -> tuple[tuple, lis
                 days_overdue(hazard, now),
                 _local(hazard.reported_at),
                 _local(hazard.closed_at),
+                hazard.location,
+                _yes(hazard.self_reported),
+                _yes(hazard.closed_by_enterprise),
                 _yes(hazard.fixed_on_spot),
                 _yes(hazard.stop_work_order),
                 _yes(hazard.listed_for_supervision),
@@ -116,12 +122,13 @@ class _Tally:
     submitted and waiting for an official (待核验), and for how long, are the bureau's."""
 
     def __init__(self) -> None:
-        self.total = self.open = self.overdue = self.closed = 0
+        self.total = self.open = self.overdue = self.closed = self.self_reported = 0
         self.days_to_close: list[float] = []
         self.days_awaiting_verification: list[float] = []
 
     def add(self, hazard: Hazard, now: datetime, submitted: datetime | None = None) -> None:
         self.total += 1
+        self.self_reported += hazard.self_reported
         if hazard.status == "closed":
             self.closed += 1
             if hazard.closed_at:
@@ -141,6 +148,7 @@ class _Tally:
             "open": self.open,
             "overdue": self.overdue,
             "closed": self.closed,
+            "self_reported": self.self_reported,
             "rectification_rate": round(self.closed / self.total, 4) if self.total else None,
             "mean_days_to_close": _mean(self.days_to_close),
             "awaiting_verification": len(waits),
@@ -150,7 +158,8 @@ class _Tally:
 
 
 def hazard_stats(user, filters: dict, now: datetime | None = None) -> dict:
-    """Open, overdue, rectification rate (closed / total) and mean days to close, in total and
+    """Open, overdue, rectification rate (closed / total), mean days to close and the hazards
+    enterprises found themselves (自查自报: 方案4 L143 weighs self-reporting), in total and
     grouped by jurisdiction (each node counts its whole subtree), industry and month reported."""
     now = now or utcnow()
     reported_from = filters.pop("reported_from", None)
@@ -218,6 +227,7 @@ def _start_of(day: date, next_day: bool = False) -> datetime:
 STATISTICS_HEADERS = (
     ("found", "排查发现隐患数"),
     ("major", "其中：重大事故隐患"),
+    ("self_reported", "其中：自查自报隐患"),
     ("rectified", "已整改销号数"),
     ("rectification_rate", "整改率"),
     ("major_rectified", "重大事故隐患已整改数"),
@@ -241,7 +251,8 @@ def enterprise_statistics(
 ) -> dict:
     """Hazards the enterprise found in the period, and where they stood at the end of its last
     day (or now, for a period not yet over): rectified = closed by then; overdue = not closed
-    and past the deadline then; in progress = the rest. A reopened hazard counts as not closed."""
+    and past the deadline then; in progress = the rest. A reopened hazard counts as not closed.
+    Self-reported = found by the enterprise itself (自查自报, 方案4 L141/L143)."""
     now = now or utcnow()
     first, last, report_due_on = period_of(year, quarter)
     start, end = _start_of(first), _start_of(last, next_day=True)
@@ -258,12 +269,22 @@ def enterprise_statistics(
         .order_by(Hazard.reported_at, Hazard.id)
     ).all()
     counts = dict.fromkeys(
-        ("found", "major", "rectified", "major_rectified", "in_progress", "overdue"), 0
+        (
+            "found",
+            "major",
+            "self_reported",
+            "rectified",
+            "major_rectified",
+            "in_progress",
+            "overdue",
+        ),
+        0,
     )
     for hazard in hazards:
         counts["found"] += 1
         major = hazard.grade == "major"
         counts["major"] += major
+        counts["self_reported"] += hazard.self_reported
         rectified = hazard.closed_at is not None and hazard.closed_at <= as_of
         if rectified:
             counts["rectified"] += 1

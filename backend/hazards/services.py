@@ -7,10 +7,25 @@ itself (report, fix on the spot, marking overdue), appends one `HazardAction` to
 
 Order of the checks: out of the caller's scope → 404; a role that may not act → 403; a state
 the action does not fit → 409 naming the current state; a payload that breaks a rule → 422.
+
+自查、自改、自报 (方案4 L141 "形成完整的自查、自改和自报机制"; 方案4 L140 enterprises 自查隐患、上报
+隐患、整改隐患 and accept supervision). A hazard the enterprise found itself (`self_reported`: its
+self-inspection, or its own report outside any checklist) is its own to close when it is a
+general hazard: its safety managers 核验 the rectification, assess its quality and 销号 it, or
+send it back (返工) — 青安委〔2024〕2号 item 31. Officials in scope may spot-check such an
+enterprise close-out and reopen it (方案4 L140 "接受监督指导"). An enterprise may also report a
+hazard itself and fix a general hazard on the spot (立查立改, 16号令 第十五条: a general hazard is
+rectified at once by the unit's own people).
+
+A self-found *major* hazard stays verified by officials: 16号令 第十四条 has the enterprise report
+it to the authorities 及时 with its 治理方案, 第三条 defines it as one that needs 停产停业 and time
+to remove, and 青安委〔2024〕2号 item 21 again has it reported to the departments; no source gives
+its close-out to the enterprise. Item 31 speaks of 问题隐患 in general and is read, with those
+rules, as the general ones.
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -46,6 +61,8 @@ from ..models import (
 from ..photos.services import attach_photos
 
 MAX_DEADLINE_DAYS = 366
+MAX_TITLE = 500
+MAX_LOCATION = 500
 OPEN_STATUSES = frozenset({"reported", "rectifying", "submitted"})
 # The hazard is still the enterprise's to rectify; `submitted` waits on an official (待核验).
 UNRECTIFIED = ("reported", "rectifying")
@@ -54,8 +71,9 @@ ALL_STATUSES = OPEN_STATUSES | {"closed"}
 MANAGER = frozenset({"enterprise_manager"})
 OFFICIALS = frozenset({"inspector", "supervisor"})
 SUPERVISOR = frozenset({"supervisor"})
-# Who may report a hazard directly (on site, outside a checklist).
-REPORTERS = ("inspector", "supervisor")
+# Who may report a hazard directly (on site, outside a checklist): officials, and an
+# enterprise's safety managers for their own enterprise (自报, 方案4 L140).
+REPORTERS = ("inspector", "supervisor", "enterprise_manager")
 # Hazard ids the API routes use for other things.
 RESERVED_IDS = frozenset({"stats", "export.xlsx", "export.csv"})
 
@@ -72,6 +90,11 @@ TRANSITIONS: dict[str, Transition] = {
     "reopen": Transition(frozenset({"closed"}), "rectifying", SUPERVISOR),
     "set_flags": Transition(ALL_STATUSES, None, SUPERVISOR),
 }
+# Who may take an action besides TRANSITIONS' roles, on some hazards: the enterprise closes its
+# own self-found general hazards (verify = 核验销号, reject = 返工); any official in scope may
+# spot-check an enterprise's close-out and reopen it.
+SELF_CLOSE_ACTIONS = frozenset({"verify", "reject"})
+SPOT_CHECK_ACTIONS = frozenset({"reopen"})
 
 # 五落实 (青安委〔2024〕2号 item 29): responsibility, measures, funds, deadline, contingency plan.
 # The deadline (时限) is the hazard's own due_on, set when it is reported and moved only by an
@@ -100,6 +123,22 @@ REQUIRED_PLAN_FIELDS = {
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def may_close_itself(hazard: Hazard) -> bool:
+    """A general hazard the enterprise found itself: its safety managers 核验 and 销号 it
+    (青安委〔2024〕2号 item 31; 方案4 L141). Major hazards stay with officials (module doc)."""
+    return hazard.self_reported and hazard.grade == "general"
+
+
+def roles_for(action: str, hazard: Hazard) -> frozenset[str]:
+    """The roles that may take `action` on this hazard."""
+    roles = TRANSITIONS[action].roles
+    if action in SELF_CLOSE_ACTIONS and may_close_itself(hazard):
+        roles |= MANAGER
+    if action in SPOT_CHECK_ACTIONS and hazard.closed_by_enterprise:
+        roles |= OFFICIALS
+    return roles
 
 
 # --- Deadlines --------------------------------------------------------------------------------
@@ -159,6 +198,7 @@ def report_from_finding(
         status="reported",
         due_on=finding.due_on or _default_due_on(item),
         reported_by_id=user.id,
+        self_reported=inspection.kind == "self_inspection",
     )
     db.session.add(hazard)
     db.session.flush()
@@ -186,6 +226,7 @@ def report_hazard(
     title: str,
     grade: str = "general",
     description: str = "",
+    location: str = "",
     due_on: date | None = None,
     photos=(),
     fixed_on_spot: bool = False,
@@ -194,13 +235,22 @@ def report_hazard(
     device_time: datetime | None = None,
     now: datetime | None = None,
 ) -> Hazard:
-    """An inspector reports a hazard found on site; 立查立改 (fixed on the spot) closes at once."""
+    """A hazard reported outside any checklist; 立查立改 (fixed on the spot) closes it at once.
+
+    Officials report what they find on site; an enterprise's safety manager reports what the
+    enterprise found itself (自报, 方案4 L140), which makes it self-reported, and may fix a general
+    hazard on the spot (16号令 第十五条), which is then the enterprise's own close-out."""
     enterprise = require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
     require_role(user, *REPORTERS)
     now = now or utcnow()
     today = today_in_shanghai(now)
     if grade not in HAZARD_GRADES:
         raise Invalid(f"Unknown grade {grade}.", field="grade")
+    title = checked_text(title, "title", MAX_TITLE)
+    if not title:
+        raise Invalid("A hazard needs a title.", field="title")
+    description = checked_text(description, "description")
+    location = checked_text(location, "location", MAX_LOCATION)
     if id is not None:
         if id in RESERVED_IDS:
             raise Invalid(f"The id {id} is reserved.", field="id")
@@ -216,13 +266,15 @@ def report_hazard(
         id=id or new_id(),
         enterprise_id=enterprise.id,
         title=title,
-        description=description or "",
+        description=description,
+        location=location,
         grade=grade,
         status="reported",
         due_on=due_on,
         reported_by_id=user.id,
         reported_at=now,
         fixed_on_spot=fixed_on_spot,
+        self_reported=user.is_enterprise_user,
     )
     db.session.add(hazard)
     db.session.flush()
@@ -238,7 +290,7 @@ def report_hazard(
     )
     if fixed_on_spot:
         hazard.status = "closed"
-        hazard.closed_at = now
+        _mark_closed(hazard, user, now)
         _record(
             hazard,
             "fix_on_spot",
@@ -293,9 +345,9 @@ def require_may_act(user: User, hazard: Hazard) -> None:
     it); seeing it is not enough."""
     hazard = get_visible(Hazard, hazard.id, user)
     allowed = [
-        transition
-        for transition in TRANSITIONS.values()
-        if user.role in transition.roles and hazard.status in transition.from_states
+        action
+        for action, transition in TRANSITIONS.items()
+        if user.role in roles_for(action, hazard) and hazard.status in transition.from_states
     ]
     if not allowed:
         raise Forbidden(f"The role {user.role} may not act on a hazard that is {hazard.status}.")
@@ -331,6 +383,7 @@ def apply_action(
     hazard = get_visible(Hazard, hazard.id, user)
     if id is not None and _is_replay(id, hazard, action, user):
         return hazard
+    transition = replace(transition, roles=roles_for(action, hazard))
     check_allowed(transition, action, user.role, hazard.status, "a hazard")
     step = _Step(
         user=user,
@@ -433,8 +486,17 @@ def _photos_of_action(action_id: str | None) -> list[str]:
 
 
 def _verify(step: _Step) -> None:
-    step.hazard.closed_at = step.now
+    if step.user.is_enterprise_user:
+        # 青安委〔2024〕2号 item 31: 现场核验 and 对整改质量进行评估确认 before 销号.
+        _require_note(step, "An enterprise's 核验 assesses the quality of the rectification.")
+        step.payload["closure"] = "enterprise"
+    _mark_closed(step.hazard, step.user, step.now)
     step.hazard.extension_requested_due_on = None
+
+
+def _mark_closed(hazard: Hazard, user: User, now: datetime) -> None:
+    hazard.closed_at = now
+    hazard.closed_by_enterprise = user.is_enterprise_user
 
 
 def _reject(step: _Step) -> None:
@@ -488,8 +550,15 @@ def _pending_extension(hazard: Hazard) -> date:
 
 
 def _reopen(step: _Step) -> None:
+    """Back to rectifying, with a reason. The deadline stays unless a new one is given: a
+    close-out found wrong means the hazard was never rectified by its deadline; an official who
+    grants more time names the new deadline (`due_on`)."""
     _require_note(step, "Say why the hazard is reopened.")
-    step.hazard.closed_at = None
+    hazard = step.hazard
+    if hazard.closed_by_enterprise:
+        step.payload["spot_check"] = True
+    hazard.closed_at = None
+    hazard.closed_by_enterprise = False
     if step.due_on is not None:
         _check_deadline(step.due_on, step.today)
         _move_deadline(step.hazard, step.due_on, step.today)
@@ -627,6 +696,8 @@ def hazard_query(
     grade: str | None = None,
     overdue: bool | None = None,
     min_days_overdue: int | None = None,
+    self_reported: bool | None = None,
+    closed_by_enterprise: bool | None = None,
     enterprise_id: int | None = None,
     jurisdiction_id: int | None = None,
     industry: str | None = None,
@@ -638,7 +709,13 @@ def hazard_query(
     """The hazards the user may see, filtered and sorted: one query for lists and exports."""
     today = today_in_shanghai(now)
     stmt = select(Hazard).where(hazard_clause(user))
-    for name, value in (("status", status), ("grade", grade), ("enterprise_id", enterprise_id)):
+    for name, value in (
+        ("status", status),
+        ("grade", grade),
+        ("enterprise_id", enterprise_id),
+        ("self_reported", self_reported),
+        ("closed_by_enterprise", closed_by_enterprise),
+    ):
         if value is not None:
             stmt = stmt.where(getattr(Hazard, name) == value)
     if overdue is not None:

@@ -57,6 +57,9 @@ class EnterpriseStatisticsSchema(ma.Schema):
     as_of = ma.fields.AwareDateTime(metadata={"description": "The period's end, or now"})
     found = ma.fields.Integer(metadata={"description": "排查发现隐患数"})
     major = ma.fields.Integer(metadata={"description": "其中重大事故隐患"})
+    self_reported = ma.fields.Integer(
+        metadata={"description": "其中自查自报隐患 (found by the enterprise itself)"}
+    )
     rectified = ma.fields.Integer(metadata={"description": "已整改销号数"})
     rectification_rate = ma.fields.Float(allow_none=True, metadata={"description": "整改率"})
     major_rectified = ma.fields.Integer(metadata={"description": "重大事故隐患已整改数"})

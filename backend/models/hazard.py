@@ -67,6 +67,8 @@ class Hazard(TimestampMixin, Base):
     item_code: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
+    # 隐患部位: where in the plant (free text, e.g. "二号车间东侧配电柜").
+    location: Mapped[str] = mapped_column(Text, default="", server_default="")
     legal_basis: Mapped[dict | None] = mapped_column(JSON)
     grade: Mapped[str] = mapped_column(String(16), index=True)
     status: Mapped[str] = mapped_column(String(16), default="reported", index=True)
@@ -74,6 +76,14 @@ class Hazard(TimestampMixin, Base):
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # 自查自报 (方案4 L141): found by the enterprise itself, in its self-inspection or its own
+    # report, rather than by an official's supervision inspection or report.
+    self_reported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Closed (销号) by the enterprise itself (自改, 青安委〔2024〕2号 item 31), which officials may
+    # spot-check and reopen; who closed it is the closing step's actor in the audit trail.
+    closed_by_enterprise: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     fixed_on_spot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # 五落实 and, for a major hazard, the six parts of its 治理方案 (16号令 第十五条).
     plan: Mapped[dict | None] = mapped_column(JSON)

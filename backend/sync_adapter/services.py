@@ -95,9 +95,12 @@ def serialize_hazard(h: Hazard) -> dict:
         finding_id=h.finding_id,
         inspection_id=h.inspection_id,
         title=h.title,
+        location=h.location,
         grade=h.grade,
         status=h.status,
         due_on=h.due_on,
+        self_reported=h.self_reported,
+        closed_by_enterprise=h.closed_by_enterprise,
         updated_at=h.updated_at,
     )
 

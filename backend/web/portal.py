@@ -1,12 +1,16 @@
 """The enterprise portal (/portal/): an enterprise's own hazards, their deadlines and states,
-a hazard's detail with its photos, and submitting a rectification with after-photos.
+a hazard's detail with its photos, submitting a rectification with after-photos, and the
+enterprise's own 自查、自改、自报: reporting a hazard it found (or fixed on the spot), and the
+核验 (verify = 销号, reject = 返工) of a self-found general hazard.
 
 Enterprise users only. Everything goes through authz and the hazard and photo services: the
 list is the hazard list's query, a rectification is `apply_action` (start_rectification with
-the plan when the hazard has not started yet, then submit), photos are `receive_upload`.
+the plan when the hazard has not started yet, then submit), a report is `report_hazard`, photos
+are `receive_upload`.
 """
 
 import hashlib
+from datetime import date
 
 from flask import flash, make_response, redirect, render_template, request, send_file, url_for
 from sqlalchemy import func, or_, select
@@ -14,7 +18,7 @@ from sqlalchemy import func, or_, select
 from media.errors import MediaError
 
 from ..core.db import db
-from ..core.errors import DomainError
+from ..core.errors import DomainError, Invalid
 from ..core.scope import get_visible
 from ..core.timeutil import SHANGHAI
 from ..hazards import services as service
@@ -49,6 +53,15 @@ PAGE_SIZE = 30
 MAX_PHOTOS = 10
 LIST_FILTERS = {"open": "未销号", "overdue": "已逾期", "closed": "已销号", "all": "全部"}
 PHOTO_VARIANTS = ("thumb", "preview")
+VERIFICATION_DECISIONS = {"verify": "已核验销号。", "reject": "已退回返工整改。"}
+REPORT_MESSAGES = {
+    "title": "请填写隐患名称。",
+    "location": "隐患部位最多 500 字。",
+    "due_on": "请填写整改期限（今天起一年内的日期）。",
+    "photos": "立查立改需要整改前的照片。",
+    "after_photos": "立查立改需要整改后的照片。",
+    "fixed_on_spot": "重大事故隐患不能立查立改，须制定治理方案并报告监管部门。",
+}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -99,6 +112,7 @@ def hazards():
         hazards=[_row(hazard) for hazard in rows],
         shown=shown,
         filters=LIST_FILTERS,
+        may_report=user.role in service.REPORTERS,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         total=total,
@@ -130,6 +144,9 @@ def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 
     may_rectify = user.role in submit.roles and hazard.status in (
         submit.from_states | start.from_states
     )
+    may_verify = user.role in service.roles_for("verify", hazard) and (
+        hazard.status in service.TRANSITIONS["verify"].from_states
+    )
     needs_plan = hazard.status in start.from_states
     plan_fields = service.PLAN_FIELDS if hazard.grade == "major" else service.FIVE_IMPLEMENTATIONS
     page = render_template(
@@ -139,6 +156,7 @@ def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 
         history=_history(hazard),
         earlier_photos=_record_photos(hazard),
         may_rectify=may_rectify,
+        may_verify=may_verify,
         is_manager=user.role in submit.roles,
         needs_plan=needs_plan,
         plan_fields=plan_fields,
@@ -205,6 +223,31 @@ def submit_rectification(hazard_id: str):
     return redirect(url_for("portal.hazard", hazard_id=hazard.id))
 
 
+@bp.post("/hazards/<string(maxlength=64):hazard_id>/verification")
+def verify_rectification(hazard_id: str):
+    """The enterprise's 核验 of its self-found general hazard: 销号 (verify) or 返工 (reject),
+    with its assessment of the rectification's quality (青安委〔2024〕2号 item 31)."""
+    user, answer = _user()
+    if user is None:
+        return answer
+    hazard = get_visible(Hazard, hazard_id, user)
+    decision = request.form.get("decision", "")
+    if decision not in VERIFICATION_DECISIONS:
+        return _failed(user, hazard, "请选择核验结论。", 422)
+    note = request.form.get("note", "").strip()[:4000]
+    try:
+        service.apply_action(user, hazard, decision, note=note)
+    except DomainError as error:
+        message = "请填写核验意见（整改质量评估）。" if _is_field(error, "note") else None
+        return _failed(user, hazard, message or describe(error), status_of(error))
+    flash(VERIFICATION_DECISIONS[decision])
+    return redirect(url_for("portal.hazard", hazard_id=hazard.id))
+
+
+def _is_field(error: Exception, name: str) -> bool:
+    return isinstance(error, Invalid) and error.field == name
+
+
 def _failed(user: User, hazard: Hazard, message: str, status: int):
     # The whole submission is undone (the request's error status rolls it back); the form
     # keeps what was typed.
@@ -222,6 +265,78 @@ def _receive(user: User, upload) -> str:
     stream.seek(0)
     media, _created = photos.receive_upload(user, stream, digest.hexdigest())
     return media.sha256
+
+
+@bp.get("/hazards/new")
+def new_hazard():
+    user, answer = _user()
+    if user is None:
+        return answer
+    return _report_form(user)
+
+
+@bp.post("/hazards/new")
+def report_hazard():
+    """自报 (方案4 L140): the enterprise reports a hazard it found itself, outside any checklist;
+    a general one fixed at once (立查立改, 16号令 第十五条) is reported and closed in one step."""
+    user, answer = _user()
+    if user is None:
+        return answer
+    form = request.form
+    before, after = _uploads("photos"), _uploads("after_photos")
+    if len(before) > MAX_PHOTOS or len(after) > MAX_PHOTOS:
+        return _report_failed(user, f"每组最多上传 {MAX_PHOTOS} 张照片。", 422)
+    fixed_on_spot = form.get("fixed_on_spot") == "1"
+    try:
+        hazard = service.report_hazard(
+            user,
+            enterprise_id=user.enterprise_id,
+            title=form.get("title", ""),
+            description=form.get("description", "")[:4000],
+            location=form.get("location", ""),
+            grade=form.get("grade", "general"),
+            due_on=_form_date(form.get("due_on", ""), "due_on"),
+            photos=[_receive(user, upload) for upload in before],
+            fixed_on_spot=fixed_on_spot,
+            after_photos=[_receive(user, upload) for upload in after],
+        )
+    except (DomainError, MediaError) as error:
+        field = getattr(error, "field", None)
+        message = REPORT_MESSAGES.get(field) if isinstance(error, Invalid) else None
+        return _report_failed(user, message or describe(error), status_of(error))
+    flash("隐患已立查立改并销号。" if fixed_on_spot else "隐患已登记。")
+    return redirect(url_for("portal.hazard", hazard_id=hazard.id))
+
+
+def _uploads(name: str) -> list:
+    return [upload for upload in request.files.getlist(name) if upload and upload.filename]
+
+
+def _form_date(text: str, field: str) -> date | None:
+    """A date typed into a form (YYYY-MM-DD), or None when left empty."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid(f"{field} must be a date YYYY-MM-DD.", field=field) from None
+
+
+def _report_form(user: User, error: str | None = None, status: int = 200):
+    page = render_template(
+        "portal/report.html",
+        may_report=user.role in service.REPORTERS,
+        grades=HAZARD_GRADES,
+        form=request.form if request.method == "POST" else {},
+        error=error,
+        max_photos=MAX_PHOTOS,
+    )
+    return page, status
+
+
+def _report_failed(user: User, message: str, status: int):
+    db.session.rollback()  # photos received for a report that failed are not kept either
+    return _report_form(user, message, status if status >= 400 else 422)
 
 
 @bp.get("/media/<string(length=64):sha256>")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend.core.db import make_engine
 from backend.migrate import downgrade, upgrade
-from backend.models import Enterprise, Hazard, Jurisdiction, User
+from backend.models import Enterprise, Jurisdiction, User
 
 
 def test_credit_candidates_become_bad_credit_records(tmp_path):
@@ -31,18 +31,21 @@ def test_credit_candidates_become_bad_credit_records(tmp_path):
         )
         session.add_all([enterprise, user])
         session.flush()
-        session.add(
-            Hazard(
-                id="hz-1",
-                enterprise_id=enterprise.id,
-                title="储罐区报警器失效",
-                grade="major",
-                status="rectifying",
-                due_on=date(2024, 2, 20),
-                reported_by_id=user.id,
-            )
+        # Raw SQL: the Hazard model describes the newest schema, not the one at 0005.
+        session.execute(
+            text(
+                "INSERT INTO hazards (id, enterprise_id, title, description, grade, status,"
+                " due_on, reported_by_id, reported_at, created_at, updated_at) VALUES"
+                " ('hz-1', :e, '储罐区报警器失效', '', 'major', 'rectifying', :due, :u,"
+                " :at, :at, :at)"
+            ),
+            {
+                "e": enterprise.id,
+                "u": user.id,
+                "due": date(2024, 2, 20).isoformat(),
+                "at": "2024-02-01 00:00:00.000000",
+            },
         )
-        session.flush()
         # 2024-02-29 01:00 in Shanghai: a one-year term ends on 2025-02-28.
         session.execute(
             text(

@@ -91,7 +91,7 @@ def test_stats_for_supervisors_and_admins_only(client, world, make_hazard, sessi
     closed.reported_at = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
     closed.closed_at = datetime(2026, 1, 13, 2, 0, tzinfo=UTC)  # 3 days to close
     make_hazard("rectifying", due_on=_days_ago(4))
-    make_hazard("reported", enterprise=ent2, due_in_days=3)
+    make_hazard("reported", enterprise=ent2, due_in_days=3, self_reported=True)
     make_hazard("reported", enterprise=world["enterprises"]["far"])
     session.commit()
     for role in ("inspector", "manager", "viewer"):
@@ -106,6 +106,7 @@ def test_stats_for_supervisors_and_admins_only(client, world, make_hazard, sessi
         "open": 2,
         "overdue": 1,
         "closed": 1,
+        "self_reported": 1,
         "rectification_rate": round(1 / 3, 4),
         "mean_days_to_close": 3.0,
         "awaiting_verification": 0,
@@ -113,6 +114,7 @@ def test_stats_for_supervisors_and_admins_only(client, world, make_hazard, sessi
         "max_days_awaiting_verification": None,
     }
     nodes = {row["name"]: row for row in stats["by_jurisdiction"]}
+    assert nodes["S2街道"]["self_reported"] == 1 and nodes["G网格"]["self_reported"] == 0
     assert set(nodes) == {"D区", "S街道", "G网格", "S2街道"}
     assert nodes["D区"]["total"] == 3
     assert nodes["S街道"]["total"] == nodes["G网格"]["total"] == 2

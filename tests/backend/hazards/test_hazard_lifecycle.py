@@ -373,10 +373,13 @@ def test_inspector_reports_a_hazard_on_site(client, world):
     assert reserved.status_code == 422
 
 
-def test_reporting_needs_an_official_in_scope_and_a_deadline(client, world):
+def test_reporting_needs_a_reporter_in_scope_and_a_deadline(client, world):
+    """Officials and the enterprise's own safety managers report (方案4 L140 自报); the
+    enterprise's viewer does not, and nobody reports for an enterprise outside their scope."""
     ent = world["enterprises"]["ent"]
-    assert _report(client, world["headers"]["manager"], ent).status_code == 403
+    assert _report(client, world["headers"]["viewer"], ent).status_code == 403
     assert _report(client, world["headers"]["other_inspector"], ent).status_code == 404
+    assert _report(client, world["headers"]["other_manager"], ent).status_code == 404
     no_deadline = _report(client, world["headers"]["inspector"], ent, due_on=None)
     assert no_deadline.status_code == 422 and no_deadline.json["errors"][0]["field"] == "due_on"
     past = (today_in_shanghai() - timedelta(days=1)).isoformat()
