@@ -16,12 +16,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
-        )
+    # Not in batch mode, here and in downgrade(): SQLite would copy the users table, and
+    # dropping the original fails while other tables' rows refer to it. SQLite adds a column
+    # with a constant default, and (since 3.35) drops a plain one, in place.
+    op.add_column(
+        "users",
+        sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     op.create_table(
         "account_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,5 +61,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_account_events_user_id"))
         batch_op.drop_index(batch_op.f("ix_account_events_created_at"))
     op.drop_table("account_events")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("must_change_password")
+    op.drop_column("users", "must_change_password")
