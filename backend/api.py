@@ -10,7 +10,7 @@ from flask_smorest.utils import prepare_response
 from .checklists import api as checklists_api
 from .classification import api as classification_api
 from .core.errors import Unauthorized
-from .core.http import PUBLIC_ENDPOINTS, ProblemSchema
+from .core.http import PASSWORD_CHANGE_ENDPOINTS, PUBLIC_ENDPOINTS, ProblemSchema
 from .core.problems import PROBLEM_MIME, http_exception_problem
 from .credit import api as credit_api
 from .credit import blacklist_api, commitments_api, public_blacklist_api
@@ -27,6 +27,7 @@ from .sync_adapter import api as sync_api
 from .users import api as users_api
 from .users import auth_api
 from .users.auth import user_for_token
+from .users.services import require_no_forced_change
 
 
 class XunchaApi(Api):
@@ -98,6 +99,8 @@ def authenticate_request() -> None:
     if found is None:
         raise Unauthorized("A valid bearer token is required.")
     g.current_user, g.current_token = found
+    if _view_key(request.endpoint) not in PASSWORD_CHANGE_ENDPOINTS:
+        require_no_forced_change(g.current_user)
 
 
 def _view_key(endpoint: str) -> str | None:

@@ -3,13 +3,14 @@
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
 from checklists.cli import checklists_cli
 
 from .app import create_app
 from .core.db import db
 from .core.errors import DomainError
-from .models import ROLES
+from .models import ROLES, User
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)
@@ -99,6 +100,25 @@ def create_user_command(username, password, role, jurisdiction_id, enterprise_id
         db.session.rollback()
         raise click.ClickException(error.detail) from error
     click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
+
+
+@main.command("reset-password")
+@click.option("--username", required=True)
+@click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
+def reset_password_command(username, password):
+    """Reset a user's password (they must change it at their next login; audited)."""
+    from .users.services import set_password
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    try:
+        set_password(user, password, actor=None, source="cli")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.detail) from error
+    click.echo(f"reset the password of {user.username}; they must change it at next login")
 
 
 @main.command("serve")

@@ -41,6 +41,9 @@ def load_config(overrides: dict | None = None) -> dict:
         ),
         "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")),
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
+        # Local policy (no source): a password someone else reset must be changed by its holder
+        # before the account does anything else.
+        "PASSWORD_RESET_FORCES_CHANGE": env.get("PASSWORD_RESET_FORCES_CHANGE", "1") != "0",
         # Hazard deadlines and notifications.
         "DUE_SOON_DAYS": int(env.get("DUE_SOON_DAYS", "3")),
         "ESCALATION_DAYS": int(env.get("ESCALATION_DAYS", "3")),

@@ -37,6 +37,16 @@ def public(view):
     return view
 
 
+PASSWORD_CHANGE_ENDPOINTS: set[str] = set()
+
+
+def reachable_before_password_change(view):
+    """Mark a view function as reachable by an account whose reset password must be changed
+    first (the change itself, the caller's own account, logging out)."""
+    PASSWORD_CHANGE_ENDPOINTS.add(f"{view.__module__}.{view.__qualname__}")
+    return view
+
+
 def paginate_select(stmt, pagination_parameters):
     """One page of a select, with the total count for the X-Pagination header."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, true
 
 from ..models import ENTERPRISE_ROLES, Enterprise, Hazard, Inspection, Jurisdiction, User
 from .db import db
-from .errors import DomainError, NotFound
+from .errors import DomainError, Invalid, NotFound
 
 
 class Forbidden(DomainError):
@@ -142,6 +142,8 @@ INSPECTING_ROLES = {
 
 
 def require_may_inspect(user: User, enterprise_id: int, kind: str) -> Enterprise:
+    if not isinstance(kind, str) or kind not in INSPECTING_ROLES:
+        raise Invalid(f"kind must be one of {', '.join(INSPECTING_ROLES)}.", field="kind")
     enterprise = require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
     if user.role not in INSPECTING_ROLES[kind]:
         raise Forbidden(f"The role {user.role} may not run a {kind} inspection.")

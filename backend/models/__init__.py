@@ -32,7 +32,17 @@ from .media import MediaObject, Photo
 from .notification import NOTIFICATION_KINDS, Notification
 from .safety_code import SAFETY_CODE_COLORS, SafetyCode, ScanRecord
 from .sync import IdempotencyKey, SyncChange, SyncCounter, SyncRejection
-from .user import ENTERPRISE_ROLES, JURISDICTION_ROLES, ROLES, AccessToken, LoginFailure, User
+from .user import (
+    ACCOUNT_EVENT_SOURCES,
+    ACCOUNT_EVENTS,
+    ENTERPRISE_ROLES,
+    JURISDICTION_ROLES,
+    ROLES,
+    AccessToken,
+    AccountEvent,
+    LoginFailure,
+    User,
+)
 
 __all__ = [
     "ACCIDENT_LEVELS",
@@ -74,7 +84,10 @@ __all__ = [
     "SyncCounter",
     "SyncRejection",
     "Photo",
+    "ACCOUNT_EVENTS",
+    "ACCOUNT_EVENT_SOURCES",
     "AccessToken",
+    "AccountEvent",
     "Base",
     "ENTERPRISE_ROLES",
     "Enterprise",

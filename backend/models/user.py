@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin, utcnow
@@ -54,6 +54,11 @@ class User(TimestampMixin, Base):
         ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when someone else reset the password: until its holder picks a new one, their
+    # tokens reach only the password change, their own account and logging out.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     jurisdiction: Mapped[Jurisdiction | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
@@ -89,3 +94,29 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+ACCOUNT_EVENTS = ("password_reset", "password_changed")
+ACCOUNT_EVENT_SOURCES = ("api", "cli")
+
+
+class AccountEvent(Base):
+    """The audit trail of an account's password: who reset or changed it, whose, when, and
+    through what (never the password itself)."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (
+        CheckConstraint("event IN ('password_reset', 'password_changed')", name="event"),
+        CheckConstraint("source IN ('api', 'cli')", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    # None: an operator at the command line, who has no account of their own.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    event: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

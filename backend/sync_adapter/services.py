@@ -513,6 +513,16 @@ def _date(record, key):
         raise RecordRejected(f"{key} must be a date YYYY-MM-DD") from None
 
 
+def _visible_parent(model, record_id, user, child: str):
+    """The record `child` belongs to, if the user sees it; otherwise `child` is refused as not
+    found, like a record that does not exist: the reason names nothing out of the pusher's
+    scope, not even the parent's id."""
+    try:
+        return authz.get_visible(model, record_id, user)
+    except DomainError:
+        raise RecordRejected(f"{child} not found") from None
+
+
 def _visible(model, record_id, user, what):
     try:
         return authz.get_visible(model, record_id, user)
@@ -584,6 +594,9 @@ class FindingsAdapter:
         if operation == "deleted":
             return self._delete(record)
         inspection = self._inspection(str(record.get("inspection_id")))
+        # Before the shortcuts below (an unchanged copy, a conflict): nobody else's push of a
+        # finding is accepted, nor may it abort the batch with a 409.
+        _domain(authz.require_inspection_owner, self.ctx.user, inspection)
         wanted = {
             "result": record.get("result"),
             "note": record.get("note") or "",
@@ -616,7 +629,7 @@ class FindingsAdapter:
         finding = db.session.get(Finding, finding_id)
         if finding is None:
             return  # already gone: deleting twice is no error
-        self._inspection(finding.inspection_id)
+        _visible_parent(Inspection, finding.inspection_id, self.ctx.user, f"finding {finding_id}")
         _domain(inspection_service.delete_finding, self.ctx.user, finding)
 
 
@@ -663,14 +676,18 @@ class PhotosAdapter:
             finding = db.session.get(Finding, owner_id)
             if finding is None:
                 raise RecordRejected(f"finding {owner_id} not found")
-            owner_id = finding.inspection_id
-        inspection = _visible(Inspection, owner_id, user, "inspection")
+            inspection = _visible_parent(
+                Inspection, finding.inspection_id, user, f"finding {owner_id}"
+            )
+        else:
+            inspection = _visible(Inspection, owner_id, user, "inspection")
         _domain(inspection_service.require_may_add_evidence, user, inspection)
 
     def _check_action_owner(self, action_id):
         user = self.ctx.user
         action = db.session.get(HazardAction, action_id)
         if action is not None:
+            _visible_parent(Hazard, action.hazard_id, user, f"hazard action {action_id}")
             return _domain(hazard_service.require_action_actor, user, action)
         # After-photos travel before the action they prove: it must be in this same push, on a
         # hazard this user may act on.
@@ -694,7 +711,13 @@ class HazardActionsAdapter:
         if operation == "deleted":
             raise RecordRejected("hazard actions are an append-only history")
         existing = db.session.get(HazardAction, record["id"])
-        if operation == "updated" and existing is not None:
+        # A replay is its actor's alone; anyone else's copy goes the way of a new action and
+        # is refused there (a hazard out of scope, or an id that is taken).
+        if (
+            operation == "updated"
+            and existing is not None
+            and existing.actor_id == self.ctx.user.id
+        ):
             if (existing.action, existing.hazard_id) != (
                 record.get("action"),
                 record.get("hazard_id"),

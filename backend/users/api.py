@@ -2,7 +2,14 @@ import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy import or_, select
 
-from ..core.http import ID_CONVERTER, Blueprint, FullMatch, IdField, paginate_select
+from ..core.http import (
+    ID_CONVERTER,
+    Blueprint,
+    FullMatch,
+    IdField,
+    paginate_select,
+    reachable_before_password_change,
+)
 from ..core.scope import (
     Forbidden,
     current_user,
@@ -13,7 +20,14 @@ from ..core.scope import (
     require_role,
     user_clause,
 )
-from ..models import ENTERPRISE_ROLES, ROLES, User
+from ..models import (
+    ACCOUNT_EVENT_SOURCES,
+    ACCOUNT_EVENTS,
+    ENTERPRISE_ROLES,
+    ROLES,
+    AccountEvent,
+    User,
+)
 from . import services as service
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="用户")
@@ -39,6 +53,10 @@ class UserSchema(ma.Schema):
     jurisdiction_id = IdField(allow_none=True)
     enterprise_id = IdField(allow_none=True)
     is_active = ma.fields.Boolean()
+    must_change_password = ma.fields.Boolean(
+        dump_only=True,
+        metadata={"description": "Reset by someone else: to be changed before anything else"},
+    )
     created_at = ma.fields.AwareDateTime(dump_only=True)
 
 
@@ -104,8 +122,37 @@ class Users(MethodView):
         return service.create_user(**data)
 
 
+class AccountEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    user_id = ma.fields.Integer()
+    actor_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "null: an operator at the command line"}
+    )
+    event = ma.fields.String(metadata={"enum": list(ACCOUNT_EVENTS)})
+    source = ma.fields.String(metadata={"enum": list(ACCOUNT_EVENT_SOURCES)})
+    created_at = ma.fields.AwareDateTime()
+
+
+class AccountEventQuery(ma.Schema):
+    user_id = IdField(strict=False)
+
+
+@blp.route("/account-events")
+class AccountEvents(MethodView):
+    @blp.arguments(AccountEventQuery, location="query")
+    @blp.response(200, AccountEventSchema(many=True))
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Audit trail of password resets and changes of the accounts in scope (admin)"""
+        stmt = service.account_events(current_user())
+        if "user_id" in query:
+            stmt = stmt.where(AccountEvent.user_id == query["user_id"])
+        return paginate_select(stmt, pagination_parameters)
+
+
 @blp.route("/me")
 class Me(MethodView):
+    @reachable_before_password_change
     @blp.response(200, UserSchema)
     def get(self):
         """The caller's own account"""
@@ -132,4 +179,4 @@ class UserById(MethodView):
             **data,
         }
         check_may_assign(merged["role"], merged["jurisdiction_id"], merged["enterprise_id"])
-        return service.update_user(user, **data)
+        return service.update_user(user, actor=current_user(), **data)

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, select
 
 from ..core.db import db, keep_despite_error, serialize_on
-from ..core.errors import TooManyAttempts, Unauthorized
+from ..core.errors import Invalid, TooManyAttempts, Unauthorized
 from ..models import AccessToken, LoginFailure, User, utcnow
 
 _hasher = PasswordHasher()
@@ -142,6 +142,19 @@ def authenticate(username: str, password: str, address: str, throttle: LoginThro
         raise Unauthorized("Invalid username or password.")
     throttle.forget_account(username)
     return user
+
+
+def check_current_password(
+    user: User, password: str, address: str, throttle: LoginThrottle
+) -> None:
+    """Proof that the holder of a live token knows its password, throttled like a login (a
+    stolen token must not become a way to guess the password)."""
+    serialize_on(db.session, LOGIN_LOCKS, f"account:{user.username}", f"address:{address}")
+    throttle.check(user.username, address)
+    if not password_matches(user.password_hash, password):
+        throttle.record_failure(user.username, address)
+        keep_despite_error(db.session)
+        raise Invalid("The current password is wrong.", field="current_password")
 
 
 def login_throttle() -> LoginThrottle:

@@ -11,6 +11,8 @@ from ..users.auth import authenticate, login_throttle
 from . import security
 from .messages import describe
 
+PASSWORD_CHANGE_FIRST = "您的密码已被管理人员重置：请先在巡查 App 中修改密码，再登录本页面。"
+
 
 @dataclass(frozen=True)
 class Area:
@@ -39,6 +41,8 @@ def login_page(area: Area):
         return _form(area, "用户名或密码错误。", username, 401)
     if user.role not in area.roles:
         return _form(area, area.wrong_role, username, 403)
+    if user.must_change_password:
+        return _form(area, PASSWORD_CHANGE_FIRST, username, 403)
     security.log_in(user)
     return redirect(url_for(area.home))
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend.cli import main
 from backend.enterprises.uscc import uscc_problem
-from backend.models import Enterprise, Jurisdiction, User
+from backend.models import AccountEvent, Enterprise, Jurisdiction, User
 from checklists.industries import KEY_INDUSTRIES, industry_matches
 
 PASSPHRASE = "long passphrase for 巡查"  # passes the password policy
@@ -63,6 +63,28 @@ def test_create_user_command(cli_env):
     )
     assert missing_scope.exit_code != 0
     assert "jurisdiction" in missing_scope.output
+
+
+def test_reset_password_command_forces_a_change_and_is_audited(cli_env):
+    runner, url = cli_env
+    created = ["create-user", "--username", "root", "--password", PASSPHRASE, "--role", "admin"]
+    assert runner.invoke(main, created).exit_code == 0
+    new = "another passphrase for 巡查"
+    ok = runner.invoke(main, ["reset-password", "--username", "root", "--password", new])
+    assert ok.exit_code == 0, ok.output
+    unknown = runner.invoke(main, ["reset-password", "--username", "nobody", "--password", new])
+    assert unknown.exit_code != 0 and "no user nobody" in unknown.output
+    weak = runner.invoke(main, ["reset-password", "--username", "root", "--password", "short"])
+    assert weak.exit_code != 0 and "12 characters" in weak.output
+    engine = create_engine(url)
+    with Session(engine) as session:
+        user = session.scalar(select(User).where(User.username == "root"))
+        assert user.must_change_password is True
+        events = session.execute(
+            select(AccountEvent.event, AccountEvent.actor_id, AccountEvent.source)
+        ).all()
+        assert events == [("password_reset", None, "cli")]
+    engine.dispose()
 
 
 def test_secret_key_is_generated_once_into_var(tmp_path, monkeypatch):

@@ -8,7 +8,19 @@ from sqlalchemy.orm import Session
 
 from backend.core.db import make_engine
 from backend.migrate import downgrade, upgrade
-from backend.models import Enterprise, Jurisdiction, User
+from backend.models import Enterprise, Jurisdiction
+
+
+def _old_user(session, jurisdiction_id: int) -> int:
+    """A supervisor as the 0005 schema stores one (the User model describes the newest)."""
+    return session.execute(
+        text(
+            "INSERT INTO users (username, display_name, password_hash, role, jurisdiction_id,"
+            " is_active, created_at, updated_at) VALUES ('sup', '', 'x', 'supervisor', :j, 1,"
+            " '2024-01-01 00:00:00.000000', '2024-01-01 00:00:00.000000') RETURNING id"
+        ),
+        {"j": jurisdiction_id},
+    ).scalar_one()
 
 
 def test_credit_candidates_become_bad_credit_records(tmp_path):
@@ -26,11 +38,9 @@ def test_credit_candidates_become_bad_credit_records(tmp_path):
             industry="hazardous_chemicals",
             jurisdiction_id=district.id,
         )
-        user = User(
-            username="sup", password_hash="x", role="supervisor", jurisdiction_id=district.id
-        )
-        session.add_all([enterprise, user])
+        session.add(enterprise)
         session.flush()
+        user_id = _old_user(session, district.id)
         # Raw SQL: the Hazard model describes the newest schema, not the one at 0005.
         session.execute(
             text(
@@ -41,7 +51,7 @@ def test_credit_candidates_become_bad_credit_records(tmp_path):
             ),
             {
                 "e": enterprise.id,
-                "u": user.id,
+                "u": user_id,
                 "due": date(2024, 2, 20).isoformat(),
                 "at": "2024-02-01 00:00:00.000000",
             },

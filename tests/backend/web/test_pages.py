@@ -185,7 +185,7 @@ def test_a_password_change_ends_the_session(client, session, world):
     manager = world["users"]["manager"]
     log_in(client, "portal", manager)
     assert client.get("/portal/hazards").status_code == 200
-    update_user(manager, password="a brand new password")
+    update_user(manager, actor=manager, password="a brand new password")
     session.commit()
     assert client.get("/portal/hazards").headers["Location"].endswith("/portal/login")
 
