@@ -13,6 +13,19 @@ Rules kept here:
 - Access: a user may fetch a photo they uploaded, or one attached (a ``photos`` row) to a record
   they may see. What a record belongs to is resolved through ``PHOTO_OWNER_ENTERPRISES``; a
   photo whose every record is out of scope answers 404 like anything else out of scope.
+- Attaching before the bytes exist (security issue #13, row 7): a device attaches photos while
+  offline and uploads their bytes later, so an attachment may name a SHA-256 the server does
+  not hold yet. Such an attachment (``attached_before_upload``) gives sight of the bytes only
+  once its own creator is the one who uploaded them; until then it gives sight to nobody but
+  the uploader (who sees them anyway). The threat it closes: someone who learns or guesses the
+  hash of a photo another user will upload (a photo forwarded before it was synced, the
+  ``HEAD`` answer, a hash seen in a pulled record) attaches it to a record of their own and
+  waits; without the rule the victim's upload would make the bytes readable to them. An
+  attachment made once the bytes are held was checked by ``may_attach`` (its creator could
+  see them) and gives sight as before. Offline flow kept: the inspector who attached offline
+  and then uploads the bytes himself, and everyone who may see the record, see them. The
+  evidence stamp uses only attachments that give sight, so a pre-claim cannot stamp someone
+  else's enterprise or name onto a photo either.
 - Derivatives (thumb, preview) are made after the upload's transaction commits, in a small
   background pool, so uploads never wait for them; a request that finds them missing or stale
   makes them on the spot.
@@ -210,10 +223,23 @@ def _owner_enterprise(photo: Photo, user: User | None = None) -> Enterprise | No
     return db.session.scalars(stmt.limit(1)).first()
 
 
+def gives_sight(photo: Photo, media: MediaObject) -> bool:
+    """Whether this attachment lets those who see its record see the bytes: made while the
+    server held them, or made before by the very user who then uploaded them."""
+    if not photo.attached_before_upload:
+        return True
+    return media.uploaded_by_id is not None and photo.created_by_id == media.uploaded_by_id
+
+
+def sighted_attachments(media: MediaObject) -> list[Photo]:
+    """The attachments of these bytes that give sight of them, first attachment first."""
+    return [photo for photo in attachments(media.sha256) if gives_sight(photo, media)]
+
+
 def may_see_media(user: User, media: MediaObject) -> bool:
     if media.uploaded_by_id is not None and media.uploaded_by_id == user.id:
         return True
-    return any(_owner_enterprise(photo, user) is not None for photo in attachments(media.sha256))
+    return any(_owner_enterprise(photo, user) is not None for photo in sighted_attachments(media))
 
 
 def may_attach(user: User, sha256: str) -> bool:
@@ -270,6 +296,7 @@ def attach_photo(
         latitude=latitude,
         longitude=longitude,
         created_by_id=user.id,
+        attached_before_upload=db.session.get(MediaObject, sha256) is None,
     )
     db.session.add(photo)
     db.session.flush()
@@ -529,7 +556,7 @@ def wait_for_derivative_jobs(timeout: float = 30) -> bool:
 
 def evidence_stamp(media: MediaObject) -> EvidenceStamp | None:
     """The stamp for the preview: the context of the first attachment to an enterprise's record."""
-    for photo in attachments(media.sha256):
+    for photo in sighted_attachments(media):
         enterprise = _owner_enterprise(photo)
         if enterprise is None:
             continue
