@@ -75,6 +75,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "S3_SIGNED_URL_SECONDS": int(env.get("S3_SIGNED_URL_SECONDS", "300")),
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES", str(32 * 1024 * 1024))),
         "MEDIA_UNATTACHED_TTL_HOURS": int(env.get("MEDIA_UNATTACHED_TTL_HOURS", "48")),
+        # Local policy: stored objects no row names are deleted once this old (the age keeps
+        # the sweep off uploads whose row is not committed yet).
+        "MEDIA_ORPHAN_GRACE_HOURS": float(env.get("MEDIA_ORPHAN_GRACE_HOURS", "24")),
         "MEDIA_DERIVATIVES_ASYNC": env.get("MEDIA_DERIVATIVES_ASYNC", "1") not in ("0", "false"),
         "TUS_DIR": env.get("TUS_DIR", ""),
         # Request bodies above this answer 413 before they are read (photos stream, never buffer).

@@ -37,7 +37,10 @@ Rules kept here:
   attachment, else when the server received the bytes; shown in Asia/Shanghai time. Place:
   EXIF GPS, else the device-reported coordinates of the attachment. The thumb is never stamped.
 - Cleanup: bytes no record refers to are deleted once older than MEDIA_UNATTACHED_TTL_HOURS,
-  and tus uploads not finished within the same time are expired.
+  and tus uploads not finished within the same time are expired. Stored objects no row names
+  (left by a request that failed after storing them) are deleted once older than
+  MEDIA_ORPHAN_GRACE_HOURS (local policy). Callers check who may do what *before* storing
+  bytes (the portal's rectification), so a refused action leaves none.
 """
 
 from __future__ import annotations
@@ -72,12 +75,14 @@ from media.errors import (
 from media.intake import Received, inspect_image, receive, receive_file, store_original
 from media.stamp import EvidenceStamp
 from media.storage import (
+    CONTENT_PREFIXES,
     VARIANTS,
     LocalStorage,
     Storage,
     derivative_key,
     normalize_sha256,
     original_key,
+    sha256_of_key,
     storage_from_config,
 )
 from media.tus import TusStore, UploadInfo
@@ -152,6 +157,10 @@ def max_upload_bytes() -> int:
 
 def unattached_ttl() -> timedelta:
     return timedelta(hours=int(current_app.config["MEDIA_UNATTACHED_TTL_HOURS"]))
+
+
+def orphan_grace() -> timedelta:
+    return timedelta(hours=float(current_app.config["MEDIA_ORPHAN_GRACE_HOURS"]))
 
 
 # --- who may see a photo --------------------------------------------------------------------
@@ -338,7 +347,9 @@ def _ingest(user: User, received: Received) -> tuple[MediaObject, bool]:
         store_original(received, storage, content_type=existing.mime)  # no-op when present
         return existing, False
     info = inspect_image(received.path)
-    store_original(received, storage, content_type=info.mime)
+    # Written even over an orphaned copy of the same bytes: its fresh modification time keeps
+    # the orphan sweep off it until the row is committed.
+    storage.put_file(original_key(received.sha256), received.path, content_type=info.mime)
     width, height = info.display_size
     media = MediaObject(
         sha256=received.sha256,
@@ -707,11 +718,77 @@ def cleanup_unattached_media(now: datetime | None = None, limit: int = 1000) -> 
     for sha256 in shas:
         _delete_stored(storage, sha256)
     expired = tus_store().expire(cutoff)
-    if shas or expired:
+    orphans = sweep_orphaned_objects(now, limit)
+    if shas or expired or orphans:
         log.info(
-            "media cleanup: %d unattached photo(s), %d stale upload(s)", len(shas), len(expired)
+            "media cleanup: %d unattached photo(s), %d stale upload(s), %d orphaned object(s)",
+            len(shas),
+            len(expired),
+            orphans,
         )
-    return {"media_deleted": len(shas), "uploads_expired": len(expired)}
+    return {"media_deleted": len(shas), "uploads_expired": len(expired), "orphans_deleted": orphans}
+
+
+ORPHAN_BATCH = 500
+
+
+def sweep_orphaned_objects(now: datetime | None = None, limit: int = 1000) -> int:
+    """Delete stored objects (originals, thumbs, previews) of bytes no ``MediaObject`` row names,
+    once older than MEDIA_ORPHAN_GRACE_HOURS; returns how many.
+
+    They are left by requests that stored bytes and then failed or were refused: the rollback
+    removes the row, not the object. The grace (local policy) keeps the sweep off uploads in
+    progress, whose row is not committed yet; an object stored anew since it was listed (an
+    orphan's bytes uploaded again) is checked once more and kept.
+    """
+    cutoff = (now or utcnow()) - orphan_grace()
+    storage = media_storage()
+    deleted = 0
+    for batch in _batched(_objects_older_than(storage, cutoff), ORPHAN_BATCH):
+        held = set(
+            db.session.scalars(
+                select(MediaObject.sha256).where(MediaObject.sha256.in_({sha for sha, _ in batch}))
+            )
+        )
+        for sha256, key in batch:
+            if deleted >= limit:
+                return deleted
+            if sha256 not in held and _older_than(storage, key, cutoff):
+                deleted += _delete_object(storage, key)
+    return deleted
+
+
+def _objects_older_than(storage: Storage, cutoff: datetime) -> Iterator[tuple[str, str]]:
+    for prefix in CONTENT_PREFIXES:
+        for item in storage.iter_objects(prefix):
+            sha256 = sha256_of_key(item.key)
+            if sha256 is not None and item.modified_at < cutoff:
+                yield sha256, item.key
+
+
+def _older_than(storage: Storage, key: str, cutoff: datetime) -> bool:
+    modified_at = storage.modified_at(key)
+    return modified_at is not None and modified_at < cutoff
+
+
+def _batched(items: Iterator, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _delete_object(storage: Storage, key: str) -> int:
+    try:
+        storage.delete(key)
+    except Exception:  # the next run tries again
+        log.exception("could not delete orphaned object %s", key)
+        return 0
+    return 1
 
 
 def _delete_stored(storage: Storage, sha256: str) -> None:
