@@ -80,6 +80,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "MEDIA_ORPHAN_GRACE_HOURS": float(env.get("MEDIA_ORPHAN_GRACE_HOURS", "24")),
         "MEDIA_DERIVATIVES_ASYNC": env.get("MEDIA_DERIVATIVES_ASYNC", "1") not in ("0", "false"),
         "TUS_DIR": env.get("TUS_DIR", ""),
+        # Local policy: unfinished tus uploads one user may hold, and the bytes they declare.
+        "TUS_MAX_OPEN_UPLOADS_PER_USER": int(env.get("TUS_MAX_OPEN_UPLOADS_PER_USER", "8")),
+        "TUS_MAX_OPEN_BYTES_PER_USER": int(
+            env.get("TUS_MAX_OPEN_BYTES_PER_USER", str(256 * 1024 * 1024))
+        ),
         # Request bodies above this answer 413 before they are read (photos stream, never buffer).
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
     }

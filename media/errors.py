@@ -99,6 +99,13 @@ class UploadInterrupted(MediaError):
         self.offset = offset
 
 
+class UploadQuotaExceeded(MediaError):
+    """Too many unfinished uploads (or too many bytes declared by them) for one user."""
+
+    code = "upload_quota_exceeded"
+    http_status = 429
+
+
 class InvalidUploadMetadata(MediaError):
     code = "invalid_upload_metadata"
     http_status = 400

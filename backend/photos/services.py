@@ -37,7 +37,8 @@ Rules kept here:
   attachment, else when the server received the bytes; shown in Asia/Shanghai time. Place:
   EXIF GPS, else the device-reported coordinates of the attachment. The thumb is never stamped.
 - Cleanup: bytes no record refers to are deleted once older than MEDIA_UNATTACHED_TTL_HOURS,
-  and tus uploads not finished within the same time are expired. Stored objects no row names
+  and tus uploads not finished within the same time are expired (while open they count
+  against the user's quota, ``check_upload_quota``). Stored objects no row names
   (left by a request that failed after storing them) are deleted once older than
   MEDIA_ORPHAN_GRACE_HOURS (local policy). Callers check who may do what *before* storing
   bytes (the portal's rectification), so a refused action leaves none.
@@ -71,6 +72,7 @@ from media.errors import (
     ObjectNotFound,
     UploadLocked,
     UploadNotFound,
+    UploadQuotaExceeded,
 )
 from media.intake import Received, inspect_image, receive, receive_file, store_original
 from media.stamp import EvidenceStamp
@@ -418,8 +420,39 @@ def create_upload(user: User, length: int, metadata: dict[str, str]) -> UploadSt
     """Register a tus upload of ``length`` bytes; Upload-Metadata must name the sha256."""
     kept = upload_metadata(metadata)
     store = tus_store()
-    upload_id = store.create(length, {**kept, OWNER_KEY: str(user.id)})
+    store.check_length(length)  # too large for anyone: 413, whatever the quota
+    with store.creation_lock():
+        check_upload_quota(user, length, store)
+        upload_id = store.create(length, {**kept, OWNER_KEY: str(user.id)})
     return _state(upload_id, store.info(upload_id))
+
+
+def check_upload_quota(user: User, length: int, store: TusStore) -> None:
+    """Local policy: one user holds at most TUS_MAX_OPEN_UPLOADS_PER_USER unfinished uploads,
+    declaring at most TUS_MAX_OPEN_BYTES_PER_USER bytes in all, so nobody fills the upload
+    folder. Expired uploads do not count (cleanup removes them; so does touching them)."""
+    config = current_app.config
+    max_uploads = int(config["TUS_MAX_OPEN_UPLOADS_PER_USER"])
+    max_bytes = int(config["TUS_MAX_OPEN_BYTES_PER_USER"])
+    lengths = [info.length for info in _open_uploads_of(user, store)]
+    if len(lengths) >= max_uploads:
+        raise UploadQuotaExceeded(
+            f"at most {max_uploads} unfinished uploads per user; finish or terminate "
+            "(DELETE) one first"
+        )
+    if sum(lengths) + length > max_bytes:
+        raise UploadQuotaExceeded(
+            f"unfinished uploads of one user may declare at most {max_bytes} bytes in all; "
+            f"{sum(lengths)} are declared already",
+            field="Upload-Length",
+        )
+
+
+def _open_uploads_of(user: User, store: TusStore) -> Iterator[UploadInfo]:
+    now, ttl, owner = utcnow(), unattached_ttl(), str(user.id)
+    for _upload_id, info in store.uploads():
+        if info.metadata.get(OWNER_KEY) == owner and info.expires_at(ttl) > now:
+            yield info
 
 
 def upload_state(user: User, upload_id: str) -> UploadState:

@@ -29,3 +29,11 @@ def site(make_jurisdiction, make_enterprise, make_user, auth_header):
     site = {"a": enterprise_a, "b": enterprise_b, **people}
     site["headers"] = {name: auth_header(user) for name, user in people.items()}
     return site
+
+
+@pytest.fixture(autouse=True)
+def tus_dir(app, tmp_path, monkeypatch) -> Path:
+    """An upload folder per test: unfinished uploads count against their owner's quota, and
+    user ids come again once a test's transaction is rolled back."""
+    monkeypatch.setitem(app.config, "TUS_DIR", str(tmp_path / "tus"))
+    return tmp_path / "tus"
