@@ -26,6 +26,13 @@ Rules kept here:
   and then uploads the bytes himself, and everyone who may see the record, see them. The
   evidence stamp uses only attachments that give sight, so a pre-claim cannot stamp someone
   else's enterprise or name onto a photo either.
+- Decoding (security issue #13, row 13): at most MEDIA_DECODE_SLOTS images are decoded at
+  once in a process (intake checks and derivatives alike); a request that waits longer than
+  MEDIA_DECODE_WAIT_SECONDS for a slot is answered 503 with Retry-After (a tus upload is then
+  kept, so the final PATCH can be retried). Intake refuses, before decoding, an image whose
+  decoded size is above MEDIA_DECODE_RATIO_FREE_BYTES and above MEDIA_MAX_DECODE_RATIO
+  decoded bytes per stored byte (422 ``implausible_compression``, field ``file``). All local
+  policy; the bounds are measured in bench/photos/README.md.
 - Derivatives (thumb, preview) are made after the upload's transaction commits, in a small
   background pool, so uploads never wait for them; a request that finds them missing or stale
   makes them on the spot.
@@ -60,7 +67,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import Select, event, select
 from sqlalchemy.exc import IntegrityError
 
@@ -74,6 +81,7 @@ from media.errors import (
     UploadNotFound,
     UploadQuotaExceeded,
 )
+from media.imaging import DecodeSlots
 from media.intake import Received, inspect_image, receive, receive_file, store_original
 from media.stamp import EvidenceStamp
 from media.storage import (
@@ -159,6 +167,28 @@ def max_upload_bytes() -> int:
 
 def unattached_ttl() -> timedelta:
     return timedelta(hours=int(current_app.config["MEDIA_UNATTACHED_TTL_HOURS"]))
+
+
+_decode_slots: dict[int, DecodeSlots] = {}
+_decode_slots_guard = threading.Lock()
+
+
+def decode_slots() -> DecodeSlots:
+    """The process's decode slots (MEDIA_DECODE_SLOTS, local policy): one set per size, shared
+    by every app and thread of the process, so the bound holds process-wide."""
+    size = int(current_app.config["MEDIA_DECODE_SLOTS"])
+    with _decode_slots_guard:
+        return _decode_slots.setdefault(size, DecodeSlots(size))
+
+
+@contextlib.contextmanager
+def decoding() -> Iterator[None]:
+    """Hold a decode slot for an image's decoding. A request waits MEDIA_DECODE_WAIT_SECONDS
+    at most, then is answered 503 with Retry-After; background work (derivatives, jobs), for
+    which nobody is waiting, waits as long as it takes."""
+    wait = float(current_app.config["MEDIA_DECODE_WAIT_SECONDS"])
+    with decode_slots().hold(wait if has_request_context() else None):
+        yield
 
 
 def orphan_grace() -> timedelta:
@@ -348,7 +378,13 @@ def _ingest(user: User, received: Received) -> tuple[MediaObject, bool]:
     if existing is not None:
         store_original(received, storage, content_type=existing.mime)  # no-op when present
         return existing, False
-    info = inspect_image(received.path)
+    config = current_app.config
+    with decoding():
+        info = inspect_image(
+            received.path,
+            max_ratio=float(config["MEDIA_MAX_DECODE_RATIO"]),
+            ratio_free_bytes=int(config["MEDIA_DECODE_RATIO_FREE_BYTES"]),
+        )
     # Written even over an orphaned copy of the same bytes: its fresh modification time keeps
     # the orphan sweep off it until the row is committed.
     storage.put_file(original_key(received.sha256), received.path, content_type=info.mime)
@@ -517,8 +553,9 @@ def _finish_upload(user: User, upload_id: str, info: UploadInfo) -> MediaObject:
         except DigestMismatch as error:
             raise DigestMismatch(error.expected, error.actual, field="Upload-Metadata") from None
         media, _created = _ingest(user, received)
-    except MediaError:
-        _discard_upload(store, upload_id)
+    except MediaError as error:
+        if error.http_status < 500:  # the file's fault; a busy server keeps it for a retry
+            _discard_upload(store, upload_id)
         raise
     _discard_upload(store, upload_id)
     return media
@@ -659,7 +696,7 @@ def _derivatives_current(media: MediaObject, stamp: EvidenceStamp | None) -> boo
 def render_derivatives(sha256: str, stamp: EvidenceStamp | None) -> dict:
     """Render and store the derivatives (image work only, no database)."""
     storage = media_storage()
-    with _original_file(storage, sha256) as path:
+    with _original_file(storage, sha256) as path, decoding():
         return make_derivatives(path, storage, sha256, stamp=stamp)
 
 
