@@ -343,12 +343,14 @@ def media_group() -> None:
 
 @media_group.command("cleanup")
 def media_cleanup_command() -> None:
-    """Delete unattached photos older than MEDIA_UNATTACHED_TTL_HOURS and stale tus uploads."""
+    """Delete unattached photos older than MEDIA_UNATTACHED_TTL_HOURS, stale tus uploads, and
+    stored objects no row names older than MEDIA_ORPHAN_GRACE_HOURS."""
     from .photos.services import cleanup_unattached_media
 
     result = cleanup_unattached_media()
     db.session.commit()
     click.echo(
         f"deleted {result['media_deleted']} unattached photo(s), "
-        f"expired {result['uploads_expired']} unfinished upload(s)"
+        f"expired {result['uploads_expired']} unfinished upload(s), "
+        f"deleted {result['orphans_deleted']} orphaned stored object(s)"
     )

@@ -104,8 +104,25 @@ def load_config(overrides: dict | None = None) -> dict:
         "S3_SIGNED_URL_SECONDS": int(env.get("S3_SIGNED_URL_SECONDS", "300")),
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES", str(32 * 1024 * 1024))),
         "MEDIA_UNATTACHED_TTL_HOURS": int(env.get("MEDIA_UNATTACHED_TTL_HOURS", "48")),
+        # Local policy: stored objects no row names are deleted once this old (the age keeps
+        # the sweep off uploads whose row is not committed yet).
+        "MEDIA_ORPHAN_GRACE_HOURS": float(env.get("MEDIA_ORPHAN_GRACE_HOURS", "24")),
+        # Local policy (security issue #13, row 13; measured in bench/photos/README.md): images
+        # decoded at once per process, how long a request waits for that, and the compression
+        # ratio above which an image that decodes to more than the free bytes is refused.
+        "MEDIA_DECODE_SLOTS": int(env.get("MEDIA_DECODE_SLOTS", "2")),
+        "MEDIA_DECODE_WAIT_SECONDS": float(env.get("MEDIA_DECODE_WAIT_SECONDS", "5")),
+        "MEDIA_MAX_DECODE_RATIO": float(env.get("MEDIA_MAX_DECODE_RATIO", "400")),
+        "MEDIA_DECODE_RATIO_FREE_BYTES": int(
+            env.get("MEDIA_DECODE_RATIO_FREE_BYTES", str(64 * 1024 * 1024))
+        ),
         "MEDIA_DERIVATIVES_ASYNC": env.get("MEDIA_DERIVATIVES_ASYNC", "1") not in ("0", "false"),
         "TUS_DIR": env.get("TUS_DIR", ""),
+        # Local policy: unfinished tus uploads one user may hold, and the bytes they declare.
+        "TUS_MAX_OPEN_UPLOADS_PER_USER": int(env.get("TUS_MAX_OPEN_UPLOADS_PER_USER", "8")),
+        "TUS_MAX_OPEN_BYTES_PER_USER": int(
+            env.get("TUS_MAX_OPEN_BYTES_PER_USER", str(256 * 1024 * 1024))
+        ),
         # Request bodies above this answer 413 before they are read (photos stream, never buffer).
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
     }

@@ -55,6 +55,24 @@ class ImageTooLarge(MediaError):
     http_status = 413
 
 
+class ImplausibleCompression(MediaError):
+    """Far more pixels than the file's size can honestly hold (a decompression bomb)."""
+
+    code = "implausible_compression"
+    http_status = 422
+
+
+class DecoderBusy(MediaError):
+    """Every decode slot stayed taken for longer than the caller would wait."""
+
+    code = "decoder_busy"
+    http_status = 503
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class ObjectNotFound(MediaError):
     code = "object_not_found"
     http_status = 404
@@ -97,6 +115,13 @@ class UploadInterrupted(MediaError):
     def __init__(self, offset: int) -> None:
         super().__init__(f"request body was interrupted; upload offset is now {offset}")
         self.offset = offset
+
+
+class UploadQuotaExceeded(MediaError):
+    """Too many unfinished uploads (or too many bytes declared by them) for one user."""
+
+    code = "upload_quota_exceeded"
+    http_status = 429
 
 
 class InvalidUploadMetadata(MediaError):

@@ -13,7 +13,15 @@ from typing import BinaryIO
 from PIL import ExifTags, Image
 
 from media.errors import CorruptImage, DigestMismatch, PayloadTooLarge, UnsupportedMediaType
-from media.imaging import DECODE_ERRORS, DEFAULT_MAX_PIXELS, JPEG_FORMATS, open_image
+from media.imaging import (
+    DECODE_ERRORS,
+    DEFAULT_MAX_DECODE_RATIO,
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_RATIO_FREE_BYTES,
+    JPEG_FORMATS,
+    check_compression_ratio,
+    open_image,
+)
 from media.storage import Storage, normalize_sha256, original_key
 
 CHUNK_SIZE = 64 * 1024
@@ -158,15 +166,22 @@ def store_original(received: Received, storage: Storage, content_type: str | Non
 # --- validation -----------------------------------------------------------------------------
 
 
-def inspect_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageInfo:
+def inspect_image(
+    path: str | os.PathLike[str],
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_ratio: float = DEFAULT_MAX_DECODE_RATIO,
+    ratio_free_bytes: int = DEFAULT_RATIO_FREE_BYTES,
+) -> ImageInfo:
     """Validate an uploaded photo and read what the evidence record needs from it.
 
     Order matters: sniff the format from the magic bytes, read the header and refuse images
-    above ``max_pixels`` before any pixel is decoded, then decode the whole image so that
-    truncated or corrupt files are caught here and not later when derivatives are made.
+    above ``max_pixels`` or with an implausible compression ratio (``check_compression_ratio``)
+    before any pixel is decoded, then decode the whole image so that truncated or corrupt
+    files are caught here and not later when derivatives are made.
     """
     image_format, mime = sniff_format(path)
     image = open_image(path, formats=(image_format,), max_pixels=max_pixels)
+    check_compression_ratio(image, os.path.getsize(path), max_ratio, ratio_free_bytes)
     with image:
         width, height = image.size  # from the header: a JPEG draft shrinks image.size
         decode_all_data(image)

@@ -10,7 +10,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -19,6 +21,8 @@ from media.errors import InvalidDigest, ObjectNotFound
 COPY_CHUNK = 1024 * 1024
 MULTIPART_CHUNK = 8 * 1024 * 1024
 VARIANTS = ("thumb", "preview")
+# Where each kind of object lives: originals/ab/cdef..., thumb/ab/cdef....jpg, preview/...
+CONTENT_PREFIXES = ("originals/", *(f"{variant}/" for variant in VARIANTS))
 
 SHA256_PATTERN = r"[0-9a-f]{64}"  # the content address of a photo: lowercase hex
 _SHA256 = re.compile(SHA256_PATTERN)
@@ -50,6 +54,29 @@ def derivative_key(sha256: str, variant: str) -> str:
     return f"{variant}/{digest[:2]}/{digest[2:]}.jpg"
 
 
+def sha256_of_key(key: str) -> str | None:
+    """The content address an original's or a derivative's key was made from (None for any
+    other key): the inverse of ``original_key`` and ``derivative_key``."""
+    parts = key.split("/")
+    if len(parts) != 3 or f"{parts[0]}/" not in CONTENT_PREFIXES:
+        return None
+    rest = parts[2] if parts[0] == "originals" else parts[2].removesuffix(".jpg")
+    digest = parts[1] + rest
+    if not is_sha256(digest) or key not in _keys_of(digest):
+        return None
+    return digest
+
+
+def _keys_of(sha256: str) -> tuple[str, ...]:
+    return (original_key(sha256), *(derivative_key(sha256, variant) for variant in VARIANTS))
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    modified_at: datetime  # aware, UTC
+
+
 def check_key(key: str) -> str:
     """Refuse keys that could escape the storage root or confuse an object store."""
     if not _KEY.fullmatch(key) or ".." in key.split("/"):
@@ -70,6 +97,10 @@ class Storage(Protocol):
     def delete(self, key: str) -> None: ...
 
     def signed_url(self, key: str, expires_s: int) -> str | None: ...
+
+    def iter_objects(self, prefix: str) -> Iterator[StoredObject]: ...
+
+    def modified_at(self, key: str) -> datetime | None: ...
 
 
 def _is_path(source: Source) -> bool:
@@ -128,6 +159,23 @@ class LocalStorage:
 
     def signed_url(self, key: str, expires_s: int) -> str | None:
         return None
+
+    def iter_objects(self, prefix: str) -> Iterator[StoredObject]:
+        """Every object whose key starts with ``prefix`` (a folder such as ``originals/``);
+        temporary files of writes in progress are not objects."""
+        folder = self.root / check_key(prefix.rstrip("/"))
+        for path in folder.rglob("*"):
+            key = path.relative_to(self.root).as_posix()
+            if _KEY.fullmatch(key) and path.is_file():
+                modified_at = self.modified_at(key)
+                if modified_at is not None:
+                    yield StoredObject(key, modified_at)
+
+    def modified_at(self, key: str) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(self.path(key).stat().st_mtime, UTC)
+        except FileNotFoundError:
+            return None
 
 
 class S3Storage:
@@ -189,6 +237,18 @@ class S3Storage:
             Params={"Bucket": self.bucket, "Key": check_key(key)},
             ExpiresIn=int(expires_s),
         )
+
+    def iter_objects(self, prefix: str) -> Iterator[StoredObject]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents", ()):
+                yield StoredObject(item["Key"], item["LastModified"])
+
+    def modified_at(self, key: str) -> datetime | None:
+        try:
+            return self._head(key)["LastModified"]
+        except ObjectNotFound:
+            return None
 
     def _head(self, key: str) -> dict:
         from botocore.exceptions import ClientError

@@ -68,13 +68,7 @@ class TusStore:
 
     def create(self, length: int, metadata: dict[str, str] | None = None) -> str:
         """Register a new upload of ``length`` bytes (``Upload-Length``); returns its id."""
-        if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-            raise ValueError("upload length must be a non-negative integer")
-        if length > self.max_size:
-            raise UploadTooLarge(
-                f"Upload-Length {length} exceeds the maximum {self.max_size}",
-                field="Upload-Length",
-            )
+        self.check_length(length)
         upload_id = secrets.token_urlsafe(24)
         self._data_path(upload_id).touch(exist_ok=False)
         state = {
@@ -85,6 +79,15 @@ class TusStore:
         _write_json_atomically(self._state_path(upload_id), state)
         return upload_id
 
+    def check_length(self, length: int) -> None:
+        if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+            raise ValueError("upload length must be a non-negative integer")
+        if length > self.max_size:
+            raise UploadTooLarge(
+                f"Upload-Length {length} exceeds the maximum {self.max_size}",
+                field="Upload-Length",
+            )
+
     def info(self, upload_id: str) -> UploadInfo:
         state = self._read_state(upload_id)
         return UploadInfo(
@@ -93,6 +96,26 @@ class TusStore:
             metadata=state["metadata"],
             created_at=datetime.fromisoformat(state["created_at"]),
         )
+
+    def uploads(self) -> Iterator[tuple[str, UploadInfo]]:
+        """Every upload in the folder, finished or not, expired or not (expiry is the caller's
+        to judge); one removed while listing is skipped."""
+        for upload_id in sorted(self._all_ids()):
+            try:
+                yield upload_id, self.info(upload_id)
+            except (UploadNotFound, ValueError, KeyError):
+                continue
+
+    @contextlib.contextmanager
+    def creation_lock(self) -> Iterator[None]:
+        """Held while a caller checks what exists and then creates (a per-user quota), so two
+        requests cannot both pass the check; threads and processes sharing the folder alike."""
+        with open(self.directory / ".creation.lock", "ab") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def path(self, upload_id: str) -> Path:
         """The data file; complete once ``info(upload_id).is_complete``."""

@@ -95,7 +95,13 @@ def media_problem(error: MediaError):
         location = _MEDIA_FIELD_LOCATIONS.get(error.field, "header")
         errors = [{"field": error.field, "in": location, "message": error.detail}]
     title = http.HTTPStatus(error.http_status).phrase
-    return problem_response(error.http_status, title, error.detail, code=error.code, errors=errors)
+    response = problem_response(
+        error.http_status, title, error.detail, code=error.code, errors=errors
+    )
+    retry_after = getattr(error, "retry_after", None)  # the server was busy: when to retry
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 # How long a client should wait before retrying a request refused for lock contention.

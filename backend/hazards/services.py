@@ -359,6 +359,16 @@ def require_action_actor(user: User, action: HazardAction) -> None:
         raise Forbidden("Only who took this action may add photos to it.")
 
 
+def require_may_take(user: User, hazard: Hazard, action: str) -> Hazard:
+    """The checks `apply_action` makes before it reads the payload: scope (404), role (403),
+    state (409). A caller with costly work to do for the action (storing its photos) runs
+    them first, so a refused action leaves nothing behind."""
+    transition = transition_for(TRANSITIONS, action)
+    hazard = get_visible(Hazard, hazard.id, user)
+    check_allowed(transition, action, user.role, hazard.status, "a hazard")
+    return hazard
+
+
 def apply_action(
     user: User,
     hazard: Hazard,

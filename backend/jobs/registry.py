@@ -46,6 +46,7 @@ from ..core.db import db, is_lock_contention
 from ..credit import blacklist
 from ..models import JobLock, utcnow
 from ..notifications import services as notifications
+from ..photos import services as photos
 from ..plans import services as inspection_plans
 from . import deadlines
 
@@ -117,6 +118,12 @@ JOBS: dict[str, Job] = {
         ),
         Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
         Job("refresh_statistics", _refresh_statistics, 360, "SQLite: refresh planner statistics"),
+        Job(
+            "media_cleanup",
+            photos.cleanup_unattached_media,
+            60,
+            "Delete unattached and orphaned photo bytes; expire unfinished uploads",
+        ),
     )
 }
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -40,3 +40,8 @@ class Photo(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The server did not hold the bytes yet when this attachment was made (offline devices
+    # attach first, upload later): it gives sight of them only once its creator uploaded them.
+    attached_before_upload: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )

@@ -13,6 +13,26 @@ Rules kept here:
 - Access: a user may fetch a photo they uploaded, or one attached (a ``photos`` row) to a record
   they may see. What a record belongs to is resolved through ``PHOTO_OWNER_ENTERPRISES``; a
   photo whose every record is out of scope answers 404 like anything else out of scope.
+- Attaching before the bytes exist (security issue #13, row 7): a device attaches photos while
+  offline and uploads their bytes later, so an attachment may name a SHA-256 the server does
+  not hold yet. Such an attachment (``attached_before_upload``) gives sight of the bytes only
+  once its own creator is the one who uploaded them; until then it gives sight to nobody but
+  the uploader (who sees them anyway). The threat it closes: someone who learns or guesses the
+  hash of a photo another user will upload (a photo forwarded before it was synced, the
+  ``HEAD`` answer, a hash seen in a pulled record) attaches it to a record of their own and
+  waits; without the rule the victim's upload would make the bytes readable to them. An
+  attachment made once the bytes are held was checked by ``may_attach`` (its creator could
+  see them) and gives sight as before. Offline flow kept: the inspector who attached offline
+  and then uploads the bytes himself, and everyone who may see the record, see them. The
+  evidence stamp uses only attachments that give sight, so a pre-claim cannot stamp someone
+  else's enterprise or name onto a photo either.
+- Decoding (security issue #13, row 13): at most MEDIA_DECODE_SLOTS images are decoded at
+  once in a process (intake checks and derivatives alike); a request that waits longer than
+  MEDIA_DECODE_WAIT_SECONDS for a slot is answered 503 with Retry-After (a tus upload is then
+  kept, so the final PATCH can be retried). Intake refuses, before decoding, an image whose
+  decoded size is above MEDIA_DECODE_RATIO_FREE_BYTES and above MEDIA_MAX_DECODE_RATIO
+  decoded bytes per stored byte (422 ``implausible_compression``, field ``file``). All local
+  policy; the bounds are measured in bench/photos/README.md.
 - Derivatives (thumb, preview) are made after the upload's transaction commits, in a small
   background pool, so uploads never wait for them; a request that finds them missing or stale
   makes them on the spot.
@@ -24,7 +44,11 @@ Rules kept here:
   attachment, else when the server received the bytes; shown in Asia/Shanghai time. Place:
   EXIF GPS, else the device-reported coordinates of the attachment. The thumb is never stamped.
 - Cleanup: bytes no record refers to are deleted once older than MEDIA_UNATTACHED_TTL_HOURS,
-  and tus uploads not finished within the same time are expired.
+  and tus uploads not finished within the same time are expired (while open they count
+  against the user's quota, ``check_upload_quota``). Stored objects no row names
+  (left by a request that failed after storing them) are deleted once older than
+  MEDIA_ORPHAN_GRACE_HOURS (local policy). Callers check who may do what *before* storing
+  bytes (the portal's rectification), so a refused action leaves none.
 """
 
 from __future__ import annotations
@@ -43,7 +67,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import Select, event, select
 from sqlalchemy.exc import IntegrityError
 
@@ -55,16 +79,20 @@ from media.errors import (
     ObjectNotFound,
     UploadLocked,
     UploadNotFound,
+    UploadQuotaExceeded,
 )
+from media.imaging import DecodeSlots
 from media.intake import Received, inspect_image, receive, receive_file, store_original
 from media.stamp import EvidenceStamp
 from media.storage import (
+    CONTENT_PREFIXES,
     VARIANTS,
     LocalStorage,
     Storage,
     derivative_key,
     normalize_sha256,
     original_key,
+    sha256_of_key,
     storage_from_config,
 )
 from media.tus import TusStore, UploadInfo
@@ -140,6 +168,32 @@ def max_upload_bytes() -> int:
 
 def unattached_ttl() -> timedelta:
     return timedelta(hours=int(current_app.config["MEDIA_UNATTACHED_TTL_HOURS"]))
+
+
+_decode_slots: dict[int, DecodeSlots] = {}
+_decode_slots_guard = threading.Lock()
+
+
+def decode_slots() -> DecodeSlots:
+    """The process's decode slots (MEDIA_DECODE_SLOTS, local policy): one set per size, shared
+    by every app and thread of the process, so the bound holds process-wide."""
+    size = int(current_app.config["MEDIA_DECODE_SLOTS"])
+    with _decode_slots_guard:
+        return _decode_slots.setdefault(size, DecodeSlots(size))
+
+
+@contextlib.contextmanager
+def decoding() -> Iterator[None]:
+    """Hold a decode slot for an image's decoding. A request waits MEDIA_DECODE_WAIT_SECONDS
+    at most, then is answered 503 with Retry-After; background work (derivatives, jobs), for
+    which nobody is waiting, waits as long as it takes."""
+    wait = float(current_app.config["MEDIA_DECODE_WAIT_SECONDS"])
+    with decode_slots().hold(wait if has_request_context() else None):
+        yield
+
+
+def orphan_grace() -> timedelta:
+    return timedelta(hours=float(current_app.config["MEDIA_ORPHAN_GRACE_HOURS"]))
 
 
 # --- who may see a photo --------------------------------------------------------------------
@@ -220,10 +274,23 @@ def _owner_enterprise(photo: Photo, user: User | None = None) -> Enterprise | No
     return db.session.scalars(stmt.limit(1)).first()
 
 
+def gives_sight(photo: Photo, media: MediaObject) -> bool:
+    """Whether this attachment lets those who see its record see the bytes: made while the
+    server held them, or made before by the very user who then uploaded them."""
+    if not photo.attached_before_upload:
+        return True
+    return media.uploaded_by_id is not None and photo.created_by_id == media.uploaded_by_id
+
+
+def sighted_attachments(media: MediaObject) -> list[Photo]:
+    """The attachments of these bytes that give sight of them, first attachment first."""
+    return [photo for photo in attachments(media.sha256) if gives_sight(photo, media)]
+
+
 def may_see_media(user: User, media: MediaObject) -> bool:
     if media.uploaded_by_id is not None and media.uploaded_by_id == user.id:
         return True
-    return any(_owner_enterprise(photo, user) is not None for photo in attachments(media.sha256))
+    return any(_owner_enterprise(photo, user) is not None for photo in sighted_attachments(media))
 
 
 def may_attach(user: User, sha256: str) -> bool:
@@ -280,6 +347,7 @@ def attach_photo(
         latitude=latitude,
         longitude=longitude,
         created_by_id=user.id,
+        attached_before_upload=db.session.get(MediaObject, sha256) is None,
     )
     db.session.add(photo)
     db.session.flush()
@@ -320,8 +388,16 @@ def _ingest(user: User, received: Received) -> tuple[MediaObject, bool]:
     if existing is not None:
         store_original(received, storage, content_type=existing.mime)  # no-op when present
         return existing, False
-    info = inspect_image(received.path)
-    store_original(received, storage, content_type=info.mime)
+    config = current_app.config
+    with decoding():
+        info = inspect_image(
+            received.path,
+            max_ratio=float(config["MEDIA_MAX_DECODE_RATIO"]),
+            ratio_free_bytes=int(config["MEDIA_DECODE_RATIO_FREE_BYTES"]),
+        )
+    # Written even over an orphaned copy of the same bytes: its fresh modification time keeps
+    # the orphan sweep off it until the row is committed.
+    storage.put_file(original_key(received.sha256), received.path, content_type=info.mime)
     width, height = info.display_size
     media = MediaObject(
         sha256=received.sha256,
@@ -390,8 +466,39 @@ def create_upload(user: User, length: int, metadata: dict[str, str]) -> UploadSt
     """Register a tus upload of ``length`` bytes; Upload-Metadata must name the sha256."""
     kept = upload_metadata(metadata)
     store = tus_store()
-    upload_id = store.create(length, {**kept, OWNER_KEY: str(user.id)})
+    store.check_length(length)  # too large for anyone: 413, whatever the quota
+    with store.creation_lock():
+        check_upload_quota(user, length, store)
+        upload_id = store.create(length, {**kept, OWNER_KEY: str(user.id)})
     return _state(upload_id, store.info(upload_id))
+
+
+def check_upload_quota(user: User, length: int, store: TusStore) -> None:
+    """Local policy: one user holds at most TUS_MAX_OPEN_UPLOADS_PER_USER unfinished uploads,
+    declaring at most TUS_MAX_OPEN_BYTES_PER_USER bytes in all, so nobody fills the upload
+    folder. Expired uploads do not count (cleanup removes them; so does touching them)."""
+    config = current_app.config
+    max_uploads = int(config["TUS_MAX_OPEN_UPLOADS_PER_USER"])
+    max_bytes = int(config["TUS_MAX_OPEN_BYTES_PER_USER"])
+    lengths = [info.length for info in _open_uploads_of(user, store)]
+    if len(lengths) >= max_uploads:
+        raise UploadQuotaExceeded(
+            f"at most {max_uploads} unfinished uploads per user; finish or terminate "
+            "(DELETE) one first"
+        )
+    if sum(lengths) + length > max_bytes:
+        raise UploadQuotaExceeded(
+            f"unfinished uploads of one user may declare at most {max_bytes} bytes in all; "
+            f"{sum(lengths)} are declared already",
+            field="Upload-Length",
+        )
+
+
+def _open_uploads_of(user: User, store: TusStore) -> Iterator[UploadInfo]:
+    now, ttl, owner = utcnow(), unattached_ttl(), str(user.id)
+    for _upload_id, info in store.uploads():
+        if info.metadata.get(OWNER_KEY) == owner and info.expires_at(ttl) > now:
+            yield info
 
 
 def upload_state(user: User, upload_id: str) -> UploadState:
@@ -456,8 +563,9 @@ def _finish_upload(user: User, upload_id: str, info: UploadInfo) -> MediaObject:
         except DigestMismatch as error:
             raise DigestMismatch(error.expected, error.actual, field="Upload-Metadata") from None
         media, _created = _ingest(user, received)
-    except MediaError:
-        _discard_upload(store, upload_id)
+    except MediaError as error:
+        if error.http_status < 500:  # the file's fault; a busy server keeps it for a retry
+            _discard_upload(store, upload_id)
         raise
     _discard_upload(store, upload_id)
     return media
@@ -539,7 +647,7 @@ def wait_for_derivative_jobs(timeout: float = 30) -> bool:
 
 def evidence_stamp(media: MediaObject) -> EvidenceStamp | None:
     """The stamp for the preview: the context of the first attachment to an enterprise's record."""
-    for photo in attachments(media.sha256):
+    for photo in sighted_attachments(media):
         enterprise = _owner_enterprise(photo)
         if enterprise is None:
             continue
@@ -598,7 +706,7 @@ def _derivatives_current(media: MediaObject, stamp: EvidenceStamp | None) -> boo
 def render_derivatives(sha256: str, stamp: EvidenceStamp | None) -> dict:
     """Render and store the derivatives (image work only, no database)."""
     storage = media_storage()
-    with _original_file(storage, sha256) as path:
+    with _original_file(storage, sha256) as path, decoding():
         return make_derivatives(path, storage, sha256, stamp=stamp)
 
 
@@ -690,11 +798,77 @@ def cleanup_unattached_media(now: datetime | None = None, limit: int = 1000) -> 
     for sha256 in shas:
         _delete_stored(storage, sha256)
     expired = tus_store().expire(cutoff)
-    if shas or expired:
+    orphans = sweep_orphaned_objects(now, limit)
+    if shas or expired or orphans:
         log.info(
-            "media cleanup: %d unattached photo(s), %d stale upload(s)", len(shas), len(expired)
+            "media cleanup: %d unattached photo(s), %d stale upload(s), %d orphaned object(s)",
+            len(shas),
+            len(expired),
+            orphans,
         )
-    return {"media_deleted": len(shas), "uploads_expired": len(expired)}
+    return {"media_deleted": len(shas), "uploads_expired": len(expired), "orphans_deleted": orphans}
+
+
+ORPHAN_BATCH = 500
+
+
+def sweep_orphaned_objects(now: datetime | None = None, limit: int = 1000) -> int:
+    """Delete stored objects (originals, thumbs, previews) of bytes no ``MediaObject`` row names,
+    once older than MEDIA_ORPHAN_GRACE_HOURS; returns how many.
+
+    They are left by requests that stored bytes and then failed or were refused: the rollback
+    removes the row, not the object. The grace (local policy) keeps the sweep off uploads in
+    progress, whose row is not committed yet; an object stored anew since it was listed (an
+    orphan's bytes uploaded again) is checked once more and kept.
+    """
+    cutoff = (now or utcnow()) - orphan_grace()
+    storage = media_storage()
+    deleted = 0
+    for batch in _batched(_objects_older_than(storage, cutoff), ORPHAN_BATCH):
+        held = set(
+            db.session.scalars(
+                select(MediaObject.sha256).where(MediaObject.sha256.in_({sha for sha, _ in batch}))
+            )
+        )
+        for sha256, key in batch:
+            if deleted >= limit:
+                return deleted
+            if sha256 not in held and _older_than(storage, key, cutoff):
+                deleted += _delete_object(storage, key)
+    return deleted
+
+
+def _objects_older_than(storage: Storage, cutoff: datetime) -> Iterator[tuple[str, str]]:
+    for prefix in CONTENT_PREFIXES:
+        for item in storage.iter_objects(prefix):
+            sha256 = sha256_of_key(item.key)
+            if sha256 is not None and item.modified_at < cutoff:
+                yield sha256, item.key
+
+
+def _older_than(storage: Storage, key: str, cutoff: datetime) -> bool:
+    modified_at = storage.modified_at(key)
+    return modified_at is not None and modified_at < cutoff
+
+
+def _batched(items: Iterator, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _delete_object(storage: Storage, key: str) -> int:
+    try:
+        storage.delete(key)
+    except Exception:  # the next run tries again
+        log.exception("could not delete orphaned object %s", key)
+        return 0
+    return 1
 
 
 def _delete_stored(storage: Storage, sha256: str) -> None:

@@ -213,9 +213,12 @@ def submit_rectification(hazard_id: str):
         if request.form.get(f"plan_{name}", "").strip()
     }
     try:
-        shas = [_receive(user, upload) for upload in files]
+        # Everything that can refuse the submission comes before the photos are stored: bytes
+        # stored for a refused action would outlive its rollback.
         if hazard.status in service.TRANSITIONS["start_rectification"].from_states:
             service.apply_action(user, hazard, "start_rectification", plan=plan or None)
+        service.require_may_take(user, hazard, "submit")
+        shas = [_receive(user, upload) for upload in files]
         service.apply_action(user, hazard, "submit", note=note, photos=shas)
     except (DomainError, MediaError) as error:
         return _failed(user, hazard, describe(error), status_of(error))

@@ -3,11 +3,12 @@ with the real tus client (tuspy) against the app served by a real WSGI server.""
 
 import base64
 import io
+import json
 import socket
 import threading
 import time
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -423,3 +424,91 @@ def test_tuspy_resumes_after_a_cut_connection(live_server):
         status, content_type, body = http_get(live, f"/api/v1/media/{sha}?variant={variant}")
         assert status == 200 and content_type == "image/jpeg"
         assert max(open_image(body).size) == longest
+
+
+# --- the per-user quota of unfinished uploads (security issue #13, row 12) -----------------------
+
+
+def test_one_user_may_hold_only_so_many_unfinished_uploads(client, people, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TUS_MAX_OPEN_UPLOADS_PER_USER", 2)
+    headers = people["headers"]
+    first = create(client, headers, jpeg()).headers["Location"]
+    assert create(client, headers, jpeg()).status_code == 201
+
+    refused = create(client, headers, jpeg())
+
+    body = assert_problem(refused, 429, "upload_quota_exceeded")
+    assert "at most 2 unfinished uploads per user" in body["detail"]
+    assert create(client, people["other_headers"], jpeg()).status_code == 201  # per user
+    assert client.delete(first, headers=headers).status_code == 204
+    assert create(client, headers, jpeg()).status_code == 201  # room again
+
+
+def test_a_finished_upload_frees_its_place(client, people, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TUS_MAX_OPEN_UPLOADS_PER_USER", 1)
+    headers = people["headers"]
+    data = jpeg()
+    location = create(client, headers, data).headers["Location"]
+    assert patch(client, headers, location, 0, data).status_code == 204
+
+    assert create(client, headers, jpeg()).status_code == 201
+
+
+def test_the_bytes_declared_by_unfinished_uploads_are_capped(client, people, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TUS_MAX_OPEN_BYTES_PER_USER", 1000)
+    headers = people["headers"]
+    assert create(client, headers, b"x" * 600).status_code == 201
+
+    refused = create(client, headers, b"y" * 500)
+
+    body = assert_problem(refused, 429, "upload_quota_exceeded")
+    assert "at most 1000 bytes" in body["detail"] and "600 are declared" in body["detail"]
+    assert body["errors"][0]["field"] == "Upload-Length"
+    assert create(client, headers, b"z" * 400).status_code == 201
+
+
+def test_expired_uploads_do_not_count(client, people, app, monkeypatch, tus_dir):
+    monkeypatch.setitem(app.config, "TUS_MAX_OPEN_UPLOADS_PER_USER", 1)
+    headers = people["headers"]
+    assert create(client, headers, jpeg()).status_code == 201
+    (state,) = tus_dir.glob("*.json")
+    old = json.loads(state.read_text())
+    old["created_at"] = (datetime.now(UTC) - timedelta(hours=49)).isoformat()
+    state.write_text(json.dumps(old))
+
+    assert create(client, headers, jpeg()).status_code == 201
+
+
+def test_concurrent_creations_cannot_both_take_the_last_place(app, people, monkeypatch):
+    """The check and the creation happen under one lock on the upload folder."""
+    from backend.photos import services as photos
+
+    monkeypatch.setitem(app.config, "TUS_MAX_OPEN_UPLOADS_PER_USER", 1)
+    store = photos.tus_store()
+    checked = threading.Event()
+    original_check = photos.check_upload_quota
+
+    def slow_check(user, length, store):
+        original_check(user, length, store)
+        checked.set()
+        time.sleep(0.3)  # the other request would pass the check here without the lock
+
+    monkeypatch.setattr(photos, "check_upload_quota", slow_check)
+    results = []
+
+    def attempt():
+        with app.app_context():
+            try:
+                photos.create_upload(people["inspector"], 10, {"sha256": "a" * 64})
+                results.append("created")
+            except Exception as error:
+                results.append(type(error).__name__)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert sorted(results) == ["UploadQuotaExceeded", "created"]
+    assert len(list(store.uploads())) == 1

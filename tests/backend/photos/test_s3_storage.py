@@ -122,3 +122,26 @@ def test_cleanup_deletes_from_the_bucket(client, session, s3_app, make_user, aut
     for prefix in ("originals", "thumb", "preview"):
         listed = s3_app.list_objects_v2(Bucket=BUCKET, Prefix=f"{prefix}/{sha[:2]}/{sha[2:]}")
         assert listed["KeyCount"] == 0, prefix
+
+
+def test_cleanup_sweeps_orphaned_objects_from_the_bucket(
+    client, session, s3_app, make_user, auth_header
+):
+    """Objects no row names (a failed request's) go once older than the grace; held ones stay."""
+    headers = auth_header(make_user("admin"))
+    held = jpeg()
+    assert put_photo(client, headers, held).status_code == 201
+    orphan = sha256_of(jpeg())
+    orphan_keys = [f"originals/{orphan[:2]}/{orphan[2:]}", f"thumb/{orphan[:2]}/{orphan[2:]}.jpg"]
+    for key in orphan_keys:
+        s3_app.put_object(Bucket=BUCKET, Key=key, Body=b"left behind")
+    s3_app.put_object(Bucket=BUCKET, Key="elsewhere/keep-me", Body=b"not a photo object")
+
+    assert photos.cleanup_unattached_media()["orphans_deleted"] == 0  # within the grace
+    result = photos.cleanup_unattached_media(now=datetime.now(UTC) + timedelta(hours=25))
+
+    assert result["orphans_deleted"] == 2
+    keys = {item["Key"] for item in s3_app.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert not set(orphan_keys) & keys
+    assert f"originals/{sha256_of(held)[:2]}/{sha256_of(held)[2:]}" in keys
+    assert "elsewhere/keep-me" in keys
