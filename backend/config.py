@@ -1,6 +1,7 @@
 """Configuration from the environment, with embedded defaults for `make run`."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -69,6 +70,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "BLACKLIST_APPLICATION_WORKING_DAYS": int(
             env.get("BLACKLIST_APPLICATION_WORKING_DAYS", "30")
         ),
+        # Local policy: the list (county per seed 002, city per 方案5) an entry goes on, by
+        # default and per jurisdiction ("<id>:city,<id>:county"): it words trigger 六.
+        "BLACKLIST_LIST_LEVEL": env.get("BLACKLIST_LIST_LEVEL", "county"),
+        "BLACKLIST_LIST_LEVEL_BY_JURISDICTION": env.get("BLACKLIST_LIST_LEVEL_BY_JURISDICTION", ""),
         # Local policy: how long a removed entry stays on the public list (with its dates).
         "BLACKLIST_REMOVED_SHOWN_DAYS": int(env.get("BLACKLIST_REMOVED_SHOWN_DAYS", "365")),
         # Local policy: the enterprise's objection period, and whether another supervisor than
@@ -132,6 +137,7 @@ def load_config(overrides: dict | None = None) -> dict:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key()
     _check_secret_key(config)
+    _check_blacklist_levels(config)
     return config
 
 
@@ -140,6 +146,20 @@ MIN_SECRET_KEY_LENGTH = 32
 
 class ConfigError(ValueError):
     pass
+
+
+BLACKLIST_LEVEL = r"(county|city)"
+
+
+def _check_blacklist_levels(config: dict) -> None:
+    """Refused at start rather than at the first blacklist entry (credit/blacklist.py)."""
+    if not re.fullmatch(BLACKLIST_LEVEL, config["BLACKLIST_LIST_LEVEL"]):
+        raise ConfigError("BLACKLIST_LIST_LEVEL must be county or city")
+    by_jurisdiction = config["BLACKLIST_LIST_LEVEL_BY_JURISDICTION"].replace(" ", "")
+    if by_jurisdiction and not re.fullmatch(
+        rf"[0-9]+:{BLACKLIST_LEVEL}(,[0-9]+:{BLACKLIST_LEVEL})*", by_jurisdiction
+    ):
+        raise ConfigError("BLACKLIST_LIST_LEVEL_BY_JURISDICTION must read like 12:city,34:county")
 
 
 def _check_secret_key(config: dict) -> None:

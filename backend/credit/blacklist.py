@@ -69,11 +69,14 @@ from ..core.workflow import Transition, check_allowed, transition_for
 from ..models import (
     ACCIDENT_LEVELS,
     ACCIDENT_TERM_YEARS,
+    BLACKLIST_LIST_LEVELS,
     BLACKLIST_TRIGGERS,
     ENTERPRISE_ROLES,
+    FATAL_ACCIDENT_WORDING,
     BadCreditRecord,
     BlacklistEntry,
     BlacklistEvent,
+    Enterprise,
     User,
     utcnow,
 )
@@ -202,6 +205,7 @@ def collect(
         facts=facts,
         accident_level=accident_level,
         term_years=ACCIDENT_TERM_YEARS[accident_level],
+        list_level=list_level_for(db.session.get(Enterprise, enterprise_id)),
         bad_credit_record_id=bad_credit_record_id,
         created_by_id=user.id,
         created_at=now,
@@ -211,6 +215,35 @@ def collect(
     db.session.flush()
     _event(entry, "collect", user, None, now=now, photos=photos)
     return entry
+
+
+def list_level_for(enterprise: Enterprise) -> str:
+    """The list (县级 or 市级) an entry of this enterprise goes on: the level configured for the
+    nearest of its jurisdictions (BLACKLIST_LIST_LEVEL_BY_JURISDICTION, "<id>:city,…"), else
+    BLACKLIST_LIST_LEVEL. Local policy: which body keeps the list is the deployment's."""
+    overrides = _levels_by_jurisdiction(current_app.config["BLACKLIST_LIST_LEVEL_BY_JURISDICTION"])
+    path = [int(part) for part in enterprise.jurisdiction.path.strip("/").split("/") if part]
+    for jurisdiction_id in reversed(path):
+        if jurisdiction_id in overrides:
+            return overrides[jurisdiction_id]
+    return current_app.config["BLACKLIST_LIST_LEVEL"]
+
+
+def _levels_by_jurisdiction(setting: str) -> dict[int, str]:
+    levels = {}
+    for part in filter(None, (piece.strip() for piece in setting.split(","))):
+        jurisdiction_id, _, level = part.partition(":")
+        if not jurisdiction_id.isdigit() or level not in BLACKLIST_LIST_LEVELS:
+            raise ValueError(f"BLACKLIST_LIST_LEVEL_BY_JURISDICTION: cannot read {part!r}")
+        levels[int(jurisdiction_id)] = level
+    return levels
+
+
+def trigger_label(entry: BlacklistEntry) -> str:
+    """The trigger in the words of the list the entry is on (trigger 六 differs)."""
+    if entry.trigger == "fatal_accident":
+        return FATAL_ACCIDENT_WORDING[entry.list_level]
+    return BLACKLIST_TRIGGERS[entry.trigger]
 
 
 def _refuse_second_entry(enterprise_id: int) -> None:
@@ -527,7 +560,8 @@ def render_notice(entry: BlacklistEntry, issuer: User, today: date) -> str:
     return _documents.get_template("blacklist_notice.html").render(
         entry=entry,
         enterprise=entry.enterprise,
-        trigger=BLACKLIST_TRIGGERS[entry.trigger],
+        trigger=trigger_label(entry),
+        list_level=BLACKLIST_LIST_LEVELS[entry.list_level],
         accident_level=ACCIDENT_LEVELS[level] if level != "none" else None,
         defence_days=_days("BLACKLIST_DEFENCE_WORKING_DAYS"),
         authority=f"{issuer.jurisdiction.name}安全生产监督管理部门" if issuer.jurisdiction else "",
@@ -620,7 +654,8 @@ def public_row(entry: BlacklistEntry) -> dict:
         "enterprise_name": entry.enterprise.name,
         "uscc": entry.enterprise.uscc,
         "trigger": entry.trigger,
-        "trigger_label": BLACKLIST_TRIGGERS[entry.trigger],
+        "trigger_label": trigger_label(entry),
+        "list_level": entry.list_level,
         "reason": entry.reason,
         "published_on": entry.published_on,
         "ends_on": entry.ends_on,

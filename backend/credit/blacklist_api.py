@@ -24,7 +24,13 @@ class EntrySchema(ma.Schema):
     state = ma.fields.String(metadata={"enum": list(BLACKLIST_STATES)})
     state_label = ma.fields.Function(lambda entry: BLACKLIST_STATES[entry.state])
     trigger = ma.fields.String(metadata={"enum": list(BLACKLIST_TRIGGERS)})
-    trigger_label = ma.fields.Function(lambda entry: BLACKLIST_TRIGGERS[entry.trigger])
+    trigger_label = ma.fields.Function(service.trigger_label)
+    list_level = ma.fields.String(
+        metadata={
+            "enum": ["county", "city"],
+            "description": "县级 or 市级 list (trigger 六's wording)",
+        }
+    )
     reason = ma.fields.String(metadata={"description": "案由, published as written"})
     facts = ma.fields.String(metadata={"description": "Facts and evidence (not published)"})
     accident_level = ma.fields.String(metadata={"enum": list(ACCIDENT_LEVELS)})

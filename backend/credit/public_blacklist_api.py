@@ -24,6 +24,7 @@ class PublicEntrySchema(ma.Schema):
     uscc = ma.fields.String()
     trigger = ma.fields.String(metadata={"enum": list(BLACKLIST_TRIGGERS)})
     trigger_label = ma.fields.String()
+    list_level = ma.fields.String(metadata={"enum": ["county", "city"]})
     reason = ma.fields.String(metadata={"description": "案由"})
     published_on = ma.fields.Date()
     ends_on = ma.fields.Date(metadata={"description": "Last day of the term"})

@@ -70,6 +70,15 @@ BLACKLIST_TRIGGERS = {
     "serious_threat": "经监管执法部门认定严重威胁安全生产的其他行为",
     "fatal_accident": "一年内发生死亡的生产安全责任事故",
 }
+# Which list an entry is on decides the wording of trigger 六. The county list follows
+# 蓝山县信用体系实施方案 三(三) 六 (seed 002 L14, above); 方案5 二(三) is the city list
+# ("纳入市级管理的安全生产诚信'黑名单'", S000:L181), whose 六 needs 死亡2人(含)以上 (S000:L187),
+# and "纳入市级管理的…必须同时纳入县级管理" (S000:L188). Chosen per jurisdiction (config).
+BLACKLIST_LIST_LEVELS = {"county": "县级", "city": "市级（同时纳入县级）"}
+FATAL_ACCIDENT_WORDING = {
+    "county": BLACKLIST_TRIGGERS["fatal_accident"],
+    "city": "一年内发生死亡2人(含)以上的生产安全责任事故，或累计发生责任事故死亡超过2人(含)以上",
+}
 # "列入'黑名单'管理的期限一般为一年，对发生较大事故、重大事故、特别重大事故管理的期限分别为一年、
 # 二年、三年" (蓝山县信用体系实施方案 三(三), 《生产体系建设方案》方案5).
 ACCIDENT_LEVELS = {
@@ -179,6 +188,7 @@ class BlacklistEntry(Base):
         CheckConstraint(_state_check("state", BLACKLIST_STATES), name="state"),
         CheckConstraint(_state_check("accident_level", ACCIDENT_LEVELS), name="accident_level"),
         CheckConstraint("term_years BETWEEN 1 AND 3", name="term_years"),
+        CheckConstraint(_state_check("list_level", BLACKLIST_LIST_LEVELS), name="list_level"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -192,6 +202,7 @@ class BlacklistEntry(Base):
     # 违法违规行为 and evidence (not published).
     facts: Mapped[str] = mapped_column(Text, default="")
     accident_level: Mapped[str] = mapped_column(String(16), default="none")
+    list_level: Mapped[str] = mapped_column(String(8), default="county", server_default="county")
     term_years: Mapped[int] = mapped_column(Integer, default=1)
     bad_credit_record_id: Mapped[str | None] = mapped_column(
         ForeignKey("bad_credit_records.id", ondelete="RESTRICT")

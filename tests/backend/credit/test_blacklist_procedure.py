@@ -328,6 +328,7 @@ PUBLIC_FIELDS = {
     "term_years",
     "rectified_on",
     "removed_on",
+    "list_level",
 }
 
 
@@ -510,3 +511,48 @@ def test_publication_and_removal_change_class_and_colour_at_once(world, make_ent
     assert entry.state == "removed"
     assert session.get(EnterpriseClassification, ent.id).factors["blacklisted"] is False
     assert ent.safety_code_color == "green"
+
+
+def test_trigger_six_is_worded_by_the_list_the_entry_is_on(
+    app, client, world, make_entry, monkeypatch
+):
+    """Seed 002 L14 六 "一年内发生死亡的生产安全责任事故" for the county list; 方案5 L187
+    "死亡2人(含)以上…" for the city list (纳入市级管理, S000:L181), chosen per jurisdiction."""
+    county = make_entry("published", trigger="fatal_accident")
+    assert county.list_level == "county"
+    assert blacklist.trigger_label(county) == "一年内发生死亡的生产安全责任事故"
+    street = world["nodes"]["s2"].id
+    monkeypatch.setitem(app.config, "BLACKLIST_LIST_LEVEL_BY_JURISDICTION", f"{street}:city")
+    city = make_entry("notified", trigger="fatal_accident", enterprise=world["enterprises"]["ent2"])
+    assert city.list_level == "city"
+    assert "死亡2人(含)以上" in blacklist.trigger_label(city)
+    notice = client.get(
+        f"/api/v1/blacklist-entries/{city.id}/notice", headers=world["headers"]["manager2"]
+    ).get_data(as_text=True)
+    assert "死亡2人(含)以上" in notice and "市级（同时纳入县级）" in notice
+    (row,) = client.get("/api/v1/blacklist").json
+    assert (row["list_level"], row["trigger_label"]) == (
+        "county",
+        "一年内发生死亡的生产安全责任事故",
+    )
+    monkeypatch.setitem(app.config, "BLACKLIST_LIST_LEVEL_BY_JURISDICTION", "x:city")
+    with pytest.raises(ValueError, match="BLACKLIST_LIST_LEVEL_BY_JURISDICTION"):
+        make_entry("collected", trigger="fatal_accident", enterprise=world["enterprises"]["far"])
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BLACKLIST_LIST_LEVEL", "province"),
+        ("BLACKLIST_LIST_LEVEL_BY_JURISDICTION", "12:city,x:county"),
+        ("BLACKLIST_LIST_LEVEL_BY_JURISDICTION", "12=city"),
+    ],
+)
+def test_an_unreadable_list_level_setting_stops_the_start(monkeypatch, name, value):
+    from backend.config import ConfigError, load_config
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_config({"DATABASE_URL": "sqlite://", "TESTING": True})
+    monkeypatch.setenv(name, "city" if name == "BLACKLIST_LIST_LEVEL" else "12:city, 3:county")
+    assert load_config({"DATABASE_URL": "sqlite://", "TESTING": True})[name]
