@@ -74,6 +74,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # default and per jurisdiction ("<id>:city,<id>:county"): it words trigger 六.
         "BLACKLIST_LIST_LEVEL": env.get("BLACKLIST_LIST_LEVEL", "county"),
         "BLACKLIST_LIST_LEVEL_BY_JURISDICTION": env.get("BLACKLIST_LIST_LEVEL_BY_JURISDICTION", ""),
+        # Local policy: whose list of 重点承诺内容 an enterprise commitment follows outside
+        # construction (方案6 there): plan2 (县, 方案2), plan5 (市, 方案5) or seed002 (蓝山县).
+        "COMMITMENT_PLAN": env.get("COMMITMENT_PLAN", "plan2"),
         # Local policy: how long a removed entry stays on the public list (with its dates).
         "BLACKLIST_REMOVED_SHOWN_DAYS": int(env.get("BLACKLIST_REMOVED_SHOWN_DAYS", "365")),
         # Local policy: the enterprise's objection period, and whether another supervisor than
@@ -138,6 +141,8 @@ def load_config(overrides: dict | None = None) -> dict:
         config["SECRET_KEY"] = _secret_key()
     _check_secret_key(config)
     _check_blacklist_levels(config)
+    if config["COMMITMENT_PLAN"] not in ("plan2", "plan5", "seed002"):
+        raise ConfigError("COMMITMENT_PLAN must be plan2, plan5 or seed002")
     return config
 
 

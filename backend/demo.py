@@ -129,6 +129,13 @@ def demo_users(district, street, enterprise) -> list[dict]:
             "enterprise_id": enterprise.id,
         },
         {
+            "username": "principal",
+            "password": "demo-principal-pass",
+            "role": "enterprise_principal",
+            "display_name": "王总经理",
+            "enterprise_id": enterprise.id,
+        },
+        {
             "username": "viewer",
             "password": "demo-viewer-pass",
             "role": "enterprise_viewer",

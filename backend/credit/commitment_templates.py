@@ -33,6 +33,9 @@ class CommitmentTemplate:
     quoted: tuple[Quote, ...]
     # A finished self-inspection against this checklist must come first (青安委〔2024〕2号).
     requires_self_inspection: str | None = None
+    # An enterprise commitment, disclosed to the public ("向社会和全体员工公开安全承诺"); a
+    # duty commitment is published inside the enterprise only.
+    public: bool = False
 
     @property
     def text_sha256(self) -> str:
@@ -71,10 +74,97 @@ SAFETY_COMMITMENT = CommitmentTemplate(
             "本单位向社会和全体员工公开本承诺，接受各方监督。",
         )
     ),
-    signer_roles=("enterprise_viewer", "enterprise_manager"),
+    signer_roles=("enterprise_principal",),
     source=SEED_000_PLAN_2,
     quoted=tuple(Quote(item, SEED_000_PLAN_2) for item in SAFETY_COMMITMENT_ITEMS),
+    public=True,
 )
+
+
+def _enterprise_commitment(code: str, title: str, items: tuple[str, ...], source: str):
+    numbers = "一二三四五六七八"[: len(items)]
+    return CommitmentTemplate(
+        code=code,
+        version="2026.1",
+        title=title,
+        text="\n".join(
+            (
+                title,
+                "",
+                "本单位郑重承诺：",
+                *(
+                    f"{number}、{item}{'。' if number == numbers[-1] else '；'}"
+                    for number, item in zip(numbers, items, strict=True)
+                ),
+                "",
+                "本单位向社会和全体员工公开本承诺，接受各方监督。",
+            )
+        ),
+        signer_roles=("enterprise_principal",),
+        source=source,
+        quoted=tuple(Quote(item, source) for item in items),
+        public=True,
+    )
+
+
+SEED_000_PLAN_5 = "《生产体系建设方案》方案5 二（一）“建立安全生产承诺制度”重点承诺内容"
+# 方案5's five items (the city plan), verbatim.
+CITY_COMMITMENT = _enterprise_commitment(
+    "safety_commitment_city",
+    "企业安全生产承诺书",
+    (
+        "严格执行安全生产、职业病防治、消防等各项法律法规、标准规范，绝不非法违法组织生产",
+        "建立健全并严格落实安全生产责任制度",
+        "确保职工生命安全和职业健康，不违章指挥，不冒险作业，杜绝生产安全责任事故",
+        "加强安全生产标准化建设和建立隐患排查治理制度",
+        "自觉接受安全监管监察和相关部门依法检查，严格执行执法指令",
+    ),
+    SEED_000_PLAN_5,
+)
+SEED_002_COMMITMENTS = (
+    "蓝山县应急管理局关于创建全国社会信用体系建设示范县城的实施方案 三（一）重点承诺内容"
+)
+# 蓝山县's five items, with the 双重预防 wording of its item 四, verbatim.
+LANSHAN_COMMITMENT = _enterprise_commitment(
+    "safety_commitment_seed002",
+    "企业安全生产承诺书",
+    (
+        "严格执行安全生产各项法律法规、标准规范，绝不非法违法组织生产",
+        "建立健全并严格落实安全生产责任制度",
+        "确保职工生命安全，不违章指挥，不冒险作业，杜绝生产安全责任事故",
+        "加强安全生产风险分级管控和隐患排查治理双重预防体系建设",
+        "自觉接受安全监管监察和相关部门依法检查，严格执行执法指令",
+    ),
+    SEED_002_COMMITMENTS,
+)
+SEED_000_PLAN_6 = "《生产体系建设方案》方案6 制订《安全生产诚信承诺书》"
+# The construction sector's 《安全生产诚信承诺书》 (方案6): its duties, verbatim.
+CONSTRUCTION_COMMITMENT = _enterprise_commitment(
+    "integrity_commitment_construction",
+    "安全生产诚信承诺书",
+    (
+        "信守安全生产法律法规和规章制度",
+        "切实落实安全投入、事故隐患排查治理、安全教育培训、安全权益保障、防治职业危害、"
+        "应急救援处置等法定责任",
+        "主动接受社会各界和新闻媒体的监督",
+    ),
+    SEED_000_PLAN_6,
+)
+# Which plan's list an enterprise outside construction signs: the deployment's (COMMITMENT_PLAN).
+ENTERPRISE_COMMITMENTS = {
+    "plan2": SAFETY_COMMITMENT,
+    "plan5": CITY_COMMITMENT,
+    "seed002": LANSHAN_COMMITMENT,
+}
+
+
+def enterprise_commitment_for(industry: str, plan: str) -> CommitmentTemplate:
+    """The enterprise commitment an enterprise signs: 方案6's for construction, else the
+    deployment's plan (方案2 county, 方案5 city, 蓝山县 seed 002)."""
+    if industry == "construction" or industry.startswith("construction."):
+        return CONSTRUCTION_COMMITMENT
+    return ENTERPRISE_COMMITMENTS[plan]
+
 
 # 安全生产法 第二十五条 (一)–(七), verbatim (shared/domain/regulations.md §1).
 SEVEN_DUTIES = (
@@ -119,5 +209,12 @@ DUTY_COMMITMENT = CommitmentTemplate(
 )
 
 TEMPLATES: dict[str, CommitmentTemplate] = {
-    template.code: template for template in (SAFETY_COMMITMENT, DUTY_COMMITMENT)
+    template.code: template
+    for template in (
+        SAFETY_COMMITMENT,
+        CITY_COMMITMENT,
+        LANSHAN_COMMITMENT,
+        CONSTRUCTION_COMMITMENT,
+        DUTY_COMMITMENT,
+    )
 }

@@ -23,8 +23,16 @@ from sqlalchemy import event, select
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.scope import Forbidden, visible_enterprise_ids
-from ..models import ENTERPRISE_ROLES, ChecklistVersion, Commitment, Inspection, User, utcnow
-from .commitment_templates import TEMPLATES, CommitmentTemplate
+from ..models import (
+    ENTERPRISE_ROLES,
+    ChecklistVersion,
+    Commitment,
+    Enterprise,
+    Inspection,
+    User,
+    utcnow,
+)
+from .commitment_templates import TEMPLATES, CommitmentTemplate, enterprise_commitment_for
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DATA_URL_PREFIX = "data:image/png;base64,"
@@ -106,6 +114,8 @@ def sign(
     signer_name = (signer_name or "").strip()
     if not 2 <= len(signer_name) <= 64:
         raise Invalid("Type your full name (2 to 64 characters).", field="signer_name")
+    if template.public:
+        _require_the_enterprises_own(template, db.session.get(Enterprise, user.enterprise_id))
     png = decode_signature(signature_png, int(current_app.config["SIGNATURE_MAX_BYTES"]))
     inspection = None
     if template.requires_self_inspection:
@@ -129,6 +139,15 @@ def sign(
     db.session.add(commitment)
     db.session.flush()
     return commitment
+
+
+def _require_the_enterprises_own(template: CommitmentTemplate, enterprise: Enterprise) -> None:
+    own = enterprise_commitment_for(enterprise.industry, current_app.config["COMMITMENT_PLAN"])
+    if template.code != own.code:
+        raise Invalid(
+            f"This enterprise signs the commitment {own.code} ({own.source}).",
+            field="template_code",
+        )
 
 
 def _finished_self_inspection(enterprise_id: int, template: CommitmentTemplate) -> Inspection:
@@ -180,9 +199,26 @@ def get_visible_commitment(user: User, commitment_id: str) -> Commitment:
     return commitment
 
 
+def public_commitments(enterprise_id: int) -> list[Commitment]:
+    """What the public page discloses: the latest signed enterprise commitment of each kind
+    ("向社会和全体员工公开安全承诺", 方案2 L69, 方案5 L167, seed 002 L10)."""
+    public_codes = [code for code, template in TEMPLATES.items() if template.public]
+    signed = db.session.scalars(
+        select(Commitment)
+        .where(
+            Commitment.enterprise_id == enterprise_id, Commitment.template_code.in_(public_codes)
+        )
+        .order_by(Commitment.signed_at.desc(), Commitment.id)
+    ).all()
+    latest: dict[str, Commitment] = {}
+    for commitment in signed:
+        latest.setdefault(commitment.template_code, commitment)
+    return list(latest.values())
+
+
 def commitments_summary(enterprise_id: int) -> list[dict]:
-    """For the public page: each template, whether the enterprise signed it and when last
-    (and which version); never who signed."""
+    """Each template, whether the enterprise signed it and when last (and which version);
+    never who signed."""
     rows = db.session.execute(
         select(Commitment.template_code, Commitment.template_version, Commitment.signed_at)
         .where(Commitment.enterprise_id == enterprise_id)

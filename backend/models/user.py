@@ -12,10 +12,12 @@ ROLES = {
     "supervisor": "监管部门负责人",
     "inspector": "监管执法人员/网格员",
     "enterprise_manager": "企业安全管理人员",
-    "enterprise_viewer": "企业主要负责人/查看人员",
+    "enterprise_principal": "企业主要负责人",
+    "enterprise_viewer": "企业查看人员",
 }
 JURISDICTION_ROLES = ("admin", "supervisor", "inspector")
-ENTERPRISE_ROLES = ("enterprise_manager", "enterprise_viewer")
+# The principal (主要负责人) reads what a viewer reads and signs the enterprise's commitment.
+ENTERPRISE_ROLES = ("enterprise_manager", "enterprise_principal", "enterprise_viewer")
 
 
 class User(TimestampMixin, Base):
@@ -28,11 +30,12 @@ class User(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint(
             "role IN ('admin', 'supervisor', 'inspector', 'enterprise_manager', "
-            "'enterprise_viewer')",
+            "'enterprise_principal', 'enterprise_viewer')",
             name="role",
         ),
         CheckConstraint(
-            "(role IN ('enterprise_manager', 'enterprise_viewer') AND enterprise_id IS NOT NULL"
+            "(role IN ('enterprise_manager', 'enterprise_principal', 'enterprise_viewer')"
+            " AND enterprise_id IS NOT NULL"
             " AND jurisdiction_id IS NULL)"
             " OR (role IN ('supervisor', 'inspector') AND jurisdiction_id IS NOT NULL"
             " AND enterprise_id IS NULL)"

@@ -15,6 +15,7 @@ from checklists.industries import INDUSTRIES
 from ..core.db import db
 from ..core.timeutil import SHANGHAI
 from ..credit import blacklist
+from ..credit.commitments import public_commitments
 from ..credit.records import blacklisted_enterprise_ids
 from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, utcnow
 from ..safety_code import scans
@@ -59,6 +60,14 @@ def safety_code_page(token: str):
         color_label=SAFETY_CODE_COLORS[color],
         color_meaning=COLOR_MEANINGS[color],
         counts=scans.hazard_counts(enterprise, now),
+        commitments=[
+            {
+                "title": commitment.title,
+                "text": commitment.text,
+                "signed_on": commitment.signed_at.astimezone(SHANGHAI).date(),
+            }
+            for commitment in public_commitments(enterprise.id)
+        ],
         last_inspection_on=last_at.astimezone(SHANGHAI).date() if last_at else None,
         last_inspection_kind=KIND_LABELS.get(last.kind) if last else None,
         hotline=REPORT_HOTLINE,

@@ -45,7 +45,14 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli_env):
             assert any(industry_matches(industry, e.industry) for e in enterprises), industry
         roles = session.scalars(select(User.role)).all()
         assert sorted(roles) == sorted(
-            ["admin", "supervisor", "inspector", "enterprise_manager", "enterprise_viewer"]
+            [
+                "admin",
+                "supervisor",
+                "inspector",
+                "enterprise_manager",
+                "enterprise_principal",
+                "enterprise_viewer",
+            ]
         )
     engine.dispose()
 

@@ -21,7 +21,17 @@ SOURCES = {
     "《生产体系建设方案》": SHARED / "seeds" / "000_609d30503b9052e0.txt",
     "《中华人民共和国安全生产法》": SHARED / "domain" / "regulations.md",
     "《企业安全生产管理人员履职专项治理工作方案》": SHARED / "seeds" / "004_57840bfd1e155050.txt",
+    "蓝山县应急管理局": SHARED / "seeds" / "002_997c2b09415780ff.txt",
 }
+
+
+@pytest.fixture(autouse=True)
+def principals(world, make_user, auth_header):
+    """Each enterprise's principal (主要负责人), who signs its safety commitment."""
+    for name, key in (("principal", "ent"), ("other_principal", "far")):
+        user = make_user("enterprise_principal", enterprise=world["enterprises"][key])
+        world["users"][name] = user
+        world["headers"][name] = auth_header(user)
 
 
 def _full_width(text: str) -> str:
@@ -44,7 +54,13 @@ def test_the_templates_are_listed_with_their_digest(client, world):
     response = client.get("/api/v1/commitments/templates", headers=world["headers"]["viewer"])
     assert response.status_code == 200
     listed = {t["code"]: t for t in response.json}
-    assert set(listed) == {"safety_commitment", "duty_commitment"}
+    assert set(listed) == {
+        "safety_commitment",
+        "safety_commitment_city",
+        "safety_commitment_seed002",
+        "integrity_commitment_construction",
+        "duty_commitment",
+    }
     safety = listed["safety_commitment"]
     assert safety["text"].startswith("企业安全生产承诺书")
     assert safety["text_sha256"] == hashlib.sha256(safety["text"].encode()).hexdigest()
@@ -68,7 +84,7 @@ def _sign(client, headers, template_code="safety_commitment", **body):
 def test_a_principal_signs_and_the_record_keeps_what_was_signed(client, world, session):
     before = datetime.now(UTC)
     png = signature_png()
-    response = _sign(client, world["headers"]["viewer"], signature_png=b64(png))
+    response = _sign(client, world["headers"]["principal"], signature_png=b64(png))
     assert response.status_code == 201, response.json
     body = response.json
     template = TEMPLATES["safety_commitment"]
@@ -79,7 +95,7 @@ def test_a_principal_signs_and_the_record_keeps_what_was_signed(client, world, s
     )
     assert body["text_sha256"] == hashlib.sha256(template.text.encode()).hexdigest()
     assert body["signature_sha256"] == hashlib.sha256(png).hexdigest()
-    assert body["signer_name"] == "李四" and body["signer_role"] == "enterprise_viewer"
+    assert body["signer_name"] == "李四" and body["signer_role"] == "enterprise_principal"
     assert body["enterprise_id"] == world["enterprises"]["ent"].id
     signed_at = datetime.fromisoformat(body["signed_at"])
     assert before - timedelta(seconds=1) <= signed_at <= datetime.now(UTC)
@@ -95,7 +111,8 @@ def test_a_principal_signs_and_the_record_keeps_what_was_signed(client, world, s
         "signed_version": template.version,
         "signed_at": session.get(Commitment, body["id"]).signed_at,
     }
-    assert summary[1]["template_code"] == "duty_commitment" and summary[1]["signed"] is False
+    duty = next(row for row in summary if row["template_code"] == "duty_commitment")
+    assert duty["signed"] is False
     assert all("signer" not in key for row in summary for key in row)  # no names
 
 
@@ -122,7 +139,7 @@ def _png(size=(300, 120), fmt="PNG", mode="RGB") -> bytes:
     ],
 )
 def test_the_signature_must_be_a_drawn_png_of_sensible_size(client, world, signature, message):
-    response = _sign(client, world["headers"]["viewer"], signature_png=signature)
+    response = _sign(client, world["headers"]["principal"], signature_png=signature)
     assert response.status_code == 422, response.json
     assert response.mimetype == PROBLEM_MIME
     assert response.json["errors"][0]["field"] == "signature_png"
@@ -133,13 +150,13 @@ def test_the_signature_size_limit_is_configuration(app, client, world, monkeypat
     monkeypatch.setitem(app.config, "SIGNATURE_MAX_BYTES", 1000)
     big = signature_png(size=(1200, 600))
     assert len(big) > 1000
-    response = _sign(client, world["headers"]["viewer"], signature_png=b64(big))
+    response = _sign(client, world["headers"]["principal"], signature_png=b64(big))
     assert response.status_code == 422 and "larger than 1000 bytes" in response.json["detail"]
 
 
 def test_a_data_url_is_accepted(client, world):
     data_url = "data:image/png;base64," + b64(signature_png())
-    assert _sign(client, world["headers"]["viewer"], signature_png=data_url).status_code == 201
+    assert _sign(client, world["headers"]["principal"], signature_png=data_url).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -149,6 +166,13 @@ def test_a_data_url_is_accepted(client, world):
         ("supervisor", "safety_commitment", 403),
         ("admin", "safety_commitment", 403),
         ("viewer", "duty_commitment", 403),
+        # The principal signs the enterprise's commitment (方案2 L69: 企业…公开安全承诺).
+        ("viewer", "safety_commitment", 403),
+        ("manager", "safety_commitment", 403),
+        ("principal", "duty_commitment", 403),
+        # Another plan's list than the deployment's (COMMITMENT_PLAN), or the construction one.
+        ("principal", "safety_commitment_city", 422),
+        ("principal", "integrity_commitment_construction", 422),
         ("manager", "duty_commitment", 422),  # no finished self-inspection yet
     ],
 )
@@ -158,7 +182,7 @@ def test_who_signs_what(client, world, who, template, status):
 
 
 def test_a_typed_name_is_required(client, world):
-    response = _sign(client, world["headers"]["viewer"], signer_name=" ")
+    response = _sign(client, world["headers"]["principal"], signer_name=" ")
     assert response.status_code == 422
 
 
@@ -181,7 +205,7 @@ def test_the_duty_commitment_follows_a_finished_self_inspection(client, world, s
 
 
 def test_signed_commitments_are_immutable(client, world, session):
-    body = _sign(client, world["headers"]["viewer"]).json
+    body = _sign(client, world["headers"]["principal"]).json
     url = f"/api/v1/commitments/{body['id']}"
     headers = world["headers"]["viewer"]
     for method in ("put", "patch", "delete"):
@@ -199,8 +223,8 @@ def test_signed_commitments_are_immutable(client, world, session):
 
 
 def test_commitments_are_listed_within_scope(client, world):
-    own = _sign(client, world["headers"]["viewer"]).json
-    other = _sign(client, world["headers"]["other_manager"]).json
+    own = _sign(client, world["headers"]["principal"]).json
+    other = _sign(client, world["headers"]["other_principal"]).json
     headers = world["headers"]
 
     def listed(who, query=""):
@@ -218,3 +242,37 @@ def test_commitments_are_listed_within_scope(client, world):
         assert response.status_code == 404, who
         signature = client.get(own["signature_url"], headers=headers[who])
         assert signature.status_code == 404, who
+
+
+def test_the_signed_enterprise_commitment_is_on_the_public_page(client, session, world):
+    """方案2 L69, 方案5 L167, seed 002 L10: 向社会和全体员工公开安全承诺. The duty commitment
+    is published inside the enterprise only (青安委〔2024〕2号)."""
+    from tests.backend.web.test_pages import text, token_of
+
+    ent = world["enterprises"]["ent"]
+    before = text(client.get(f"/q/{token_of(session, ent)}"))
+    assert "尚未签署并公开安全生产承诺书" in before
+    assert _sign(client, world["headers"]["principal"]).status_code == 201
+    page = text(client.get(f"/q/{token_of(session, ent)}"))
+    assert "企业安全生产承诺书（企业主要负责人签署" in page
+    assert "六、自觉接受安全监管和相关部门依法检查，严格执行执法指令。" in page
+    assert "李四" not in page  # the typed name stays with the record
+
+
+def test_the_template_follows_the_sector_and_the_deployments_plan(
+    app, client, world, make_enterprise, make_user, auth_header, monkeypatch
+):
+    """方案6 L229: the construction sector signs the 《安全生产诚信承诺书》; elsewhere the
+    deployment's plan (COMMITMENT_PLAN, local policy): 方案2 county, 方案5 city, seed 002."""
+    builder = make_enterprise(world["nodes"]["g"], name="丁建筑", industry="construction")
+    principal = auth_header(make_user("enterprise_principal", enterprise=builder))
+    assert _sign(client, principal).status_code == 422
+    signed = _sign(client, principal, template_code="integrity_commitment_construction")
+    assert signed.status_code == 201, signed.json
+    assert "切实落实安全投入、事故隐患排查治理" in signed.json["text"]
+    monkeypatch.setitem(app.config, "COMMITMENT_PLAN", "seed002")
+    headers = world["headers"]["principal"]
+    assert _sign(client, headers).status_code == 422
+    lanshan = _sign(client, headers, template_code="safety_commitment_seed002")
+    assert lanshan.status_code == 201
+    assert "加强安全生产风险分级管控和隐患排查治理双重预防体系建设" in lanshan.json["text"]
