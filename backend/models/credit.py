@@ -32,15 +32,15 @@ BAD_RECORD_TRIGGERS = {
     "fatal_accident": "一年内发生生产安全死亡责任事故",
     "illegal_production": "非法违法组织生产经营建设",
     "major_hazard_found": "执法检查发现存在重大安全生产隐患、重大职业病危害隐患",
-    "no_dual_prevention": "未按规定开展风险分级管控和隐患排查治理双重预防体系建设",
+    "no_dual_prevention": "未按规定开展企业安全生产风险分级管控和隐患排查治理双重预防体系建设",
     "standardisation_not_met": (
-        "未按规定开展安全生产标准化建设或在规定期限内未达到安全生产标准化要求"
+        "未按规定开展企业安全生产标准化建设的或在规定期限内未达到安全生产标准化要求"
     ),
     "hazards_not_reported": "隐患排查不如实记录和上报隐患排查治理情况",
     "hazard_overdue": "隐患期限内未完成治理整改",
     "major_hazard_overdue": "重大事故隐患期限内未完成治理整改",
     "enforcement_refused": (
-        "拒不执行安全监管监察指令，或逾期不履行停产停业、停止使用、停止施工和罚款等处罚"
+        "拒不执行安全监管监察指令的，以及逾期不履行停产停业、停止使用、停止施工和罚款等处罚"
     ),
     "accident_not_reported": "未依法依规报告事故、组织开展抢险救援",
     "other_serious": "其他安全生产非法违法或造成恶劣社会影响的行为",

@@ -228,3 +228,36 @@ def test_evidence_photos_are_seen_by_whoever_sees_the_record(client, world, sess
         assert client.get(url, headers=headers["manager"]).status_code == 200
         assert client.get(url, headers=headers["street_supervisor"]).status_code == 200
         assert client.get(url, headers=headers["other_manager"]).status_code == 404
+
+
+# Labels that are not one passage of a seed, and why.
+NOT_ONE_PASSAGE = {
+    # 方案5 二(二)五 / seed 002 is one item the system splits by what it can see.
+    "hazard_overdue": "期限内未完成治理整改",
+    "major_hazard_overdue": "期限内未完成治理整改",
+    # 方案5 L185's "超载超限超时运输?shù)确欠ㄟ`法行为" is encoding damage of 等非法违法行为.
+    "unlicensed": "超载超限超时运输",
+}
+
+
+def test_every_trigger_label_keeps_the_seeds_wording():
+    """The labels quote the seeds (re-cleaned text, 「(含)」 and all): 方案5 二(二)/(三)
+    (S000:L168–L187) and 蓝山县 三(二)/(三) (seed 002 L12, L14)."""
+    from pathlib import Path
+
+    from backend.models import BAD_RECORD_TRIGGERS, BLACKLIST_TRIGGERS, FATAL_ACCIDENT_WORDING
+
+    seeds = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+    if not seeds.exists():
+        pytest.skip("../shared/seeds not beside the checkout")
+    text = "".join(path.read_text(encoding="utf-8") for path in sorted(seeds.glob("*.txt")))
+    text = text.replace(",", "，").replace(";", "；")
+    labels = {
+        **{f"record:{code}": label for code, label in BAD_RECORD_TRIGGERS.items()},
+        **{f"blacklist:{code}": label for code, label in BLACKLIST_TRIGGERS.items()},
+        **{f"fatal:{level}": label for level, label in FATAL_ACCIDENT_WORDING.items()},
+    }
+    for key, label in labels.items():
+        code = key.split(":")[1]
+        expected = NOT_ONE_PASSAGE.get(code, label)
+        assert expected in text, (key, label)
