@@ -51,10 +51,10 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from jinja2 import Environment, PackageLoader
-from sqlalchemy import and_, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
+from ..core.audit import append_step
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.periods import (
@@ -502,13 +502,11 @@ def _event(
     payload: dict | None = None,
     photos=(),
 ) -> BlacklistEvent:
-    last = db.session.scalar(
-        select(func.max(BlacklistEvent.seq)).where(BlacklistEvent.entry_id == entry.id)
-    )
-    event = BlacklistEvent(
+    event = append_step(
+        BlacklistEvent,
+        "entry_id",
+        entry.id,
         id=new_id(),
-        entry_id=entry.id,
-        seq=(last or 0) + 1,
         action=action,
         from_state=from_state,
         to_state=entry.state,
@@ -518,11 +516,6 @@ def _event(
         note=note or "",
         payload=payload or {},
     )
-    db.session.add(event)
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        raise Conflict("The entry changed meanwhile; reload it and try again.") from error
     if photos:
         attach_photos(actor, "blacklist_events", event.id, photos)
     return event

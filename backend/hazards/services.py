@@ -29,12 +29,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from checklists.model import Checklist, Item
 from checklists.scoring import hazard_grade_for
 
 from ..core import events
+from ..core.audit import append_step
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, checked_text
 from ..core.scope import (
@@ -624,13 +624,11 @@ def _record(
     due_on_after: date | None = None,
 ) -> HazardAction:
     """Append one entry to the hazard's audit trail (server order: a per-hazard sequence)."""
-    last = db.session.scalar(
-        select(func.max(HazardAction.seq)).where(HazardAction.hazard_id == hazard.id)
-    )
-    entry = HazardAction(
+    entry = append_step(
+        HazardAction,
+        "hazard_id",
+        hazard.id,
         id=id or new_id(),
-        hazard_id=hazard.id,
-        seq=(last or 0) + 1,
         action=action,
         from_status=from_status,
         to_status=hazard.status,
@@ -643,12 +641,6 @@ def _record(
         due_on_before=due_on_before,
         due_on_after=due_on_after,
     )
-    db.session.add(entry)
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        # Another request changed this hazard at the same moment (same seq).
-        raise Conflict("The hazard changed meanwhile; reload it and try again.") from error
     if photos:
         attach_photos(actor, "hazard_actions", entry.id, photos)
     return entry
