@@ -77,6 +77,11 @@ def load_config(overrides: dict | None = None) -> dict:
         # Local policy: whose list of 重点承诺内容 an enterprise commitment follows outside
         # construction (方案6 there): plan2 (县, 方案2), plan5 (市, 方案5) or seed002 (蓝山县).
         "COMMITMENT_PLAN": env.get("COMMITMENT_PLAN", "plan2"),
+        # Local policy: a self-found hazard an official reopened is verified by an official.
+        "HAZARD_REOPENED_VERIFIED_BY_OFFICIALS": env.get(
+            "HAZARD_REOPENED_VERIFIED_BY_OFFICIALS", "true"
+        ).lower()
+        in ("1", "true", "yes"),
         # Local policy: how long a removed entry stays on the public list (with its dates).
         "BLACKLIST_REMOVED_SHOWN_DAYS": int(env.get("BLACKLIST_REMOVED_SHOWN_DAYS", "365")),
         # Local policy: the enterprise's objection period, and whether another supervisor than

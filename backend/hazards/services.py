@@ -28,7 +28,8 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from flask import current_app
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 
 from checklists.model import Checklist, Item
 from checklists.scoring import hazard_grade_for
@@ -127,8 +128,25 @@ def new_id() -> str:
 
 def may_close_itself(hazard: Hazard) -> bool:
     """A general hazard the enterprise found itself: its safety managers 核验 and 销号 it
-    (青安委〔2024〕2号 item 31; 方案4 L141). Major hazards stay with officials (module doc)."""
-    return hazard.self_reported and hazard.grade == "general"
+    (青安委〔2024〕2号 item 31; 方案4 L141). Major hazards stay with officials (module doc), and
+    so does a hazard an official has reopened: after a close-out found wrong on a spot check,
+    the next one is verified by an official (local policy:
+    HAZARD_REOPENED_VERIFIED_BY_OFFICIALS)."""
+    if not (hazard.self_reported and hazard.grade == "general"):
+        return False
+    return not (
+        current_app.config["HAZARD_REOPENED_VERIFIED_BY_OFFICIALS"] and _was_reopened(hazard)
+    )
+
+
+def _was_reopened(hazard: Hazard) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(HazardAction.hazard_id == hazard.id, HazardAction.action == "reopen")
+            )
+        )
+    )
 
 
 def roles_for(action: str, hazard: Hazard) -> frozenset[str]:

@@ -189,6 +189,26 @@ def test_an_official_in_scope_reopens_an_enterprise_close_out(client, world, mak
     assert last["payload"] == {"spot_check": True}
 
 
+def test_after_a_spot_check_found_it_wrong_an_official_verifies(
+    app, client, world, make_hazard, monkeypatch
+):
+    """Local policy (HAZARD_REOPENED_VERIFIED_BY_OFFICIALS): once an official reopened the
+    enterprise's close-out, the enterprise no longer closes that hazard itself."""
+    hazard = _enterprise_closed(client, world, make_hazard)
+    headers = world["headers"]
+    assert act(client, headers["inspector"], hazard, "reopen", note="抽查不合格").status_code == 200
+    assert act(client, headers["manager"], hazard, "submit", photos=["d" * 64]).status_code == 200
+    again = act(client, headers["manager"], hazard, "verify", note="已复查")
+    assert again.status_code == 403, again.json
+    verified = act(client, headers["inspector"], hazard, "verify", note="现场核验合格")
+    assert verified.status_code == 200 and verified.json["closed_by_enterprise"] is False
+    monkeypatch.setitem(app.config, "HAZARD_REOPENED_VERIFIED_BY_OFFICIALS", False)
+    other = _enterprise_closed(client, world, make_hazard)
+    act(client, headers["inspector"], other, "reopen", note="抽查")
+    act(client, headers["manager"], other, "submit", photos=["d" * 64])
+    assert act(client, headers["manager"], other, "verify", note="复查合格").status_code == 200
+
+
 def test_a_spot_check_may_set_a_new_deadline(client, world, make_hazard):
     hazard = _enterprise_closed(client, world, make_hazard)
     new_due = _later(10)
