@@ -27,3 +27,12 @@ def test_an_entry_still_in_procedure_changes_nothing_public(client, session, wor
     make_entry("confirmed")
     page = text(client.get(f"/q/{token_of(session, ent)}"))
     assert '<dd id="grade">二级</dd>' in page and 'data-color="green"' in page
+
+
+def test_a_device_pulls_the_blacklisted_enterprise_red(client, session, world, make_entry, device):
+    from tests.backend.hazards.test_overdue_meaning import _pulled_enterprise
+
+    make_entry("published")
+    headers = device(world["users"]["inspector"], "phone-1")
+    record = _pulled_enterprise(client, headers, world["enterprises"]["ent"].id)
+    assert record["safety_code_color"] == "red"

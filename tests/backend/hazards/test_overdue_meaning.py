@@ -13,6 +13,7 @@ from backend.jobs import deadlines
 from backend.models import Notification
 from backend.safety_code import services as codes
 from tests.backend.fixtures.hazards import FULL_PLAN, SHA_A, act
+from tests.backend.fixtures.sync import pull
 from tests.backend.web.test_pages import log_in, text, token_of
 
 
@@ -92,3 +93,22 @@ def test_the_board_measures_the_bureaus_verification_delay(client, session, worl
     page = text(client.get("/board/"))
     assert re.search(r'id="awaiting-verification-total">1<', page)
     assert hazard.title not in page  # the overdue list is the enterprises' lateness only
+
+
+def _pulled_enterprise(client, headers, enterprise_id):
+    changes = pull(client, headers)["changes"]["enterprises"]
+    (record,) = [
+        r for r in changes["created"] + changes["updated"] if r["id"] == str(enterprise_id)
+    ]
+    return record
+
+
+def test_a_device_pulls_the_same_colour(client, session, world, make_hazard, device):
+    """Through sync too: the inspector's phone gets the enterprise green, the hazard 待核验."""
+    hazard = _submitted_then_late(client, session, world, make_hazard)
+    headers = device(world["users"]["inspector"], "phone-1")
+    record = _pulled_enterprise(client, headers, world["enterprises"]["ent"].id)
+    assert record["safety_code_color"] == "green"
+    hazards = pull(client, headers)["changes"]["hazards"]
+    (pulled,) = [h for h in hazards["created"] + hazards["updated"] if h["id"] == hazard.id]
+    assert pulled["status"] == "submitted"
