@@ -19,6 +19,10 @@ run: install
 	$(BIN)/xuncha db upgrade
 	@if [ ! -f var/.demo-seeded ]; then $(BIN)/xuncha seed-demo && touch var/.demo-seeded; \
 	else echo "Demo data already loaded (logins: make demo-logins)."; fi
+	@echo "Home:      http://$(HOST):$(PORT)/"
+	@echo "Portal:    http://$(HOST):$(PORT)/portal/   (enterprise logins: manager, principal, viewer)"
+	@echo "Board:     http://$(HOST):$(PORT)/board/    (supervisor login: make demo-logins)"
+	@echo "Blacklist: http://$(HOST):$(PORT)/blacklist"
 	@echo "API docs:  http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "OpenAPI:   http://$(HOST):$(PORT)/api/v1/openapi.json"
 	@echo "Health:    http://$(HOST):$(PORT)/healthz"

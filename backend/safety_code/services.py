@@ -33,13 +33,17 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.db import db
 from ..core.errors import NotFound
 from ..core.timeutil import today_in_shanghai
-from ..credit.records import credit_colour_signal
+from ..credit.records import (
+    active_bad_record_counts,
+    blacklisted_enterprise_ids,
+    credit_colour_signal,
+)
 from ..hazards.services import overdue_clause
 from ..models import Enterprise, Hazard, SafetyCode, User, utcnow
 
@@ -165,6 +169,34 @@ def _hazard_rules(today) -> tuple[tuple[str, list[tuple]], ...]:
         (RED, [(overdue, major), (is_open, Hazard.stop_work_order.is_(True))]),
         (YELLOW, [(overdue,), (is_open, major)]),
     )
+
+
+def colour_reasons(enterprise: Enterprise, now: datetime | None = None) -> list[tuple[str, str]]:
+    """Why the enterprise has its colour, in plain words for the public page: (colour, reason)
+    for every rule above that applies, worst first — counts only, never a hazard's title."""
+    today = today_in_shanghai(now)
+    count = select(func.count()).select_from(Hazard).where(Hazard.enterprise_id == enterprise.id)
+    is_open, major, overdue = (
+        Hazard.status != "closed",
+        Hazard.grade == "major",
+        overdue_clause(today),
+    )
+    reasons = []
+    if blacklisted_enterprise_ids([enterprise.id]):
+        reasons.append((RED, "列入安全生产“黑名单”"))
+    for colour, condition, words in (
+        (RED, and_(overdue, major), "项重大事故隐患逾期未整改"),
+        (RED, and_(is_open, Hazard.stop_work_order.is_(True)), "项隐患被责令停产停业整改"),
+        (YELLOW, and_(overdue, ~major), "项一般事故隐患逾期未整改"),
+        (YELLOW, and_(is_open, major, ~overdue), "项重大事故隐患正在整改"),
+    ):
+        number = db.session.scalar(count.where(condition))
+        if number:
+            reasons.append((colour, f"{number}{words}"))
+    records = active_bad_record_counts(today, [enterprise.id]).get(enterprise.id)
+    if records:
+        reasons.append((YELLOW, f"{records}条安全生产不良信用记录在管理期内"))
+    return reasons
 
 
 def hazard_color(enterprise_id: int, now: datetime | None = None) -> str:

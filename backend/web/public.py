@@ -17,7 +17,7 @@ from ..core.timeutil import SHANGHAI
 from ..credit import blacklist
 from ..credit.commitments import public_commitments
 from ..credit.records import blacklisted_enterprise_ids
-from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, utcnow
+from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, Jurisdiction, utcnow
 from ..safety_code import scans
 from ..safety_code import services as codes
 from ..safety_code.posters import REPORT_HOTLINE
@@ -25,6 +25,7 @@ from . import page_blueprint
 
 bp = page_blueprint("public_pages", __name__, "/q")
 blacklist_bp = page_blueprint("public_blacklist_page", __name__, "/blacklist")
+home_bp = page_blueprint("home", __name__, "")
 
 COLOR_MEANINGS = {
     "green": "企业目前无逾期未整改隐患、无重大事故隐患、无管理期内的不良信用记录。",
@@ -59,6 +60,8 @@ def safety_code_page(token: str):
         color=color,
         color_label=SAFETY_CODE_COLORS[color],
         color_meaning=COLOR_MEANINGS[color],
+        reasons=[text for _colour, text in codes.colour_reasons(enterprise, now)],
+        authority=_authority(enterprise),
         counts=scans.hazard_counts(enterprise, now),
         commitments=[
             {
@@ -75,6 +78,12 @@ def safety_code_page(token: str):
     )
 
 
+@home_bp.get("/")
+def home():
+    """Where a newcomer starts: each way in, by who uses it."""
+    return render_template("home.html")
+
+
 @blacklist_bp.get("")
 def blacklist_page():
     """The published blacklist and the recent removals, both with their dates."""
@@ -87,6 +96,12 @@ def blacklist_page():
         removed=[blacklist.public_row(entry) for entry in removed],
         as_of=now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
     )
+
+
+def _authority(enterprise: Enterprise) -> str:
+    """The bureau that keeps the data: the top of the enterprise's jurisdiction tree."""
+    root_id = int(enterprise.jurisdiction.path.strip("/").split("/")[0])
+    return f"{db.session.get(Jurisdiction, root_id).name}应急管理部门"
 
 
 def _grade(enterprise: Enterprise) -> str:
