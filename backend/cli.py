@@ -66,10 +66,13 @@ def _publish_checklists() -> None:
 @main.command("seed-demo")
 def seed_demo_command() -> None:
     """Load the demo data (idempotent) and print the demo logins."""
-    from .demo import seed_demo
+    from .demo import seed_activity, seed_demo
 
     logins = seed_demo()
     db.session.commit()
+    if seed_activity():
+        db.session.commit()
+        click.echo("Demo activity loaded: inspections, hazards in every state, a blacklist entry.")
     click.echo("Demo logins (username / password / role):")
     for login in logins:
         click.echo(f"  {login['username']:<12} {login['password']:<22} {login['role']}")

@@ -1,12 +1,29 @@
-"""Idempotent demo data: one district, 2 streets, 4 grids, 12 enterprises, a user of each role."""
+"""Idempotent demo data: one district, 2 streets, 4 grids, 12 enterprises, a user of each role,
+and a month of activity made through the services."""
 
+import hashlib
+import io
+from datetime import datetime, timedelta
+
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
+from .checklists.services import current_versions, publish_shipped
 from .core.db import db
+from .credit.blacklist import apply_action as blacklist_apply
+from .credit.blacklist import collect
 from .enterprises.services import create_enterprise
 from .enterprises.uscc import with_check_character
+from .hazards.services import apply_action, report_hazard
+from .inspections.services import (
+    applicable_items,
+    finish_inspection,
+    record_finding,
+    start_inspection,
+)
 from .jurisdictions.services import create_jurisdiction
-from .models import Enterprise, Jurisdiction, User
+from .models import Enterprise, Inspection, Jurisdiction, User, utcnow
+from .photos.services import receive_upload
 from .users.services import create_user
 
 DISTRICT = ("DEMO", "示范区")
@@ -161,3 +178,115 @@ def seed_demo() -> list[dict]:
         if db.session.scalar(select(User.id).where(User.username == login["username"])) is None:
             create_user(**login)
     return logins
+
+
+# --- a month of activity, through the services ----------------------------------------------
+
+DAYS_AGO = timedelta(days=1)
+
+
+def seed_activity(now: datetime | None = None) -> bool:
+    """A month of realistic work so every page has something to show: a supervision inspection
+    that found a major hazard (a credit candidate follows), hazards in every state — reported,
+    rectifying and late, submitted (待核验), fixed on the spot — and a blacklist entry published.
+    Made once (False when it exists already)."""
+    chemicals = _demo_enterprise(1)
+    if db.session.scalar(select(Inspection.id).where(Inspection.enterprise_id == chemicals.id)):
+        return False
+    now = now or utcnow()
+    users = {u.username: u for u in db.session.scalars(select(User)).all()}
+    inspector, supervisor, manager = users["inspector"], users["supervisor"], users["manager"]
+    publish_shipped()
+    photos = [_demo_photo(inspector, f"现场照片 {n}") for n in range(1, 4)]
+    _supervision_with_findings(inspector, chemicals, photos, now - 20 * DAYS_AGO)
+    late = report_hazard(
+        inspector,
+        enterprise_id=chemicals.id,
+        title="消防通道堆放杂物",
+        grade="general",
+        due_on=(now - 9 * DAYS_AGO).date(),
+        photos=[photos[0]],
+        now=now - 16 * DAYS_AGO,
+    )
+    apply_action(manager, late, "file_plan", plan={"owner": "李安全"}, now=now - 15 * DAYS_AGO)
+    apply_action(manager, late, "start_rectification", now=now - 15 * DAYS_AGO)
+    report_hazard(
+        inspector,
+        enterprise_id=chemicals.id,
+        title="配电箱未上锁",
+        grade="general",
+        fixed_on_spot=True,
+        photos=[photos[1]],
+        after_photos=[photos[2]],
+        now=now - 12 * DAYS_AGO,
+    )
+    _published_blacklist_entry(supervisor, _demo_enterprise(2), now - 25 * DAYS_AGO)
+    db.session.flush()
+    return True
+
+
+def _demo_enterprise(number: int) -> Enterprise:
+    return db.session.scalar(select(Enterprise).where(Enterprise.uscc == demo_uscc(number)))
+
+
+def _demo_photo(user: User, caption: str) -> str:
+    """A small JPEG made here and stored like an upload; its SHA-256. Each caption gets its own
+    shade, so no two demo photos share bytes (the default font draws no Chinese)."""
+    digest = hashlib.sha256(caption.encode()).hexdigest()
+    shade = int(digest[:2], 16)
+    image = Image.new("RGB", (640, 480), (160 + shade % 90, 190, 220 - shade % 90))
+    ImageDraw.Draw(image).text((24, 24), f"demo photo {digest[:16]}", fill=(31, 35, 40))
+    data = io.BytesIO()
+    image.save(data, format="JPEG", quality=80)
+    sha256 = hashlib.sha256(data.getvalue()).hexdigest()
+    data.seek(0)
+    receive_upload(user, data, sha256)
+    return sha256
+
+
+def _supervision_with_findings(inspector: User, enterprise: Enterprise, photos, at: datetime):
+    """duty31 on site: two items failed (one a major hazard, one general), the rest passed;
+    the manager then rectifies the general one and submits it for verification."""
+    (version,) = [v for v in current_versions() if v.code == "duty31"]
+    inspection = start_inspection(
+        inspector,
+        enterprise_id=enterprise.id,
+        checklist_version_id=version.id,
+        kind="supervision",
+        started_at=at,
+    )
+    _checklist, _sections, items = applicable_items(inspection)
+    for index, code in enumerate(items):
+        failed = index < 2
+        record_finding(
+            inspector,
+            inspection,
+            item_code=code,
+            result="fail" if failed else "pass",
+            grade=("major" if index == 0 else "general") if failed else None,
+            note="现场检查发现问题" if failed else "",
+            photos=[photos[index]] if failed else [],
+            due_on=(at + 30 * DAYS_AGO).date() if failed else None,
+        )
+    major, general = finish_inspection(inspector, inspection, finished_at=at)
+    manager = db.session.scalar(select(User).where(User.username == "manager"))
+    apply_action(manager, general, "file_plan", plan={"owner": "李安全"}, now=at + DAYS_AGO)
+    apply_action(manager, general, "start_rectification", now=at + DAYS_AGO)
+    after = _demo_photo(manager, "整改后照片")
+    apply_action(manager, general, "submit", photos=[after], note="已整改", now=at + 5 * DAYS_AGO)
+    return major
+
+
+def _published_blacklist_entry(supervisor: User, enterprise: Enterprise, at: datetime) -> None:
+    entry = collect(
+        supervisor,
+        enterprise_id=enterprise.id,
+        trigger="major_hazard_not_rectified",
+        reason="重大事故隐患逾期未整改（示例）",
+        facts="示例数据：复查发现重大事故隐患逾期仍未整改。",
+        now=at,
+    )
+    blacklist_apply(supervisor, entry, "notify", now=at)
+    after_defence = at + timedelta(days=10)  # no defence came within the 5 working days
+    for action in ("confirm", "publish"):
+        blacklist_apply(supervisor, entry, action, now=after_defence)

@@ -62,7 +62,8 @@ def start_inspection(
     return inspection
 
 
-def _applicable_items(inspection: Inspection):
+def applicable_items(inspection: Inspection):
+    """The inspection's checklist, and the sections and items that apply to its enterprise."""
     checklist = checklist_service.checklist_of(inspection.checklist_version)
     sections, items = checklist_service.items_for(inspection.enterprise, checklist, inspection.kind)
     return checklist, sections, items
@@ -105,7 +106,7 @@ def record_finding(
     passes `flush=False` and lets its findings be written together."""
     require_inspection_owner(user, inspection)
     _require_in_progress(inspection)
-    _checklist, _sections, items = _applicable_items(inspection)
+    _checklist, _sections, items = applicable_items(inspection)
     if item_code not in items:
         raise Invalid(f"The item {item_code} is not part of this inspection.", field="item_code")
     _check_due_on(due_on)
@@ -163,7 +164,7 @@ def finish_inspection(
     """Score the inspection, report one hazard per failed item; its plan follows (an event)."""
     require_inspection_owner(user, inspection)
     _require_in_progress(inspection)
-    checklist, sections, items = _applicable_items(inspection)
+    checklist, sections, items = applicable_items(inspection)
     findings = {finding.item_code: finding for finding in inspection.findings}
     missing = [code for code in items if code not in findings]
     if missing:

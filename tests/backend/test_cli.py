@@ -8,7 +8,17 @@ from sqlalchemy.orm import Session
 
 from backend.cli import main
 from backend.enterprises.uscc import uscc_problem
-from backend.models import AccountEvent, Enterprise, Jurisdiction, User
+from backend.models import (
+    AccountEvent,
+    BadCreditRecord,
+    BlacklistEntry,
+    Enterprise,
+    Hazard,
+    Inspection,
+    Jurisdiction,
+    MediaObject,
+    User,
+)
 from checklists.industries import KEY_INDUSTRIES, industry_matches
 
 PASSPHRASE = "long passphrase for 巡查"  # passes the password policy
@@ -54,6 +64,18 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli_env):
                 "enterprise_viewer",
             ]
         )
+        # A month of activity, made once: every page has something to show.
+        assert "Demo activity loaded" in first.output and "Demo activity" not in second.output
+        statuses = session.execute(
+            select(Hazard.status, func.count()).group_by(Hazard.status)
+        ).all()
+        assert dict(statuses) == {"reported": 1, "rectifying": 1, "submitted": 1, "closed": 1}
+        (inspection,) = session.scalars(select(Inspection)).all()
+        assert (inspection.kind, inspection.status) == ("supervision", "finished")
+        (candidate,) = session.scalars(select(BadCreditRecord)).all()
+        assert (candidate.trigger, candidate.status) == ("major_hazard_found", "proposed")
+        assert session.scalar(select(BlacklistEntry.state)) == "published"
+        assert session.scalar(select(func.count()).select_from(MediaObject)) == 4
     engine.dispose()
 
 
