@@ -51,7 +51,8 @@ def safety_code_page(token: str):
     now = utcnow()
     color = codes.refresh_safety_code_color(enterprise.id, now)
     last = scans.last_inspection(enterprise)
-    last_at = last.finished_received_at or last.updated_at if last else None
+    # When the inspection took place (the inspector's device time), else when it reached us.
+    last_at = (last.finished_at or last.finished_received_at or last.updated_at) if last else None
     return render_template(
         "public/code.html",
         enterprise=enterprise,

@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from backend.core.timeutil import today_in_shanghai
+from backend.core.timeutil import SHANGHAI, today_in_shanghai
 from tests.backend.web.test_pages import text, token_of
 
 BASE_HTML = Path(__file__).resolve().parents[3] / "backend" / "templates" / "base.html"
@@ -54,3 +54,25 @@ def test_the_page_says_why_the_enterprise_is_red(client, session, world, make_ha
     assert "1项重大事故隐患逾期未整改" in reasons
     assert "1项一般事故隐患逾期未整改" in reasons
     assert 'id="not-inspected"' not in page
+
+
+def test_the_last_inspection_is_dated_when_it_took_place(client, session, world):
+    """An inspection finished offline ten days ago and synced today is dated ten days ago."""
+    from datetime import UTC, datetime
+
+    from backend.checklists import services as checklists
+    from backend.inspections import services as inspections
+
+    ent, inspector = world["enterprises"]["ent"], world["users"]["inspector"]
+    (version,) = [v for v in checklists.current_versions() if v.code == "wuluoshi"]
+    inspection = inspections.start_inspection(
+        inspector, enterprise_id=ent.id, checklist_version_id=version.id, kind="supervision"
+    )
+    for code in inspections.applicable_items(inspection)[2]:
+        inspections.record_finding(inspector, inspection, item_code=code, result="pass")
+    on_site = datetime.now(UTC) - timedelta(days=10)
+    inspections.finish_inspection(inspector, inspection, finished_at=on_site)
+    session.commit()
+    page = text(client.get(f"/q/{token_of(session, ent)}"))
+    day = on_site.astimezone(SHANGHAI).date()
+    assert f'<dd id="last-inspection">{day}（监管检查）</dd>' in page
