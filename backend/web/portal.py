@@ -141,8 +141,13 @@ def hazard(hazard_id: str):
 def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 200):
     submit = service.TRANSITIONS["submit"]
     start = service.TRANSITIONS["start_rectification"]
-    may_rectify = user.role in submit.roles and hazard.status in (
-        submit.from_states | start.from_states
+    extension = service.TRANSITIONS["request_extension"]
+    may_start = user.role in start.roles and hazard.status in start.from_states
+    may_rectify = user.role in submit.roles and hazard.status in submit.from_states
+    may_request_extension = (
+        user.role in extension.roles
+        and hazard.status in extension.from_states
+        and hazard.extension_requested_due_on is None
     )
     may_verify = user.role in service.roles_for("verify", hazard) and (
         hazard.status in service.TRANSITIONS["verify"].from_states
@@ -155,7 +160,9 @@ def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 
         hazard=hazard,
         history=_history(hazard),
         earlier_photos=_record_photos(hazard),
+        may_start=may_start,
         may_rectify=may_rectify,
+        may_request_extension=may_request_extension,
         may_verify=may_verify,
         is_manager=user.role in submit.roles,
         needs_plan=needs_plan,
@@ -207,11 +214,7 @@ def submit_rectification(hazard_id: str):
     if len(files) > MAX_PHOTOS:
         return _failed(user, hazard, f"一次最多上传 {MAX_PHOTOS} 张照片。", 422)
     note = request.form.get("note", "").strip()[:4000]
-    plan = {
-        name: request.form.get(f"plan_{name}", "").strip()[:4000]
-        for name in service.PLAN_FIELDS
-        if request.form.get(f"plan_{name}", "").strip()
-    }
+    plan = _plan_from_form()
     try:
         # Everything that can refuse the submission comes before the photos are stored: bytes
         # stored for a refused action would outlive its rollback.
@@ -224,6 +227,49 @@ def submit_rectification(hazard_id: str):
         return _failed(user, hazard, describe(error), status_of(error))
     flash("整改已提交成功。")
     return redirect(url_for("portal.hazard", hazard_id=hazard.id))
+
+
+@bp.post("/hazards/<string(maxlength=64):hazard_id>/start")
+def start_rectification(hazard_id: str):
+    """Step one: the plan (五落实; a major hazard's 治理方案 too) filed, rectification begun."""
+    user, answer = _user()
+    if user is None:
+        return answer
+    hazard = get_visible(Hazard, hazard_id, user)
+    try:
+        service.apply_action(user, hazard, "start_rectification", plan=_plan_from_form() or None)
+    except DomainError as error:
+        return _failed(user, hazard, describe(error), status_of(error))
+    flash("整改方案已落实，开始整改。整改完成后请上传整改后照片提交复查。")
+    return redirect(url_for("portal.hazard", hazard_id=hazard.id))
+
+
+@bp.post("/hazards/<string(maxlength=64):hazard_id>/extension")
+def request_extension(hazard_id: str):
+    """An extension request with its reason; a supervisor decides it."""
+    user, answer = _user()
+    if user is None:
+        return answer
+    hazard = get_visible(Hazard, hazard_id, user)
+    try:
+        due_on = date.fromisoformat(request.form.get("due_on", ""))
+    except ValueError:
+        return _failed(user, hazard, "请选择申请延期至的日期。", 422)
+    note = request.form.get("note", "").strip()[:4000]
+    try:
+        service.apply_action(user, hazard, "request_extension", due_on=due_on, note=note)
+    except DomainError as error:
+        return _failed(user, hazard, describe(error), status_of(error))
+    flash(f"延期申请已提交（申请延期至 {due_on}），等待监管部门审批。")
+    return redirect(url_for("portal.hazard", hazard_id=hazard.id))
+
+
+def _plan_from_form() -> dict:
+    return {
+        name: request.form.get(f"plan_{name}", "").strip()[:4000]
+        for name in service.PLAN_FIELDS
+        if request.form.get(f"plan_{name}", "").strip()
+    }
 
 
 @bp.post("/hazards/<string(maxlength=64):hazard_id>/verification")

@@ -141,6 +141,7 @@ def live(tmp_path_factory):
             "enterprise_id": ent.id,
             "enterprise_name": ent.name,
             "to_rectify": to_rectify.id,
+            "extension_to": (today + timedelta(days=30)).isoformat(),
             "noted": noted.id,
         }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -232,7 +233,18 @@ def test_portal_rectification_with_a_photo(live, page, tmp_path):
     page.screenshot(path=tmp_path / "portal-hazards.png", full_page=True)
     page.click(f"li[data-hazard-id='{live['to_rectify']}'] a.title")
     assert page.locator("#hazard").get_attribute("data-status") == "reported"
+    # Plan → start → (an extension request) → submit: separate steps, none claiming the next.
+    assert page.locator("#photos").count() == 0
     page.fill("#plan_owner", "设备科 周工")
+    with page.expect_navigation():
+        page.click("#start")
+    assert page.locator("#hazard").get_attribute("data-status") == "rectifying"
+    page.fill("#extension-due-on", live["extension_to"])
+    page.fill("#extension-note", "锁具需定制，到货后安装")
+    with page.expect_navigation():
+        page.click("#request-extension")
+    assert "延期申请已提交" in page.inner_text("#flash")
+    assert "待审批" in page.inner_text("#hazard")
     page.fill("#note", "已加锁，张贴警示标识")
     photo = tmp_path / "after.jpg"
     photo.write_bytes(jpeg())
