@@ -57,3 +57,25 @@ def test_the_synced_tables_are_one_list():
     assert {table.model: table.name for table in services.TABLES} == change_log.TABLES
     assert set(change_log.DEVICE_TABLES) == {adapter.name for adapter in services.PUSH_ADAPTERS}
     assert set(change_log.PHOTO_OWNER_TABLES) <= set(services.PULL_TABLES)
+
+
+def test_importing_a_domain_package_runs_nothing():
+    """A domain package's `__init__.py` is empty (docs/architecture.md): importers name the
+    module they use, so importing a package loads none of its modules."""
+    not_domains = {"core", "models", "web", "migrations", "templates"}
+    packages = sorted(
+        path.parent.name
+        for path in (ROOT / "backend").glob("*/__init__.py")
+        if path.parent.name not in not_domains
+    )
+    assert {"hazards", "safety_code", "sync_adapter"} <= set(packages)
+    program = "".join(f"import backend.{name}\n" for name in packages)
+    program += "import sys\n"
+    program += (
+        "print(sorted(m for m in sys.modules if m.startswith('backend.') and m.count('.') > 1))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -42,7 +42,7 @@ def last_inspection(enterprise: Enterprise) -> Inspection | None:
 
 def hazard_counts(enterprise: Enterprise, now: datetime | None = None) -> dict[str, int]:
     """Open, overdue and awaiting-verification hazards: numbers only, fit for the public page.
-    A hazard rectified and submitted is 待核验, never 逾期未整改 (hazards/services.py)."""
+    A hazard rectified and submitted is 待核验, never 逾期未整改 (hazards/deadlines.py)."""
     count = select(func.count()).select_from(Hazard).where(Hazard.enterprise_id == enterprise.id)
     return {
         "open": db.session.scalar(count.where(Hazard.status.in_(OPEN_STATUSES))),

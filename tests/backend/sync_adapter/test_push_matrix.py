@@ -22,7 +22,7 @@ The rules behind the expectations: only who started an inspection writes it, its
 its evidence (core/scope.py require_inspection_owner, inspections/services.py); inspections are
 run by officials (supervision) and by enterprise managers (self-inspection) within their scope
 (core/scope.py INSPECTING_ROLES); a hazard action is taken by the roles its transition names,
-on a hazard in scope, whoever reported it (hazards/services.py TRANSITIONS); a replayed action
+on a hazard in scope, whoever reported it (hazards/workflow.py TRANSITIONS); a replayed action
 is its actor's alone; inspections, photos and hazard actions are never deleted; the tables the
 server owns are pull-only for everyone (docs/sync.md).
 """

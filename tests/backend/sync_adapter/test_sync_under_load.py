@@ -49,16 +49,16 @@ def test_a_duty31_push_runs_a_bounded_number_of_statements_and_bumps_the_counter
 
 def spy_on_change_log(monkeypatch) -> dict[str, int]:
     """How many records' changes each table's pull read from the change log."""
-    from backend.sync_adapter import services as sync_service
+    from backend.sync_adapter import pull as sync_pull
 
-    read, real = {}, sync_service._changes_since
+    read, real = {}, sync_pull.changes_since
 
     def counting(table_name, *args, **kwargs):
         changed = real(table_name, *args, **kwargs)
         read[table_name] = len(changed)
         return changed
 
-    monkeypatch.setattr(sync_service, "_changes_since", counting)
+    monkeypatch.setattr(sync_pull, "changes_since", counting)
     return read
 
 
@@ -88,7 +88,7 @@ def test_a_pull_reads_the_change_log_through_the_table_and_seq_index(session):
     from sqlalchemy.dialects import postgresql, sqlite
 
     from backend.models import SyncChange
-    from backend.sync_adapter.services import _changes_query
+    from backend.sync_adapter.pull import changes_query
 
     TABLES = ("inspections", "findings", "hazards", "photos", "hazard_actions", "enterprises")
 
@@ -107,7 +107,7 @@ def test_a_pull_reads_the_change_log_through_the_table_and_seq_index(session):
         ],
     )
     session.execute(text("ANALYZE sync_changes"))
-    query = _changes_query("findings", 10, 20)
+    query = changes_query("findings", 10, 20)
     if session.bind.dialect.name == "sqlite":
         sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
