@@ -8,13 +8,14 @@ and errors rendered as Chinese pages instead of problem+json.
 
 import logging
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, redirect, render_template, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from media.errors import MediaError
 
 from ..core.db import db
 from ..core.errors import DomainError
+from ..photos import services as photos
 from . import security
 from .messages import describe, status_of
 
@@ -53,6 +54,28 @@ def page_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
         return render_error(500, describe(error))
 
     return bp
+
+
+PHOTO_VARIANTS = ("thumb", "preview")
+
+
+def send_photo(user, sha256: str):
+    """A photo for a page, under the same rule as the API: the uploader and those who may see
+    a record it is attached to. Small variants only (`?variant=thumb|preview`)."""
+    variant = request.args.get("variant", "thumb")
+    if variant not in PHOTO_VARIANTS:
+        variant = "thumb"
+    served = photos.serve_media(user, sha256, variant)
+    if served.url:
+        response = redirect(served.url, 302)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    response = send_file(
+        served.path, mimetype=served.mime, etag=served.etag, conditional=True, max_age=3600
+    )
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
 
 
 def page_number() -> int:

@@ -1,27 +1,48 @@
-"""The supervisors' board (/board/): overdue rectifications, most overdue first, with filters
-(jurisdiction, industry, grade), and charts drawn on the server as SVG.
+"""The supervisors' board (/board/): what waits for them (rectifications to verify, extension
+requests, credit candidates to review, blacklist steps due), overdue rectifications, most
+overdue first, with filters (jurisdiction, industry, grade), charts drawn on the server as SVG,
+and a hazard's detail with the actions the supervisor's role allows.
 
-Supervisors and admins only. The list is the hazard list's query (`hazard_query`, overdue,
-sorted by days overdue) and the charts are the hazard statistics (`hazard_stats`) under the
-same filters: no number is worked out here.
+Supervisors and admins only. Lists are the services' queries (`hazard_query`, the credit
+queries) and the charts the hazard statistics (`hazard_stats`) under the same filters; every
+action goes through the hazard service, as the API's do: no rule is worked out here.
 """
 
 import re
+from datetime import date
 
-from flask import render_template, request
-from sqlalchemy import func, select
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from checklists.industries import INDUSTRIES
 
 from ..core.db import db
+from ..core.errors import DomainError
 from ..core.scope import get_visible, jurisdiction_clause
+from ..core.timeutil import SHANGHAI
+from ..credit import blacklist
+from ..credit import records as credit
 from ..hazards import reports as hazard_reports
 from ..hazards import services as service
 from ..hazards.reports import STATS_ROLES
-from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, User
-from . import charts, page_blueprint, page_number, render_error
+from ..models import (
+    BAD_RECORD_TRIGGERS,
+    BLACKLIST_STATES,
+    HAZARD_ACTIONS,
+    HAZARD_GRADES,
+    HAZARD_STATUSES,
+    ROLES,
+    BlacklistEntry,
+    Enterprise,
+    Hazard,
+    Jurisdiction,
+    Photo,
+    User,
+)
+from . import charts, page_blueprint, page_number, render_error, send_photo
 from .auth import Area, login_page, logout_page, require_area_user
+from .messages import describe, status_of
 
 bp = page_blueprint("board", __name__, "/board")
 AREA = Area(
@@ -33,6 +54,15 @@ AREA = Area(
 )
 PAGE_SIZE = 30
 MONTHS_SHOWN = 12
+QUEUE_SHOWN = 10
+# The actions a supervisor takes from a hazard's page, and the words of each button.
+BOARD_ACTIONS = {
+    "verify": "核验合格，销号",
+    "reject": "不合格，退回整改",
+    "approve_extension": "同意延期",
+    "deny_extension": "不同意延期",
+    "reopen": "重新整改",
+}
 
 
 class BadFilter(Exception):
@@ -71,6 +101,7 @@ def index():
     stats = hazard_reports.hazard_stats(user, dict(filters))
     return render_template(
         "board/index.html",
+        queues=_queues(user),
         rows=[_row(hazard) for hazard in hazards],
         total=total,
         page=page,
@@ -145,3 +176,160 @@ def _jurisdiction_bars(user: User, stats: dict, filters: dict) -> list[tuple[str
     if not shown:
         shown = [node for node in nodes if node["jurisdiction_id"] == focus]
     return [(node["name"], node["overdue"]) for node in shown]
+
+
+# --- what waits for the supervisor ----------------------------------------------------------
+
+
+def _queues(user: User) -> dict:
+    """Work waiting on the bureau, oldest first, with counts: each list from a service query."""
+    awaiting = service.hazard_query(user, status="submitted", sort="due_on")
+    extensions = service.hazard_query(user, sort="due_on").where(
+        Hazard.extension_requested_due_on.is_not(None)
+    )
+    candidates = credit.bad_record_query(user, status="proposed")
+    objected = credit.bad_record_query(user, status="objected")
+    due_steps = blacklist.entry_query(user).where(
+        BlacklistEntry.state.in_(("notified", "confirmed"))
+    )
+    return {
+        "awaiting": _hazard_queue(awaiting),
+        "extensions": _hazard_queue(extensions),
+        "credit": _count_and_rows(candidates, _credit_row) | {"objected": _count(objected)},
+        "blacklist": _count_and_rows(due_steps, _entry_row),
+    }
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def _count_and_rows(stmt, row) -> dict:
+    return {
+        "count": _count(stmt),
+        "rows": [row(item) for item in db.session.scalars(stmt.limit(QUEUE_SHOWN))],
+    }
+
+
+def _hazard_queue(stmt) -> dict:
+    stmt = stmt.options(selectinload(Hazard.enterprise))
+    return _count_and_rows(stmt, lambda hazard: hazard)
+
+
+def _credit_row(record) -> dict:
+    return {"enterprise": record.enterprise.name, "trigger": BAD_RECORD_TRIGGERS[record.trigger]}
+
+
+def _entry_row(entry) -> dict:
+    return {
+        "enterprise": entry.enterprise.name,
+        "state": BLACKLIST_STATES[entry.state],
+        "due_on": entry.defence_due_on if entry.state == "notified" else entry.publish_due_on,
+    }
+
+
+# --- one hazard -----------------------------------------------------------------------------
+
+
+@bp.get("/hazards/<string(maxlength=64):hazard_id>")
+def hazard(hazard_id: str):
+    user, answer = require_area_user(AREA)
+    if user is None:
+        return answer
+    return _detail(user, get_visible(Hazard, hazard_id, user))
+
+
+def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 200):
+    page = render_template(
+        "board/hazard.html",
+        hazard=hazard,
+        row=_row(hazard),
+        plan_fields=service.PLAN_FIELDS,
+        history=_history(hazard),
+        photos=_hazard_photos(hazard),
+        actions={
+            action: label
+            for action, label in BOARD_ACTIONS.items()
+            if _may_take(user, hazard, action)
+        },
+        error=error,
+        form=request.form if request.method == "POST" else {},
+    )
+    return page, status
+
+
+def _may_take(user: User, hazard: Hazard, action: str) -> bool:
+    if user.role not in service.roles_for(action, hazard):
+        return False
+    if hazard.status not in service.TRANSITIONS[action].from_states:
+        return False
+    pending = hazard.extension_requested_due_on is not None
+    return pending if action in ("approve_extension", "deny_extension") else True
+
+
+def _history(hazard: Hazard) -> list[dict]:
+    return [
+        {
+            "label": HAZARD_ACTIONS.get(item["entry"].action, item["entry"].action),
+            "at": item["entry"].received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            "role": ROLES.get(item["entry"].actor_role, "系统"),
+            "note": item["entry"].note,
+            "due_on_after": item["entry"].due_on_after,
+            "photos": item["photos"],
+        }
+        for item in service.history(hazard)
+    ]
+
+
+def _hazard_photos(hazard: Hazard) -> list[str]:
+    owners = [(Photo.owner_table == "hazards") & (Photo.owner_id == hazard.id)]
+    if hazard.finding_id:
+        owners.append((Photo.owner_table == "findings") & (Photo.owner_id == hazard.finding_id))
+    return list(
+        db.session.scalars(
+            select(Photo.sha256).where(or_(*owners)).order_by(Photo.created_at, Photo.id)
+        )
+    )
+
+
+@bp.post("/hazards/<string(maxlength=64):hazard_id>/actions")
+def act(hazard_id: str):
+    """One action from the hazard's page, through the hazard service (the API's rules)."""
+    user, answer = require_area_user(AREA)
+    if user is None:
+        return answer
+    hazard = get_visible(Hazard, hazard_id, user)
+    action = request.form.get("action", "")
+    if action not in BOARD_ACTIONS:
+        return _failed(user, hazard, "请选择要执行的操作。", 422)
+    try:
+        service.apply_action(
+            user,
+            hazard,
+            action,
+            note=request.form.get("note", "").strip()[:4000],
+            due_on=_date_or_none(request.form.get("due_on", "")),
+        )
+    except ValueError:
+        return _failed(user, hazard, "日期格式不正确。", 422)
+    except DomainError as error:
+        return _failed(user, hazard, describe(error), status_of(error))
+    flash(f"已{BOARD_ACTIONS[action]}。")
+    return redirect(url_for("board.hazard", hazard_id=hazard.id))
+
+
+def _date_or_none(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _failed(user: User, hazard: Hazard, message: str, status: int):
+    db.session.rollback()
+    return _detail(user, get_visible(Hazard, hazard.id, user), message, max(status, 400))
+
+
+@bp.get("/media/<string(length=64):sha256>")
+def media(sha256: str):
+    user, answer = require_area_user(AREA)
+    if user is None:
+        return answer
+    return send_photo(user, sha256)

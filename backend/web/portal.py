@@ -12,7 +12,7 @@ are `receive_upload`.
 import hashlib
 from datetime import date
 
-from flask import flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
 from media.errors import MediaError
@@ -37,7 +37,7 @@ from ..models import (
 from ..photos import services as photos
 from ..safety_code import posters
 from ..safety_code import services as codes
-from . import page_blueprint, page_number
+from . import page_blueprint, page_number, send_photo
 from .auth import Area, login_page, logout_page, require_area_user
 from .messages import describe, status_of
 
@@ -52,7 +52,6 @@ AREA = Area(
 PAGE_SIZE = 30
 MAX_PHOTOS = 10
 LIST_FILTERS = {"open": "未销号", "overdue": "已逾期", "closed": "已销号", "all": "全部"}
-PHOTO_VARIANTS = ("thumb", "preview")
 VERIFICATION_DECISIONS = {"verify": "已核验销号。", "reject": "已退回返工整改。"}
 REPORT_MESSAGES = {
     "title": "请填写隐患名称。",
@@ -390,25 +389,10 @@ def _report_failed(user: User, message: str, status: int):
 
 @bp.get("/media/<string(length=64):sha256>")
 def media(sha256: str):
-    """A photo for the portal's pages, under the same rule as the API: the uploader and those
-    who may see a record it is attached to."""
     user, answer = _user()
     if user is None:
         return answer
-    variant = request.args.get("variant", "thumb")
-    if variant not in PHOTO_VARIANTS:
-        variant = "thumb"
-    served = photos.serve_media(user, sha256, variant)
-    if served.url:
-        response = redirect(served.url, 302)
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
-    response = send_file(
-        served.path, mimetype=served.mime, etag=served.etag, conditional=True, max_age=3600
-    )
-    response.cache_control.public = False
-    response.cache_control.private = True
-    return response
+    return send_photo(user, sha256)
 
 
 @bp.get("/poster.pdf")

@@ -121,6 +121,8 @@ def live(tmp_path_factory):
         report(ent2, "冲压机安全光栅失效", overdue_days=4)
         report(ent2, "<b>粗体</b>标题的隐患", overdue_days=1)
         noted = report(ent, "消防通道被占用")
+        to_verify = report(ent2, "应急照明损坏")
+        to_verify.status = "submitted"
         db.session.add(
             HazardAction(
                 id="html-note",
@@ -143,6 +145,7 @@ def live(tmp_path_factory):
             "to_rectify": to_rectify.id,
             "extension_to": (today + timedelta(days=30)).isoformat(),
             "noted": noted.id,
+            "to_verify": to_verify.id,
         }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -278,8 +281,24 @@ def test_board_shows_the_most_overdue_first(live, page, tmp_path):
     assert "新城街道" in page.inner_text("#chart-jurisdiction")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=tmp_path / "board.png", full_page=True)
-    # The filters narrow the list.
+    # The filters narrow the list (folded away until asked for).
+    page.click("details.filters-box summary")
     page.select_option("#grade", "major")
     with page.expect_navigation():
         page.click("form.filters button")
     assert page.locator("#overdue li.od").count() == 1
+
+
+def test_the_supervisor_verifies_from_the_board(live, page, tmp_path):
+    _log_in(page, live, "board", "supervisor")
+    assert int(page.inner_text("#queue-awaiting")) >= 1
+    page.click(f"#queue a[href$='/board/hazards/{live['to_verify']}']")
+    assert page.locator("#hazard").get_attribute("data-status") == "submitted"
+    page.fill("#note", "现场核验，应急照明已更换")
+    with page.expect_navigation():
+        page.click("#do-verify")
+    assert page.locator("#hazard").get_attribute("data-status") == "closed"
+    assert "已核验合格，销号" in page.inner_text("#flash")
+    assert "现场核验，应急照明已更换" in page.inner_text("#history")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "board-verified.png", full_page=True)
