@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import flask_smorest
 import marshmallow as ma
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import func, select
 from webargs.flaskparser import FlaskParser
@@ -243,6 +243,14 @@ class StrictJSONProvider(DefaultJSONProvider):
     def dumps(self, obj, **kwargs):
         kwargs.setdefault("allow_nan", False)
         return super().dumps(obj, **kwargs)
+
+
+def download(content: bytes, mimetype: str, ascii_name: str, name: str):
+    """A file to save (a ledger, a report): its name in both forms, never cached."""
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(name, fallback=ascii_name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def content_disposition(name: str, *, fallback: str | None = None, inline: bool = False) -> str:

@@ -1,5 +1,4 @@
 import marshmallow as ma
-from flask import Response
 from flask.views import MethodView
 
 from checklists.industries import INDUSTRIES
@@ -11,12 +10,11 @@ from ..core.http import (
     IdField,
     PhotoList,
     SyncId,
-    content_disposition,
+    download,
     paginate_select,
 )
 from ..core.scope import current_user, get_visible, require_role
 from ..core.spreadsheets import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
-from ..core.timeutil import today_in_shanghai
 from ..models import HAZARD_ACTIONS, HAZARD_GRADES, HAZARD_STATUSES, Hazard
 from . import reports as hazard_reports
 from . import services as service
@@ -286,13 +284,6 @@ class StatsSchema(ma.Schema):
     by_month = ma.fields.List(ma.fields.Nested(MonthTallySchema))
 
 
-def download(content: bytes, mimetype: str, ascii_name: str, name: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition(name, fallback=ascii_name)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 BINARY = {"type": "string", "format": "binary"}
 
 
@@ -325,11 +316,6 @@ class HazardStats(MethodView):
         return hazard_reports.hazard_stats(user, query)
 
 
-def _ledger_name(extension: str) -> tuple[str, str]:
-    today = today_in_shanghai().strftime("%Y%m%d")
-    return f"hazards-{today}.{extension}", f"隐患台账-{today}.{extension}"
-
-
 @blp.route("/export.xlsx")
 class HazardLedgerXlsx(MethodView):
     @blp.arguments(HazardQuery, location="query")
@@ -338,7 +324,7 @@ class HazardLedgerXlsx(MethodView):
         """Export the hazard ledger (隐患台账) as XLSX: the list's filters and scope"""
         headers, rows = hazard_reports.ledger(current_user(), query)
         content = xlsx_bytes("隐患台账", headers, rows)
-        return download(content, XLSX_MIME, *_ledger_name("xlsx"))
+        return download(content, XLSX_MIME, *hazard_reports.ledger_file_names("xlsx"))
 
 
 @blp.route("/export.csv")
@@ -353,7 +339,9 @@ class HazardLedgerCsv(MethodView):
     def get(self, query):
         """Export the hazard ledger (隐患台账) as CSV (UTF-8 with BOM, for Excel)"""
         headers, rows = hazard_reports.ledger(current_user(), query)
-        response = download(csv_bytes(headers, rows), CSV_MIME, *_ledger_name("csv"))
+        response = download(
+            csv_bytes(headers, rows), CSV_MIME, *hazard_reports.ledger_file_names("csv")
+        )
         response.charset = "utf-8"
         return response
 

@@ -57,6 +57,12 @@ def _basis(legal_basis: dict | None) -> str:
     return legal_basis.get("title") or legal_basis.get("clause") or ""
 
 
+def ledger_file_names(extension: str) -> tuple[str, str]:
+    """The ledger file's ASCII fallback name and its Chinese name, dated today."""
+    today = today_in_shanghai().strftime("%Y%m%d")
+    return f"hazards-{today}.{extension}", f"隐患台账-{today}.{extension}"
+
+
 def ledger(user, filters: dict, now: datetime | None = None) -> tuple[tuple, list[list]]:
     """The hazard ledger: the list's filters and scope, one row per hazard, Chinese headers."""
     now = now or utcnow()

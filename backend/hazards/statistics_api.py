@@ -3,13 +3,13 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from ..core.http import ID_CONVERTER, Blueprint
+from ..core.http import ID_CONVERTER, Blueprint, download
 from ..core.scope import get_visible
 from ..core.spreadsheets import XLSX_MIME, workbook_bytes
 from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise
 from . import reports as service
-from .api import BINARY, download
+from .api import BINARY
 
 blp = Blueprint(
     "hazard_statistics",

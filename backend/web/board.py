@@ -19,7 +19,9 @@ from checklists.industries import INDUSTRIES
 
 from ..core.db import db
 from ..core.errors import DomainError
+from ..core.http import download
 from ..core.scope import get_visible, jurisdiction_clause
+from ..core.spreadsheets import XLSX_MIME, xlsx_bytes
 from ..core.timeutil import SHANGHAI
 from ..credit import blacklist
 from ..credit import records as credit
@@ -325,6 +327,17 @@ def _date_or_none(value: str) -> date | None:
 def _failed(user: User, hazard: Hazard, message: str, status: int):
     db.session.rollback()
     return _detail(user, get_visible(Hazard, hazard.id, user), message, max(status, 400))
+
+
+@bp.get("/ledger.xlsx")
+def ledger():
+    """The hazard ledger (隐患台账) under the board's filters, as the API exports it."""
+    user, answer = require_area_user(AREA)
+    if user is None:
+        return answer
+    headers, rows = hazard_reports.ledger(user, _filters(user))
+    content = xlsx_bytes("隐患台账", headers, rows)
+    return download(content, XLSX_MIME, *hazard_reports.ledger_file_names("xlsx"))
 
 
 @bp.get("/media/<string(length=64):sha256>")

@@ -67,3 +67,22 @@ def test_admins_read_but_do_not_act_and_scope_holds(client, world, make_hazard):
     assert 'id="hazard"' in page and 'id="actions"' not in page
     assert _act(client, submitted, action="verify").status_code == 403
     assert client.get(f"/board/hazards/{far.id}").status_code == 404
+
+
+def test_the_ledger_downloads_from_the_board_session(client, world, make_hazard):
+    """The export answered 401 to the board's cookie; the board has its own, same filters."""
+    import io
+
+    from openpyxl import load_workbook
+
+    make_hazard("rectifying", title="本辖区隐患")
+    make_hazard("rectifying", enterprise=world["enterprises"]["far"], title="辖区外隐患")
+    assert client.get("/board/ledger.xlsx").status_code == 302  # to the login
+    log_in(client, "board", world["users"]["supervisor"])
+    assert 'id="ledger"' in text(client.get("/board/"))
+    response = client.get("/board/ledger.xlsx")
+    assert response.status_code == 200
+    assert "hazards-" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    cells = {cell.value for row in sheet.iter_rows() for cell in row}
+    assert "本辖区隐患" in cells and "辖区外隐患" not in cells
