@@ -10,7 +10,9 @@ managers may defend themselves and apply for removal):
 
 - collect (create): trigger from the seeds' list, a public reason (案由, published as written),
   the facts and evidence (not published), the accident level, optionally the bad credit record
-  it rests on ("以不良信用记录作为…主要判定依据").
+  it rests on ("以不良信用记录作为…主要判定依据"), optionally the accident it rests on (its
+  level, and so the term, then come from the accident). A responsible fatal accident only
+  *proposes* an entry (`accident_proposal`, shown on the accident); a supervisor collects it.
 - notify: a written notice (告知书, stored HTML) reaches the enterprise with a defence period of
   BLACKLIST_DEFENCE_WORKING_DAYS working days (default 5).
 - submit_defence (enterprise manager, while notified; after the period it is still taken but
