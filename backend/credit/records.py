@@ -12,10 +12,11 @@ and a record exists only by a supervisor's decision ("安全监管监察部门�
 - Where a record comes from. The system *proposes* candidates for the facts it sees itself:
   a supervision inspection (执法检查) that finds a major hazard (方案5 二(二)三, S000:L172), a
   major hazard still unrectified after its deadline (方案5 二(二)五 "期限内未完成治理整改",
-  S000:L174), and a responsible accident with a death (方案5 二(二)一, S000:L170; with its
-  management level, 分级管理, L178) — not one submitted for verification, not one waiting on an extension request,
-  and never from the enterprise's own self-inspection or report: 方案4 L143 asks for stricter
-  treatment of enterprises that do *not* self-report, so self-reporting must not be punished.
+  S000:L174) — not one submitted for verification, not one waiting on an extension request —,
+  and a responsible accident with a death (方案5 二(二)一, S000:L170, with its management
+  level, 分级管理, L178); never from the enterprise's own self-inspection or report: 方案4
+  L143 asks for stricter treatment of enterprises that do *not* self-report, so self-reporting
+  must not be punished.
   A supervisor in scope collects the other triggers with evidence. Nothing becomes a record
   by itself.
 - 审核: a supervisor in scope reviews a candidate. By default (CREDIT_REVIEW_BY_ANOTHER, local
