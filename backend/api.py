@@ -7,6 +7,7 @@ from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 
+from .accidents import api as accidents_api
 from .checklists import api as checklists_api
 from .classification import api as classification_api
 from .core.errors import Unauthorized
@@ -72,6 +73,7 @@ DOMAIN_APIS = (
     sync_api,
     photos_api,
     safety_code_api,
+    accidents_api,
     credit_api,
     blacklist_api,
     public_blacklist_api,

@@ -6,6 +6,7 @@ domain above it; the handlers run in the same session. Only the app factory impo
 
 from .classification import services as classification
 from .core import events
+from .credit import blacklist
 from .credit import records as credit
 from .plans import services as inspection_plans
 from .safety_code import services as safety_code
@@ -17,6 +18,11 @@ def _recolour(event) -> None:
 
 def _propose_credit_candidate(event: events.HazardReported) -> None:
     credit.propose_major_hazard_found(event.hazard, event.now)
+
+
+def _propose_accident_consequences(event: events.AccidentChanged) -> None:
+    credit.propose_for_accident(event.accident, event.now)
+    blacklist.propose_for_accident(event.accident, event.now)
 
 
 def _complete_plan(event: events.InspectionFinished) -> None:
@@ -36,6 +42,9 @@ HANDLERS: dict[type[events.Event], list] = {
     events.HazardChanged: [_recolour],
     # A major hazard an official found is a credit candidate (执法检查发现重大隐患).
     events.HazardReported: [_propose_credit_candidate],
+    # A responsible fatal accident is a credit candidate, and the accident shows the blacklist
+    # entry it proposes (both for a supervisor to decide).
+    events.AccidentChanged: [_propose_accident_consequences],
     # A finished supervision inspection fulfils the enterprise's pending plan.
     events.InspectionFinished: [_complete_plan],
     # Credit moves the class first (and so the plan), then the colour, which reads both.

@@ -51,6 +51,15 @@ class CreditChanged(Event):
 
 
 @dataclass(frozen=True)
+class AccidentChanged(Event):
+    """An accident was recorded or changed (counts, finding, investigation), by the accidents
+    domain (flushed before publishing)."""
+
+    accident: object  # backend.models.Accident
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ClassChanged(Event):
     """The enterprise's effective class changed, by the classification domain."""
 

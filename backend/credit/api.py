@@ -3,7 +3,12 @@ from flask.views import MethodView
 
 from ..core.http import Blueprint, IdField, PhotoList, paginate_select
 from ..core.scope import current_user
-from ..models import BAD_RECORD_SOURCES, BAD_RECORD_STATUSES, BAD_RECORD_TRIGGERS
+from ..models import (
+    ACCIDENT_RECORD_LEVELS,
+    BAD_RECORD_SOURCES,
+    BAD_RECORD_STATUSES,
+    BAD_RECORD_TRIGGERS,
+)
 from . import records as service
 
 blp = Blueprint(
@@ -36,6 +41,15 @@ class BadRecordSchema(ma.Schema):
     created_by_id = ma.fields.Integer(allow_none=True)
     hazard_id = ma.fields.String(allow_none=True, metadata={"description": "System candidates"})
     inspection_id = ma.fields.String(allow_none=True)
+    accident_id = ma.fields.String(allow_none=True, metadata={"description": "责任事故"})
+    management_level = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "enum": list(ACCIDENT_RECORD_LEVELS),
+            "description": "分级管理 of an accident's record (方案5): 县(区)/市/省/国家级",
+        },
+    )
+    management_level_label = ma.fields.String(allow_none=True)
     notified_on = ma.fields.Date(allow_none=True, metadata={"description": "告知"})
     objection_due_on = ma.fields.Date(allow_none=True)
     objection_text = ma.fields.String(allow_none=True, metadata={"description": "异议"})

@@ -10,7 +10,9 @@ managers may defend themselves and apply for removal):
 
 - collect (create): trigger from the seeds' list, a public reason (案由, published as written),
   the facts and evidence (not published), the accident level, optionally the bad credit record
-  it rests on ("以不良信用记录作为…主要判定依据").
+  it rests on ("以不良信用记录作为…主要判定依据"), optionally the accident it rests on (its
+  level, and so the term, then come from the accident). A responsible fatal accident only
+  *proposes* an entry (`accident_proposal`, shown on the accident); a supervisor collects it.
 - notify: a written notice (告知书, stored HTML) reaches the enterprise with a defence period of
   BLACKLIST_DEFENCE_WORKING_DAYS working days (default 5).
 - submit_defence (enterprise manager, while notified; after the period it is still taken but
@@ -54,6 +56,7 @@ from jinja2 import Environment, PackageLoader
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
+from ..accidents import services as accidents
 from ..core.audit import append_step
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
@@ -68,11 +71,13 @@ from ..core.timeutil import today_in_shanghai
 from ..core.workflow import Transition, check_allowed, transition_for
 from ..models import (
     ACCIDENT_LEVELS,
+    ACCIDENT_SEVERITY_LEVELS,
     ACCIDENT_TERM_YEARS,
     BLACKLIST_LIST_LEVELS,
     BLACKLIST_TRIGGERS,
     ENTERPRISE_ROLES,
     FATAL_ACCIDENT_WORDING,
+    Accident,
     BadCreditRecord,
     BlacklistEntry,
     BlacklistEvent,
@@ -169,17 +174,22 @@ def collect(
     trigger: str,
     reason: str,
     facts: str,
-    accident_level: str = "none",
+    accident_level: str | None = None,
     bad_credit_record_id: str | None = None,
+    accident_id: str | None = None,
     photos=(),
     now: datetime | None = None,
 ) -> BlacklistEntry:
-    """信息采集: a supervisor in scope opens an entry with the facts and evidence."""
+    """信息采集: a supervisor in scope opens an entry with the facts and evidence. Resting on an
+    accident, the entry takes its level (and so its term) from it, never retyped."""
     require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
     if user.role not in SUPERVISOR:
         raise Forbidden(f"The role {user.role} may not open a blacklist entry.")
     if trigger not in BLACKLIST_TRIGGERS:
         raise Invalid(f"Unknown trigger {trigger}.", field="trigger")
+    if accident_id is not None:
+        accident_level = _level_of_accident(user, accident_id, enterprise_id, accident_level)
+    accident_level = accident_level or "none"
     if accident_level not in ACCIDENT_LEVELS:
         raise Invalid(f"Unknown accident level {accident_level}.", field="accident_level")
     reason, facts = (reason or "").strip(), (facts or "").strip()
@@ -207,6 +217,7 @@ def collect(
         term_years=ACCIDENT_TERM_YEARS[accident_level],
         list_level=list_level_for(db.session.get(Enterprise, enterprise_id)),
         bad_credit_record_id=bad_credit_record_id,
+        accident_id=accident_id,
         created_by_id=user.id,
         created_at=now,
         updated_at=now,
@@ -215,6 +226,87 @@ def collect(
     db.session.flush()
     _event(entry, "collect", user, None, now=now, photos=photos)
     return entry
+
+
+def _level_of_accident(
+    user: User, accident_id: str, enterprise_id: int, typed_level: str | None
+) -> str:
+    accident = accidents.get_visible_accident(user, accident_id, field="accident_id")
+    if accident.enterprise_id != enterprise_id:
+        raise Invalid(f"accident {accident_id} is not of this enterprise", field="accident_id")
+    level = entry_accident_level(accident)
+    if typed_level is not None and typed_level != level:
+        raise Invalid(
+            f"The accident level comes from accident {accident_id} ({level}).",
+            field="accident_level",
+        )
+    return level
+
+
+def entry_accident_level(accident: Accident) -> str:
+    """The accident level the blacklist term counts (较大/重大/特别重大; an 一般 accident: none)."""
+    return accident.level if accident.level in ACCIDENT_LEVELS else "none"
+
+
+# --- what an accident proposes ------------------------------------------------------------------
+
+
+def accident_proposal(accident: Accident) -> tuple[str, str, int] | None:
+    """The blacklist entry an accident proposes — (trigger, list level, term in years) — or None.
+
+    Trigger 六 (一年内发生死亡的生产安全责任事故) on the list the enterprise's entries go on: the
+    county list asks for a death (seed 002 L14 六), the city list for 死亡2人(含)以上 in one
+    accident or in the year's responsible accidents together (方案5 二(三)六, S000:L187). The
+    term is the accident level's: 1 year, or 1/2/3 for 较大/重大/特别重大 (方案5 S000:L189,
+    seed 002 L14). A proposal, for a supervisor to collect (`collect(accident_id=…)`).
+    """
+    if not credit.fatal_responsible(accident):
+        return None
+    list_level = list_level_for(accident.enterprise)
+    if list_level == "city" and not _city_fatal_threshold(accident):
+        return None
+    return "fatal_accident", list_level, ACCIDENT_TERM_YEARS[entry_accident_level(accident)]
+
+
+def _city_fatal_threshold(accident: Accident) -> bool:
+    return (
+        accident.deaths >= 2
+        or accidents.responsible_deaths_within_year(accident.enterprise_id, accident.occurred_at)
+        >= 2
+    )
+
+
+def propose_for_accident(accident: Accident, now: datetime | None = None) -> None:
+    """Keep the accident's blacklist proposal in step with its facts, and tell the supervisors
+    over the enterprise of each new proposal (an entry is only ever collected by one of them)."""
+    proposal = accident_proposal(accident)
+    trigger, list_level, term_years = proposal or (None, None, None)
+    accident.blacklist_trigger = trigger
+    accident.blacklist_list_level = list_level
+    accident.blacklist_term_years = term_years
+    if proposal is None:
+        return
+    enterprise = accident.enterprise
+    payload = {
+        "accident_id": accident.id,
+        "enterprise_id": enterprise.id,
+        "enterprise_name": enterprise.name,
+        "trigger": trigger,
+        "list_level": list_level,
+        "term_years": term_years,
+        "message": f"{enterprise.name}：事故（{ACCIDENT_SEVERITY_LEVELS[accident.level]}，"
+        f"死亡{accident.deaths}人）符合“{FATAL_ACCIDENT_WORDING[list_level]}”，"
+        f"拟列入{BLACKLIST_LIST_LEVELS[list_level]}“黑名单”，管理期限{term_years}年。"
+        "请核实后决定是否采集。",
+    }
+    for user in notifications.supervisors_over(enterprise):
+        notifications.notify(
+            user,
+            "blacklist_proposal",
+            dedupe_key=f"blacklist_proposal:{accident.id}:{list_level}:{term_years}:{user.id}",
+            payload=payload,
+            now=now,
+        )
 
 
 def list_level_for(enterprise: Enterprise) -> str:

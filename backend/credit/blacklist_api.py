@@ -36,6 +36,7 @@ class EntrySchema(ma.Schema):
     accident_level = ma.fields.String(metadata={"enum": list(ACCIDENT_LEVELS)})
     term_years = ma.fields.Integer()
     bad_credit_record_id = ma.fields.String(allow_none=True)
+    accident_id = ma.fields.String(allow_none=True)
     created_by_id = ma.fields.Integer()
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
@@ -89,12 +90,21 @@ class EntryCreateSchema(ma.Schema):
         metadata={"description": "Facts and evidence (信息采集), not published"},
     )
     accident_level = ma.fields.String(
-        load_default="none",
+        load_default=None,
         validate=ma.validate.OneOf(list(ACCIDENT_LEVELS)),
-        metadata={"description": "Sets the term: 1 year; 较大 1, 重大 2, 特别重大 3 years"},
+        metadata={
+            "description": "Sets the term: 1 year; 较大 1, 重大 2, 特别重大 3 years. Default "
+            "none; with accident_id it comes from the accident (leave it out)"
+        },
     )
     bad_credit_record_id = ma.fields.String(
         allow_none=True, validate=ma.validate.Length(min=1, max=64)
+    )
+    accident_id = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={"description": "The accident the entry rests on: its level sets the term"},
     )
     photos = PhotoList()
 

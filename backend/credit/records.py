@@ -9,12 +9,14 @@ and a record exists only by a supervisor's decision ("安全监管监察部门�
      candidate or            may object until       the term) ──▶ expired | revoked
      supervisor)             objection_due_on)  ──dismiss──▶ dismissed (不予认定)
 
-- Where a record comes from. The system *proposes* candidates for the two facts it sees itself:
-  a supervision inspection (执法检查) that finds a major hazard (方案5 二(二)三, S000:L172), and a
+- Where a record comes from. The system *proposes* candidates for the facts it sees itself:
+  a supervision inspection (执法检查) that finds a major hazard (方案5 二(二)三, S000:L172), a
   major hazard still unrectified after its deadline (方案5 二(二)五 "期限内未完成治理整改",
-  S000:L174) — not one submitted for verification, not one waiting on an extension request,
-  and never from the enterprise's own self-inspection or report: 方案4 L143 asks for stricter
-  treatment of enterprises that do *not* self-report, so self-reporting must not be punished.
+  S000:L174) — not one submitted for verification, not one waiting on an extension request —,
+  and a responsible accident with a death (方案5 二(二)一, S000:L170, with its management
+  level, 分级管理, L178); never from the enterprise's own self-inspection or report: 方案4
+  L143 asks for stricter treatment of enterprises that do *not* self-report, so self-reporting
+  must not be punished.
   A supervisor in scope collects the other triggers with evidence. Nothing becomes a record
   by itself.
 - 审核: a supervisor in scope reviews a candidate. By default (CREDIT_REVIEW_BY_ANOTHER, local
@@ -46,12 +48,16 @@ from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.periods import term_end, working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope, visible_enterprise_ids
-from ..core.timeutil import today_in_shanghai
+from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..core.workflow import Transition, check_allowed, transition_for
 from ..hazards.services import is_overdue
 from ..models import (
+    ACCIDENT_RECORD_LEVELS,
+    ACCIDENT_SEVERITY_LEVELS,
     BAD_RECORD_TRIGGERS,
     ENTERPRISE_ROLES,
+    INVESTIGATION_STATUSES,
+    Accident,
     BadCreditRecord,
     BadCreditRecordEvent,
     BlacklistEntry,
@@ -84,6 +90,8 @@ ACTION_LABELS = {
     "revoke": "撤销",
     "expire": "管理期满",
 }
+# A candidate not yet decided (认定 or 不予认定).
+UNDECIDED = frozenset({"proposed", "notified", "objected"})
 # Steps after which the record is, or stops being, in force.
 CREDIT_CHANGING = frozenset({"decide", "revoke"})
 
@@ -157,11 +165,14 @@ def propose_major_hazard_found(hazard: Hazard, now: datetime | None = None) -> i
     key = f"major_hazard_found:{hazard.inspection_id or hazard.id}"
     where = f"检查记录 {hazard.inspection_id}" if hazard.inspection_id else "现场检查"
     return _propose(
-        hazard,
+        hazard.enterprise_id,
         "major_hazard_found",
         key,
         now or utcnow(),
         description=f"{where}发现重大事故隐患“{hazard.title}”。",
+        evidence_text=_hazard_evidence(hazard),
+        hazard_id=hazard.id,
+        inspection_id=hazard.inspection_id,
     )
 
 
@@ -175,37 +186,104 @@ def propose_overdue_major_hazard(hazard: Hazard, now: datetime) -> int:
     ):
         return 0
     return _propose(
-        hazard,
+        hazard.enterprise_id,
         "major_hazard_overdue",
         f"major_hazard_overdue:{hazard.id}",
         now,
         description=f"重大事故隐患“{hazard.title}”整改期限为{hazard.due_on}，期限内未完成治理整改。",
+        evidence_text=_hazard_evidence(hazard),
+        hazard_id=hazard.id,
+        inspection_id=hazard.inspection_id,
     )
 
 
-def _propose(hazard: Hazard, trigger: str, key: str, now: datetime, *, description: str) -> int:
-    """A candidate (once per source: a dismissed one is never proposed again)."""
+def propose_for_accident(accident: Accident, now: datetime | None = None) -> int:
+    """一年内发生生产安全死亡责任事故 (方案5 二(二)一, S000:L170): a responsible accident (责任事故)
+    with at least one death is a candidate, proposed once per accident however often it is
+    edited — also when the finding comes later. While the candidate is undecided its management
+    level follows the accident. 1 when a candidate was made."""
+    if not fatal_responsible(accident):
+        return 0
+    level = accident_record_level(accident)
+    key = f"fatal_accident:{accident.id}"
+    existing = db.session.scalar(select(BadCreditRecord).where(BadCreditRecord.source_key == key))
+    if existing is not None:
+        if existing.status in UNDECIDED:
+            existing.management_level = level
+        return 0
+    return _propose(
+        accident.enterprise_id,
+        "fatal_accident",
+        key,
+        now or utcnow(),
+        description=f"{accident.occurred_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}在{accident.place}"
+        f"发生{ACCIDENT_SEVERITY_LEVELS[accident.level]}，死亡{accident.deaths}人，认定为责任事故。",
+        evidence_text=f"事故编号 {accident.id}；死亡{accident.deaths}人，重伤"
+        f"{accident.serious_injuries}人；调查状态：{INVESTIGATION_STATUSES[accident.investigation_status]}。",
+        accident_id=accident.id,
+        management_level=level,
+    )
+
+
+def fatal_responsible(accident: Accident) -> bool:
+    """A 生产安全死亡责任事故: found responsible, with at least one death."""
+    return accident.responsible is True and accident.deaths >= 1
+
+
+def accident_record_level(accident: Accident) -> str | None:
+    """The level of the bad credit record a responsible accident goes on — "对责任事故的不良
+    信用记录，实行分级管理" (方案5, S000:L178): 一般责任事故 → 市级; 伤人责任事故 → 县(区)级;
+    死亡2人(含)以上 → 省级; 较大(含)以上 → 国家级. A record at one level is at every level
+    below too ("纳入国家…必须纳入省级记录，依次类推"), so the highest that applies is kept. As
+    the seed words it, every responsible accident the 条例 grades 一般 reaches 市级, so 县(区)级
+    (伤人) is never the highest. None for an accident not found responsible."""
+    if accident.responsible is not True:
+        return None
+    if accident.level != "general":
+        return "national"
+    if accident.deaths >= 2:
+        return "province"
+    return "city"
+
+
+def _propose(
+    enterprise_id: int,
+    trigger: str,
+    key: str,
+    now: datetime,
+    *,
+    description: str,
+    evidence_text: str,
+    **links,
+) -> int:
+    """A candidate (once per source: a dismissed one is never proposed again). `links`: the
+    hazard, inspection or accident it rests on, and its management level."""
     if db.session.scalar(select(BadCreditRecord.id).where(BadCreditRecord.source_key == key)):
         return 0
     record = BadCreditRecord(
         id=new_id(),
-        enterprise_id=hazard.enterprise_id,
+        enterprise_id=enterprise_id,
         trigger=trigger,
         status="proposed",
         source="system",
         source_key=key,
-        hazard_id=hazard.id,
-        inspection_id=hazard.inspection_id,
         description=description,
-        evidence_text=f"隐患编号 {hazard.id}；等级：重大事故隐患；整改期限 {hazard.due_on}；"
-        f"状态：{hazard.status}。",
+        evidence_text=evidence_text,
         created_at=now,
+        **links,
     )
     db.session.add(record)
     db.session.flush()
     _step(record, "propose", None, None, now=now)
     _tell_supervisors(record, now)
     return 1
+
+
+def _hazard_evidence(hazard: Hazard) -> str:
+    return (
+        f"隐患编号 {hazard.id}；等级：重大事故隐患；整改期限 {hazard.due_on}；"
+        f"状态：{hazard.status}。"
+    )
 
 
 def _tell_supervisors(record: BadCreditRecord, now: datetime) -> None:
@@ -566,6 +644,7 @@ def with_evidence(records, now: datetime | None = None) -> list[dict]:
         {
             **{column: getattr(record, column) for column in RECORD_COLUMNS},
             "trigger_label": BAD_RECORD_TRIGGERS[record.trigger],
+            "management_level_label": ACCIDENT_RECORD_LEVELS.get(record.management_level),
             "active": record.status == "active" and record.starts_on <= today <= record.ends_on,
             "evidence": {"text": record.evidence_text, "photos": photos.get(record.id, [])},
         }

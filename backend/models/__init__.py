@@ -1,3 +1,11 @@
+from .accident import (
+    ACCIDENT_SEVERITY_LEVELS,
+    ACCIDENT_TYPES,
+    INVESTIGATED_BY,
+    INVESTIGATION_STATUSES,
+    REPORTED_UP_TO,
+    Accident,
+)
 from .base import Base, utcnow
 from .classification import (
     CLASSIFICATION_CHANGE_KINDS,
@@ -9,6 +17,7 @@ from .classification import (
 )
 from .credit import (
     ACCIDENT_LEVELS,
+    ACCIDENT_RECORD_LEVELS,
     ACCIDENT_TERM_YEARS,
     BAD_RECORD_SOURCES,
     BAD_RECORD_STATUSES,
@@ -48,6 +57,13 @@ from .user import (
 
 __all__ = [
     "ACCIDENT_LEVELS",
+    "ACCIDENT_RECORD_LEVELS",
+    "ACCIDENT_SEVERITY_LEVELS",
+    "ACCIDENT_TYPES",
+    "Accident",
+    "INVESTIGATED_BY",
+    "INVESTIGATION_STATUSES",
+    "REPORTED_UP_TO",
     "ACCIDENT_TERM_YEARS",
     "BAD_RECORD_SOURCES",
     "BAD_RECORD_STATUSES",

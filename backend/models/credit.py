@@ -50,6 +50,14 @@ BAD_RECORD_TRIGGERS = {
 # (方案5 二(二)五, S000:L174).
 CANDIDATE_TRIGGERS = ("major_hazard_found", "major_hazard_overdue")
 BAD_RECORD_SOURCES = {"system": "系统提出候选", "supervisor": "监管部门采集"}
+# "对责任事故的不良信用记录，实行分级管理" (方案5, S000:L178): the level of the record an
+# accident's candidate goes on (credit/records.py `accident_record_level`).
+ACCIDENT_RECORD_LEVELS = {
+    "county": "县(区)级",
+    "city": "市级",
+    "province": "省级",
+    "national": "国家级",
+}
 # 采集 → 审核 → 告知 → 异议处理 → 认定 (公布) → 期满 (方案2 L79-85, 方案5 L169).
 BAD_RECORD_STATUSES = {
     "proposed": "待审核",
@@ -119,6 +127,9 @@ class BadCreditRecord(Base):
         CheckConstraint(_state_check("source", BAD_RECORD_SOURCES), name="source"),
         CheckConstraint(_state_check("status", BAD_RECORD_STATUSES), name="status"),
         CheckConstraint("ends_on >= starts_on", name="term"),
+        CheckConstraint(
+            _state_check("management_level", ACCIDENT_RECORD_LEVELS), name="management_level"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -136,7 +147,13 @@ class BadCreditRecord(Base):
     inspection_id: Mapped[str | None] = mapped_column(
         ForeignKey("inspections.id", ondelete="RESTRICT"), index=True
     )
-    # What a system candidate was made from (trigger and hazard or inspection): proposed once.
+    accident_id: Mapped[str | None] = mapped_column(
+        ForeignKey("accidents.id", ondelete="RESTRICT"), index=True
+    )
+    # 分级管理 of a record resting on a responsible accident (方案5 L178).
+    management_level: Mapped[str | None] = mapped_column(String(16))
+    # What a system candidate was made from (trigger and hazard, inspection or accident):
+    # proposed once.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     # The term, set by the decision (认定).
     starts_on: Mapped[date | None]
@@ -207,6 +224,8 @@ class BlacklistEntry(Base):
     bad_credit_record_id: Mapped[str | None] = mapped_column(
         ForeignKey("bad_credit_records.id", ondelete="RESTRICT")
     )
+    # The accident the entry rests on: its level sets `accident_level` and so the term.
+    accident_id: Mapped[str | None] = mapped_column(ForeignKey("accidents.id", ondelete="RESTRICT"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

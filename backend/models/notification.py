@@ -11,6 +11,7 @@ NOTIFICATION_KINDS = {
     "hazard_escalated": "隐患逾期未整改（上报监管部门）",
     "bad_credit_record": "列入安全生产不良信用记录",
     "blacklist_notice": "拟列入安全生产“黑名单”告知",
+    "blacklist_proposal": "事故符合“黑名单”情形，待监管部门核实采集",
 }
 
 
