@@ -57,28 +57,6 @@ SAFETY_COMMITMENT_ITEMS = (
     "健全完善安全生产应急预案，加强应急演练",
     "自觉接受安全监管和相关部门依法检查，严格执行执法指令",
 )
-SAFETY_COMMITMENT = CommitmentTemplate(
-    code="safety_commitment",
-    version="2026.1",
-    title="企业安全生产承诺书",
-    text="\n".join(
-        (
-            "企业安全生产承诺书",
-            "",
-            "本单位郑重承诺：",
-            *(
-                f"{number}、{item}{'。' if number == '六' else '；'}"
-                for number, item in zip("一二三四五六", SAFETY_COMMITMENT_ITEMS, strict=True)
-            ),
-            "",
-            "本单位向社会和全体员工公开本承诺，接受各方监督。",
-        )
-    ),
-    signer_roles=("enterprise_principal",),
-    source=SEED_000_PLAN_2,
-    quoted=tuple(Quote(item, SEED_000_PLAN_2) for item in SAFETY_COMMITMENT_ITEMS),
-    public=True,
-)
 
 
 def _enterprise_commitment(code: str, title: str, items: tuple[str, ...], source: str):
@@ -105,6 +83,11 @@ def _enterprise_commitment(code: str, title: str, items: tuple[str, ...], source
         quoted=tuple(Quote(item, source) for item in items),
         public=True,
     )
+
+
+SAFETY_COMMITMENT = _enterprise_commitment(
+    "safety_commitment", "企业安全生产承诺书", SAFETY_COMMITMENT_ITEMS, SEED_000_PLAN_2
+)
 
 
 SEED_000_PLAN_5 = "《生产体系建设方案》方案5 二（一）“建立安全生产承诺制度”重点承诺内容"

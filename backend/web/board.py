@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from checklists.industries import INDUSTRIES
@@ -22,7 +22,6 @@ from ..core.errors import DomainError
 from ..core.http import download
 from ..core.scope import get_visible, jurisdiction_clause
 from ..core.spreadsheets import XLSX_MIME, xlsx_bytes
-from ..core.timeutil import SHANGHAI
 from ..credit import blacklist
 from ..credit import records as credit
 from ..hazards import reports as hazard_reports
@@ -31,19 +30,17 @@ from ..hazards.reports import STATS_ROLES
 from ..models import (
     BAD_RECORD_TRIGGERS,
     BLACKLIST_STATES,
-    HAZARD_ACTIONS,
     HAZARD_GRADES,
     HAZARD_STATUSES,
-    ROLES,
     BlacklistEntry,
     Enterprise,
     Hazard,
     Jurisdiction,
-    Photo,
     User,
 )
 from . import charts, page_blueprint, page_number, render_error, send_photo
 from .auth import Area, login_page, logout_page, require_area_user
+from .hazard_pages import history_rows, record_photos
 from .messages import describe, status_of
 
 bp = page_blueprint("board", __name__, "/board")
@@ -247,8 +244,8 @@ def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 
         hazard=hazard,
         row=_row(hazard),
         plan_fields=service.PLAN_FIELDS,
-        history=_history(hazard),
-        photos=_hazard_photos(hazard),
+        history=history_rows(hazard),
+        photos=record_photos(hazard),
         actions={
             action: label
             for action, label in BOARD_ACTIONS.items()
@@ -267,31 +264,6 @@ def _may_take(user: User, hazard: Hazard, action: str) -> bool:
         return False
     pending = hazard.extension_requested_due_on is not None
     return pending if action in ("approve_extension", "deny_extension") else True
-
-
-def _history(hazard: Hazard) -> list[dict]:
-    return [
-        {
-            "label": HAZARD_ACTIONS.get(item["entry"].action, item["entry"].action),
-            "at": item["entry"].received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-            "role": ROLES.get(item["entry"].actor_role, "系统"),
-            "note": item["entry"].note,
-            "due_on_after": item["entry"].due_on_after,
-            "photos": item["photos"],
-        }
-        for item in service.history(hazard)
-    ]
-
-
-def _hazard_photos(hazard: Hazard) -> list[str]:
-    owners = [(Photo.owner_table == "hazards") & (Photo.owner_id == hazard.id)]
-    if hazard.finding_id:
-        owners.append((Photo.owner_table == "findings") & (Photo.owner_id == hazard.finding_id))
-    return list(
-        db.session.scalars(
-            select(Photo.sha256).where(or_(*owners)).order_by(Photo.created_at, Photo.id)
-        )
-    )
 
 
 @bp.post("/hazards/<string(maxlength=64):hazard_id>/actions")

@@ -13,25 +13,21 @@ import hashlib
 from datetime import date
 
 from flask import flash, make_response, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from media.errors import MediaError
 
 from ..core.db import db
 from ..core.errors import DomainError, Invalid
 from ..core.scope import get_visible
-from ..core.timeutil import SHANGHAI
 from ..hazards import services as service
 from ..models import (
     ENTERPRISE_ROLES,
-    HAZARD_ACTIONS,
     HAZARD_GRADES,
     HAZARD_STATUSES,
-    ROLES,
     SAFETY_CODE_COLORS,
     Enterprise,
     Hazard,
-    Photo,
     User,
 )
 from ..photos import services as photos
@@ -39,6 +35,7 @@ from ..safety_code import posters
 from ..safety_code import services as codes
 from . import page_blueprint, page_number, send_photo
 from .auth import Area, login_page, logout_page, require_area_user
+from .hazard_pages import history_rows, record_photos
 from .messages import describe, status_of
 
 bp = page_blueprint("portal", __name__, "/portal")
@@ -157,8 +154,8 @@ def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 
         "portal/hazard.html",
         row=_row(hazard),
         hazard=hazard,
-        history=_history(hazard),
-        earlier_photos=_record_photos(hazard),
+        history=history_rows(hazard),
+        earlier_photos=record_photos(hazard),
         may_start=may_start,
         may_rectify=may_rectify,
         may_request_extension=may_request_extension,
@@ -173,33 +170,6 @@ def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 
         max_photos=MAX_PHOTOS,
     )
     return page, status
-
-
-def _history(hazard: Hazard) -> list[dict]:
-    return [
-        {
-            "label": HAZARD_ACTIONS.get(item["entry"].action, item["entry"].action),
-            "at": item["entry"].received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-            "role": ROLES.get(item["entry"].actor_role, "系统"),
-            "note": item["entry"].note,
-            "due_on_after": item["entry"].due_on_after,
-            "to_status": HAZARD_STATUSES.get(item["entry"].to_status, ""),
-            "photos": item["photos"],
-        }
-        for item in service.history(hazard)
-    ]
-
-
-def _record_photos(hazard: Hazard) -> list[str]:
-    """Photos attached to the hazard itself or to the finding that revealed it."""
-    owners = [(Photo.owner_table == "hazards") & (Photo.owner_id == hazard.id)]
-    if hazard.finding_id:
-        owners.append((Photo.owner_table == "findings") & (Photo.owner_id == hazard.finding_id))
-    return list(
-        db.session.scalars(
-            select(Photo.sha256).where(or_(*owners)).order_by(Photo.created_at, Photo.id)
-        )
-    )
 
 
 @bp.post("/hazards/<string(maxlength=64):hazard_id>/rectification")
