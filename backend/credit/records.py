@@ -56,6 +56,7 @@ from ..models import (
     ACCIDENT_SEVERITY_LEVELS,
     BAD_RECORD_TRIGGERS,
     ENTERPRISE_ROLES,
+    HAZARD_STATUSES,
     INVESTIGATION_STATUSES,
     Accident,
     BadCreditRecord,
@@ -282,7 +283,7 @@ def _propose(
 def _hazard_evidence(hazard: Hazard) -> str:
     return (
         f"隐患编号 {hazard.id}；等级：重大事故隐患；整改期限 {hazard.due_on}；"
-        f"状态：{hazard.status}。"
+        f"状态：{HAZARD_STATUSES[hazard.status]}。"
     )
 
 

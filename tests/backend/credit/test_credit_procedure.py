@@ -44,6 +44,7 @@ def test_an_overdue_major_hazard_is_proposed_once_and_is_no_record_yet(
         hazard.id,
     )
     assert candidate.starts_on is None and candidate.ends_on is None
+    assert "状态：整改中" in candidate.evidence_text  # Chinese, never the status code
     ent = world["enterprises"]["ent"]
     assert credit.active_bad_record_counts(date(2026, 3, 2)) == {}
     assert credit.credit_colour_signal(ent) is None
