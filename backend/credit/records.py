@@ -136,6 +136,19 @@ def blacklisted_enterprise_ids(enterprise_ids=None) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
+def published_records(enterprise_id: int, now: datetime | None = None) -> list[BadCreditRecord]:
+    """公布: the records in force, as the public sees them (what, when decided, until when) —
+    never the evidence or the objection."""
+    return db.session.scalars(
+        select(BadCreditRecord)
+        .where(
+            BadCreditRecord.enterprise_id == enterprise_id,
+            active_record_clause(today_in_shanghai(now)),
+        )
+        .order_by(BadCreditRecord.decided_on.desc(), BadCreditRecord.id)
+    ).all()
+
+
 def credit_colour_signal(enterprise: Enterprise) -> str | None:
     """The safety-code colour the enterprise's credit asks for: red, yellow or None."""
     if blacklisted_enterprise_ids([enterprise.id]):

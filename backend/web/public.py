@@ -16,8 +16,15 @@ from ..core.db import db
 from ..core.timeutil import SHANGHAI
 from ..credit import blacklist
 from ..credit.commitments import public_commitments
-from ..credit.records import blacklisted_enterprise_ids
-from ..models import SAFETY_CODE_COLORS, STANDARDISATION_GRADES, Enterprise, Jurisdiction, utcnow
+from ..credit.records import blacklisted_enterprise_ids, published_records
+from ..models import (
+    BAD_RECORD_TRIGGERS,
+    SAFETY_CODE_COLORS,
+    STANDARDISATION_GRADES,
+    Enterprise,
+    Jurisdiction,
+    utcnow,
+)
 from ..safety_code import scans
 from ..safety_code import services as codes
 from ..safety_code.posters import REPORT_HOTLINE
@@ -62,6 +69,14 @@ def safety_code_page(token: str):
         color_label=SAFETY_CODE_COLORS[color],
         color_meaning=COLOR_MEANINGS[color],
         reasons=[text for _colour, text in codes.colour_reasons(enterprise, now)],
+        records=[
+            {
+                "trigger": BAD_RECORD_TRIGGERS[record.trigger],
+                "decided_on": record.decided_on or record.starts_on,
+                "ends_on": record.ends_on,
+            }
+            for record in published_records(enterprise.id, now)
+        ],
         authority=_authority(enterprise),
         counts=scans.hazard_counts(enterprise, now),
         commitments=[

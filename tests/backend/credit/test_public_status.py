@@ -36,3 +36,19 @@ def test_a_device_pulls_the_blacklisted_enterprise_red(client, session, world, m
     headers = device(world["users"]["inspector"], "phone-1")
     record = _pulled_enterprise(client, headers, world["enterprises"]["ent"].id)
     assert record["safety_code_color"] == "red"
+
+
+def test_a_decided_record_is_published_without_its_evidence(client, session, world, make_record):
+    """公布 (方案2 L79, L95): a record in force shows on the public page — what and until when —
+    never the evidence; a candidate still under review does not."""
+    ent = world["enterprises"]["ent"]
+    make_record(state="proposed", trigger="illegal_production", evidence="线人举报材料")
+    page = text(client.get(f"/q/{token_of(session, ent)}"))
+    assert 'id="bad-records"' not in page
+    record = make_record(trigger="enforcement_refused", evidence="现场检查笔录 2026-015")
+    session.commit()
+    page = text(client.get(f"/q/{token_of(session, ent)}"))
+    published = page.split('id="bad-records"')[1].split('id="commitments"')[0]
+    assert "拒不执行安全监管监察指令" in published and f"管理期限至 {record.ends_on}" in published
+    assert "现场检查笔录" not in page and "线人举报材料" not in page
+    assert "非法违法组织生产经营建设" not in page
