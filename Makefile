@@ -5,15 +5,22 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint clean demo-logins
+.PHONY: run test install install-test lint clean demo-logins
 
+# Serving needs only the runtime dependencies; the test tools come with `make test`.
 $(BIN)/xuncha: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-tools: $(BIN)/xuncha pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(BIN)/xuncha
+
+install-test: $(VENV)/.test-tools
 
 run: install
 	$(BIN)/xuncha db upgrade
@@ -31,14 +38,14 @@ run: install
 demo-logins: install
 	$(BIN)/xuncha seed-demo
 
-test: install
+test: install-test
 	@if [ ! -d tests/sync_e2e/node_modules ] && command -v npm >/dev/null; then \
 		npm ci --prefix tests/sync_e2e --no-audit --no-fund; fi
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check backend tests
 

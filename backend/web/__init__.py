@@ -93,7 +93,9 @@ def render_error(status: int, message: str):
 
 
 def init_web(app) -> None:
-    from . import board, portal, public
+    from . import board, portal, portal_credit, public  # portal_credit adds the portal's routes
+
+    assert portal_credit.bp is portal.bp
 
     security.configure_session(app)
     app.register_blueprint(public.bp)

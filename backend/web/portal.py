@@ -75,13 +75,13 @@ def home():
     return redirect(url_for("portal.hazards"))
 
 
-def _user() -> tuple[User | None, object]:
+def portal_user() -> tuple[User | None, object]:
     return require_area_user(AREA)
 
 
 @bp.get("/hazards")
 def hazards():
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     shown = request.args.get("show", "open")
@@ -127,7 +127,7 @@ def _row(hazard: Hazard) -> dict:
 
 @bp.get("/hazards/<string(maxlength=64):hazard_id>")
 def hazard(hazard_id: str):
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     hazard = get_visible(Hazard, hazard_id, user)
@@ -175,7 +175,7 @@ def _detail(user: User, hazard: Hazard, error: str | None = None, status: int = 
 @bp.post("/hazards/<string(maxlength=64):hazard_id>/rectification")
 def submit_rectification(hazard_id: str):
     """Start rectification with the plan if needed, then submit with the after-photos."""
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     hazard = get_visible(Hazard, hazard_id, user)
@@ -201,7 +201,7 @@ def submit_rectification(hazard_id: str):
 @bp.post("/hazards/<string(maxlength=64):hazard_id>/start")
 def start_rectification(hazard_id: str):
     """Step one: the plan (五落实; a major hazard's 治理方案 too) filed, rectification begun."""
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     hazard = get_visible(Hazard, hazard_id, user)
@@ -216,7 +216,7 @@ def start_rectification(hazard_id: str):
 @bp.post("/hazards/<string(maxlength=64):hazard_id>/extension")
 def request_extension(hazard_id: str):
     """An extension request with its reason; a supervisor decides it."""
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     hazard = get_visible(Hazard, hazard_id, user)
@@ -245,7 +245,7 @@ def _plan_from_form() -> dict:
 def verify_rectification(hazard_id: str):
     """The enterprise's 核验 of its self-found general hazard: 销号 (verify) or 返工 (reject),
     with its assessment of the rectification's quality (青安委〔2024〕2号 item 31)."""
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     hazard = get_visible(Hazard, hazard_id, user)
@@ -287,7 +287,7 @@ def _receive(user: User, upload) -> str:
 
 @bp.get("/hazards/new")
 def new_hazard():
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     return _report_form(user)
@@ -297,7 +297,7 @@ def new_hazard():
 def report_hazard():
     """自报 (方案4 L140): the enterprise reports a hazard it found itself, outside any checklist;
     a general one fixed at once (立查立改, 16号令 第十五条) is reported and closed in one step."""
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     form = request.form
@@ -359,7 +359,7 @@ def _report_failed(user: User, message: str, status: int):
 
 @bp.get("/media/<string(length=64):sha256>")
 def media(sha256: str):
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     return send_photo(user, sha256)
@@ -368,7 +368,7 @@ def media(sha256: str):
 @bp.get("/poster.pdf")
 def poster():
     """The enterprise's own safety-code poster, to print and post at the gate."""
-    user, answer = _user()
+    user, answer = portal_user()
     if user is None:
         return answer
     enterprise = get_visible(Enterprise, user.enterprise_id, user)
