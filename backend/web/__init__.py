@@ -93,9 +93,10 @@ def render_error(status: int, message: str):
 
 
 def init_web(app) -> None:
-    from . import board, portal, portal_credit, public  # portal_credit adds the portal's routes
+    # portal_credit and board_credit add their routes to the portal's and the board's blueprint.
+    from . import board, board_credit, portal, portal_credit, public
 
-    assert portal_credit.bp is portal.bp
+    assert portal_credit.bp is portal.bp and board_credit.bp is board.bp
 
     security.configure_session(app)
     app.register_blueprint(public.bp)
