@@ -41,6 +41,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..core import events
 from ..core.audit import append_step
@@ -286,8 +287,11 @@ def _propose(
         created_at=now,
         **links,
     )
-    db.session.add(record)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:  # proposed at the same moment by another request: that one counts
+        return 0
     _step(record, "propose", None, None, now=now)
     _tell_supervisors(record, now)
     return 1

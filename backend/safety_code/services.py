@@ -33,7 +33,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.db import db
@@ -159,38 +159,32 @@ def _any_hazard(enterprise_id: int, *conditions) -> bool:
     )
 
 
-def _hazard_rules(today) -> tuple[tuple[str, list[tuple]], ...]:
-    """The colours hazards give, worst first: each with the alternative sets of conditions on
-    an enterprise's hazards that call for it (the rules in the module docstring)."""
+def _hazard_rules(today) -> tuple[tuple[str, tuple, str], ...]:
+    """The colours hazards give, worst first: (colour, conditions on one of the enterprise's
+    hazards, the reason in words) — the rules in the module docstring. Once red rules are out,
+    a yellow one's extra `~major` / `~overdue` changes no colour; it keeps each reason's count
+    apart."""
     is_open = Hazard.status != "closed"
     major = Hazard.grade == "major"
     overdue = overdue_clause(today)
     return (
-        (RED, [(overdue, major), (is_open, Hazard.stop_work_order.is_(True))]),
-        (YELLOW, [(overdue,), (is_open, major)]),
+        (RED, (overdue, major), "项重大事故隐患逾期未整改"),
+        (RED, (is_open, Hazard.stop_work_order.is_(True)), "项隐患被责令停产停业整改"),
+        (YELLOW, (overdue, ~major), "项一般事故隐患逾期未整改"),
+        (YELLOW, (is_open, major, ~overdue), "项重大事故隐患正在整改"),
     )
 
 
 def colour_reasons(enterprise: Enterprise, now: datetime | None = None) -> list[tuple[str, str]]:
     """Why the enterprise has its colour, in plain words for the public page: (colour, reason)
-    for every rule above that applies, worst first — counts only, never a hazard's title."""
+    for every rule that applies, worst first — counts only, never a hazard's title."""
     today = today_in_shanghai(now)
     count = select(func.count()).select_from(Hazard).where(Hazard.enterprise_id == enterprise.id)
-    is_open, major, overdue = (
-        Hazard.status != "closed",
-        Hazard.grade == "major",
-        overdue_clause(today),
-    )
     reasons = []
     if blacklisted_enterprise_ids([enterprise.id]):
         reasons.append((RED, "列入安全生产“黑名单”"))
-    for colour, condition, words in (
-        (RED, and_(overdue, major), "项重大事故隐患逾期未整改"),
-        (RED, and_(is_open, Hazard.stop_work_order.is_(True)), "项隐患被责令停产停业整改"),
-        (YELLOW, and_(overdue, ~major), "项一般事故隐患逾期未整改"),
-        (YELLOW, and_(is_open, major, ~overdue), "项重大事故隐患正在整改"),
-    ):
-        number = db.session.scalar(count.where(condition))
+    for colour, conditions, words in _hazard_rules(today):
+        number = db.session.scalar(count.where(*conditions))
         if number:
             reasons.append((colour, f"{number}{words}"))
     records = active_bad_record_counts(today, [enterprise.id]).get(enterprise.id)
@@ -201,8 +195,8 @@ def colour_reasons(enterprise: Enterprise, now: datetime | None = None) -> list[
 
 def hazard_color(enterprise_id: int, now: datetime | None = None) -> str:
     """The colour the enterprise's own hazards give it (the rules above, without signals)."""
-    for color, alternatives in _hazard_rules(today_in_shanghai(now)):
-        if any(_any_hazard(enterprise_id, *conditions) for conditions in alternatives):
+    for color, conditions, _words in _hazard_rules(today_in_shanghai(now)):
+        if _any_hazard(enterprise_id, *conditions):
             return color
     return GREEN
 
@@ -246,10 +240,9 @@ def refresh_stale_colors(now: datetime | None = None) -> int:
         return set(db.session.scalars(select(Hazard.enterprise_id).where(*conditions).distinct()))
 
     expected: dict[int, str] = {}
-    for color, alternatives in _hazard_rules(today_in_shanghai(now)):
-        for conditions in alternatives:
-            for enterprise_id in enterprises_with(*conditions):
-                expected.setdefault(enterprise_id, color)
+    for color, conditions, _words in _hazard_rules(today_in_shanghai(now)):
+        for enterprise_id in enterprises_with(*conditions):
+            expected.setdefault(enterprise_id, color)
     changed = 0
     for enterprise_id, stored in db.session.execute(
         select(Enterprise.id, Enterprise.safety_code_color).order_by(Enterprise.id)

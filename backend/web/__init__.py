@@ -93,10 +93,7 @@ def render_error(status: int, message: str):
 
 
 def init_web(app) -> None:
-    # portal_credit and board_credit add their routes to the portal's and the board's blueprint.
-    from . import board, board_credit, portal, portal_credit, public
-
-    assert portal_credit.bp is portal.bp and board_credit.bp is board.bp
+    from . import board, board_credit, portal, portal_credit, public  # noqa: F401 — they add routes to board and portal
 
     security.configure_session(app)
     app.register_blueprint(public.bp)

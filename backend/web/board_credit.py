@@ -14,11 +14,7 @@ from .board import AREA, bp
 from .messages import describe, status_of
 
 WAITING = ("proposed", "notified", "objected")
-STEP_LABELS = {
-    "review": "审核通过，送达告知",
-    "decide": "认定，列入不良信用记录",
-    "dismiss": "不予认定",
-}
+STEP_LABELS = {action: credit.ACTION_LABELS[action] for action in ("review", "decide", "dismiss")}
 
 
 @bp.get("/credit")

@@ -189,3 +189,14 @@ def test_the_term_is_configurable(app, world, session, make_record, monkeypatch)
     monkeypatch.setitem(app.config, "CREDIT_RECORD_TERM_YEARS", 2)
     record = make_record(now=datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
     assert (record.starts_on, record.ends_on) == (date(2026, 3, 2), date(2028, 3, 2))
+
+
+def test_a_candidate_proposed_twice_at_once_is_made_once(world, make_hazard, session, monkeypatch):
+    """Two requests both see no candidate and both insert: the unique source key refuses the
+    second, which counts the first instead of failing its whole request."""
+    hazard = make_hazard("reported", grade="major")  # an official's report proposes it once
+    with monkeypatch.context() as patch:
+        patch.setattr(session, "scalar", lambda *args, **kwargs: None)  # the race: not seen
+        assert credit.propose_major_hazard_found(hazard) == 0
+    session.commit()
+    assert len(_candidates(session, "major_hazard_found")) == 1
