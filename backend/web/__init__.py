@@ -93,7 +93,15 @@ def render_error(status: int, message: str):
 
 
 def init_web(app) -> None:
-    from . import board, board_credit, portal, portal_credit, portal_inspections, public  # noqa: F401 — they add routes to board and portal
+    from . import (  # noqa: F401 — they add routes to board and portal
+        board,
+        board_credit,
+        portal,
+        portal_commitments,
+        portal_credit,
+        portal_inspections,
+        public,
+    )
 
     security.configure_session(app)
     app.register_blueprint(public.bp)
