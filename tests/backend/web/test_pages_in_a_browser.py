@@ -37,13 +37,13 @@ def live(tmp_path_factory):
     from backend.checklists.services import applicable_versions, publish_shipped
     from backend.core.db import EXTENSION_KEY, db
     from backend.core.timeutil import today_in_shanghai
-    from backend.demo import demo_uscc
+    from backend.demo import _published_blacklist_entry, demo_uscc
     from backend.enterprises.services import create_enterprise
     from backend.hazards import services as hazard_service
     from backend.inspections import services as inspections
     from backend.jurisdictions.services import create_jurisdiction
     from backend.migrate import upgrade
-    from backend.models import HazardAction
+    from backend.models import HazardAction, utcnow
     from backend.safety_code.services import current_code, refresh_safety_code_color
     from backend.users.auth import issue_token
     from backend.users.services import create_user
@@ -156,6 +156,15 @@ def live(tmp_path_factory):
         for code in inspections.applicable_items(duty)[2]:
             inspections.record_finding(users["manager"], duty, item_code=code, result="pass")
         inspections.finish_inspection(users["manager"], duty)
+        # A blacklist entry in publication, for /blacklist to show (the demo's own).
+        listed = create_enterprise(
+            name="恒达建材有限公司",
+            uscc=demo_uscc(774),
+            industry="industry_trade.building_materials",
+            scale="above_scale",
+            jurisdiction_id=street.id,
+        )
+        _published_blacklist_entry(users["supervisor"], listed, utcnow() - timedelta(days=25))
         for enterprise in (ent, ent2, ent3):
             refresh_safety_code_color(enterprise.id)
         tokens = {
@@ -358,6 +367,8 @@ def test_the_public_page_passes_axe(live, page, color, tmp_path):
 @pytest.mark.parametrize("path", ["/", "/blacklist"])
 def test_the_landing_page_and_the_blacklist_pass_axe(live, page, path):
     page.goto(f"{live['base']}{path}")
+    if path == "/blacklist":
+        assert "恒达建材有限公司" in page.inner_text("main")
     assert _accessibility_problems(page) == []
 
 
