@@ -1,4 +1,5 @@
-"""Server-rendered pages (zh-CN, phone-first, no JavaScript): the public safety-code page
+"""Server-rendered pages (zh-CN, phone-first, no JavaScript but the signature pad of
+`portal_commitments`): the public safety-code page
 (/q/<token>), the enterprise portal (/portal/) and the supervisors' board (/board/).
 
 Pages call the same services and authorisation as the API; they only render. Each page
