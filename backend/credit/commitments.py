@@ -32,7 +32,12 @@ from ..models import (
     User,
     utcnow,
 )
-from .commitment_templates import TEMPLATES, CommitmentTemplate, enterprise_commitment_for
+from .commitment_templates import (
+    DUTY_COMMITMENT,
+    TEMPLATES,
+    CommitmentTemplate,
+    enterprise_commitment_for,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DATA_URL_PREFIX = "data:image/png;base64,"
@@ -40,6 +45,13 @@ MIN_SIZE = (40, 20)
 MAX_SIZE = (4096, 4096)
 # A pixel darker than this (0 black … 255 white, over a white ground) is ink.
 INK_THRESHOLD = 224
+
+
+def templates_to_sign(enterprise: Enterprise) -> list[CommitmentTemplate]:
+    """What an enterprise signs: its enterprise commitment (by its principal; 方案6's for
+    construction, else the deployment's plan) and the safety manager's duty commitment."""
+    own = enterprise_commitment_for(enterprise.industry, current_app.config["COMMITMENT_PLAN"])
+    return [own, DUTY_COMMITMENT]
 
 
 def get_template(code: str) -> CommitmentTemplate:

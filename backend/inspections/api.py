@@ -1,6 +1,5 @@
 import marshmallow as ma
 from flask.views import MethodView
-from sqlalchemy import select
 
 from checklists.industries import INSPECTION_KINDS
 
@@ -13,7 +12,7 @@ from ..core.http import (
     SyncId,
     paginate_select,
 )
-from ..core.scope import current_user, get_visible, inspection_clause
+from ..core.scope import current_user, get_visible
 from ..hazards.api import HazardSchema
 from ..models import FINDING_RESULTS, HAZARD_GRADES, Inspection
 from . import services as service
@@ -104,11 +103,7 @@ class Inspections(MethodView):
     @blp.paginate()
     def get(self, query, pagination_parameters):
         """List inspections of enterprises in the caller's scope, newest first"""
-        stmt = select(Inspection).where(inspection_clause(current_user()))
-        for field in ("enterprise_id", "status", "kind"):
-            if field in query:
-                stmt = stmt.where(getattr(Inspection, field) == query[field])
-        stmt = stmt.order_by(Inspection.created_at.desc(), Inspection.id)
+        stmt = service.inspection_query(current_user(), **query)
         return paginate_select(stmt, pagination_parameters)
 
     @blp.arguments(InspectionCreateSchema)

@@ -5,18 +5,20 @@ The online API and the sync push both call these functions.
 """
 
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from checklists.model import STANDARDISATION_ASSESSMENT
+from checklists.model import STANDARDISATION_ASSESSMENT, Item, Section
 from checklists.scoring import score
 
 from ..checklists import services as checklist_service
 from ..core import events
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, checked_text
-from ..core.scope import require_inspection_owner, require_may_inspect
+from ..core.scope import inspection_clause, require_inspection_owner, require_may_inspect
 from ..core.timeutil import today_in_shanghai
 from ..hazards.services import report_from_finding
 from ..models import Finding, Hazard, Inspection, Photo, User, utcnow
@@ -213,3 +215,84 @@ def _require_evidence(failed: list[Finding], items) -> None:
             field="findings",
             missing_photos=lacking,
         )
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def inspection_query(
+    user: User,
+    *,
+    enterprise_id: int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+):
+    """Inspections of enterprises in the user's scope (an enterprise's users: its own), newest
+    first."""
+    stmt = select(Inspection).where(inspection_clause(user))
+    if enterprise_id is not None:
+        stmt = stmt.where(Inspection.enterprise_id == enterprise_id)
+    if status is not None:
+        stmt = stmt.where(Inspection.status == status)
+    if kind is not None:
+        stmt = stmt.where(Inspection.kind == kind)
+    return stmt.order_by(Inspection.created_at.desc(), Inspection.id)
+
+
+@dataclass
+class ReportRow:
+    item: Item
+    finding: Finding | None
+    photos: list[str]
+    hazard: Hazard | None
+
+
+@dataclass
+class ReportSection:
+    section: Section
+    rows: list[ReportRow] = field(default_factory=list)
+
+
+def inspection_report(inspection: Inspection) -> list[ReportSection]:
+    """The inspection item by item, in the checklist's order: each applicable (or answered)
+    item with its finding, the finding's photos and the hazard it became."""
+    checklist, _sections, items = applicable_items(inspection)
+    findings = {finding.item_code: finding for finding in inspection.findings}
+    photos = _finding_photos([finding.id for finding in findings.values()])
+    hazards = {
+        hazard.finding_id: hazard
+        for hazard in db.session.scalars(
+            select(Hazard).where(Hazard.inspection_id == inspection.id)
+        )
+    }
+    report = []
+    for section in checklist.sections:
+        shown = [item for item in section.items if item.code in items or item.code in findings]
+        if not shown:
+            continue
+        rows = []
+        for item in shown:
+            finding = findings.get(item.code)
+            rows.append(
+                ReportRow(
+                    item=item,
+                    finding=finding,
+                    photos=photos.get(finding.id, []) if finding else [],
+                    hazard=hazards.get(finding.id) if finding else None,
+                )
+            )
+        report.append(ReportSection(section, rows))
+    return report
+
+
+def _finding_photos(finding_ids: list[str]) -> dict[str, list[str]]:
+    rows = db.session.execute(
+        select(Photo.owner_id, Photo.sha256)
+        .where(Photo.owner_table == "findings", Photo.owner_id.in_(finding_ids))
+        .order_by(Photo.created_at, Photo.id)
+    )
+    photos: dict[str, list[str]] = defaultdict(list)
+    for owner_id, sha256 in rows:
+        if sha256 not in photos[owner_id]:
+            photos[owner_id].append(sha256)
+    return photos

@@ -31,6 +31,8 @@ from .services import current_code, public_url
 
 FONT_NAME = "XunchaCJK"
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+# WenQuanYi Zen Hei cut down to GB 2312 and ASCII (fonts/README.md), for a machine without it.
+BUNDLED_FONT = Path(__file__).with_name("fonts") / "wqy-zenhei-gb2312.ttf"
 REPORT_HOTLINE = "12350"
 INSTRUCTIONS = (
     "公众：扫码查看企业实时安全状态（绿码 / 黄码 / 红码）",
@@ -67,19 +69,26 @@ def qr_svg(data: str) -> bytes:
     return out.getvalue()
 
 
+def font_file() -> Path:
+    """The configured CJK font (POSTER_FONT, by default Debian's fonts-wqy-zenhei), or the
+    bundled subset when that file is absent."""
+    configured = Path(current_app.config.get("POSTER_FONT") or DEFAULT_FONT)
+    if configured.is_file():
+        return configured
+    if BUNDLED_FONT.is_file():
+        return BUNDLED_FONT
+    raise PosterUnavailable(f"The poster font {configured} is not installed (fonts-wqy-zenhei).")
+
+
 def _register_font() -> str:
-    """Register the CJK font once per process (WenQuanYi Zen Hei from fonts-wqy-zenhei)."""
+    """Register the CJK font once per process and file."""
+    path = font_file()
+    name = f"{FONT_NAME}-{path.stem}"
     with _font_lock:
-        if FONT_NAME in pdfmetrics.getRegisteredFontNames():
-            return FONT_NAME
-        path = Path(current_app.config.get("POSTER_FONT") or DEFAULT_FONT)
-        if not path.is_file():
-            raise PosterUnavailable(
-                f"The poster font {path} is not installed (Debian: fonts-wqy-zenhei)."
-            )
-        index = {"subfontIndex": 0} if path.suffix.lower() == ".ttc" else {}
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), **index))
-        return FONT_NAME
+        if name not in pdfmetrics.getRegisteredFontNames():
+            index = {"subfontIndex": 0} if path.suffix.lower() == ".ttc" else {}
+            pdfmetrics.registerFont(TTFont(name, str(path), **index))
+        return name
 
 
 def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:

@@ -1,4 +1,5 @@
-"""Server-rendered pages (zh-CN, phone-first, no JavaScript): the public safety-code page
+"""Server-rendered pages (zh-CN, phone-first, no JavaScript but the signature pad of
+`portal_commitments`): the public safety-code page
 (/q/<token>), the enterprise portal (/portal/) and the supervisors' board (/board/).
 
 Pages call the same services and authorisation as the API; they only render. Each page
@@ -93,7 +94,15 @@ def render_error(status: int, message: str):
 
 
 def init_web(app) -> None:
-    from . import board, board_credit, portal, portal_credit, public  # noqa: F401 — they add routes to board and portal
+    from . import (  # noqa: F401 — they add routes to board and portal
+        board,
+        board_credit,
+        portal,
+        portal_commitments,
+        portal_credit,
+        portal_inspections,
+        public,
+    )
 
     security.configure_session(app)
     app.register_blueprint(public.bp)

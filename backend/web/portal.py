@@ -190,7 +190,7 @@ def submit_rectification(hazard_id: str):
         if hazard.status in service.TRANSITIONS["start_rectification"].from_states:
             service.apply_action(user, hazard, "start_rectification", plan=plan or None)
         service.require_may_take(user, hazard, "submit")
-        shas = [_receive(user, upload) for upload in files]
+        shas = [receive_upload(user, upload) for upload in files]
         service.apply_action(user, hazard, "submit", note=note, photos=shas)
     except (DomainError, MediaError) as error:
         return _failed(user, hazard, describe(error), status_of(error))
@@ -274,7 +274,7 @@ def _failed(user: User, hazard: Hazard, message: str, status: int):
     return _detail(user, hazard, message, status if status >= 400 else 422)
 
 
-def _receive(user: User, upload) -> str:
+def receive_upload(user: User, upload) -> str:
     """One uploaded file through the photo intake service (the same checks as the API)."""
     stream = upload.stream
     digest = hashlib.sha256()
@@ -314,9 +314,9 @@ def report_hazard():
             location=form.get("location", ""),
             grade=form.get("grade", "general"),
             due_on=_form_date(form.get("due_on", ""), "due_on"),
-            photos=[_receive(user, upload) for upload in before],
+            photos=[receive_upload(user, upload) for upload in before],
             fixed_on_spot=fixed_on_spot,
-            after_photos=[_receive(user, upload) for upload in after],
+            after_photos=[receive_upload(user, upload) for upload in after],
         )
     except (DomainError, MediaError) as error:
         field = getattr(error, "field", None)

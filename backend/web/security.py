@@ -16,6 +16,7 @@ WEB_SESSION = "web-session"  # the device id of the tokens behind page sessions
 SESSION_LIFETIME = timedelta(hours=12)
 SESSION_CSRF = "csrf"
 CSRF_FIELD = "csrf_token"
+PAGE_SCRIPT = "xuncha.page_script"
 
 
 class CsrfFailure(Exception):
@@ -52,13 +53,21 @@ def _image_sources() -> str:
     return f"'self' data: {origin}"
 
 
+def allow_page_script() -> None:
+    """This page runs its own nonce'd <script> (the signature pad); every other page none.
+    Kept on the request itself: an app context (and its `g`) may outlive one request."""
+    request.environ[PAGE_SCRIPT] = True
+
+
 def add_security_headers(response):
-    """No scripts at all, styles only from the page's own nonce'd <style>, nothing framed."""
+    """No scripts (but a page's own nonce'd one where it asked), styles only from the page's
+    own nonce'd <style>, nothing framed."""
+    scripts = f"'nonce-{csp_nonce()}'" if request.environ.get(PAGE_SCRIPT) else "'none'"
     policy = (
         "default-src 'self'; "
         f"style-src 'nonce-{csp_nonce()}'; "
         f"img-src {_image_sources()}; "
-        "script-src 'none'; object-src 'none'; base-uri 'none'; "
+        f"script-src {scripts}; object-src 'none'; base-uri 'none'; "
         "form-action 'self'; frame-ancestors 'none'"
     )
     response.headers["Content-Security-Policy"] = policy

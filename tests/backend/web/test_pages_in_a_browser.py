@@ -34,15 +34,17 @@ CHROMIUM_ARGS = [
 def live(tmp_path_factory):
     """The app on 127.0.0.1 with a small world: an enterprise with hazards in every state."""
     from backend.app import create_app
+    from backend.checklists.services import applicable_versions, publish_shipped
     from backend.core.db import EXTENSION_KEY, db
     from backend.core.timeutil import today_in_shanghai
-    from backend.demo import demo_uscc
+    from backend.demo import _published_blacklist_entry, demo_uscc
     from backend.enterprises.services import create_enterprise
     from backend.hazards import services as hazard_service
+    from backend.inspections import services as inspections
     from backend.jurisdictions.services import create_jurisdiction
     from backend.migrate import upgrade
-    from backend.models import HazardAction
-    from backend.safety_code.services import refresh_safety_code_color
+    from backend.models import HazardAction, utcnow
+    from backend.safety_code.services import current_code, refresh_safety_code_color
     from backend.users.auth import issue_token
     from backend.users.services import create_user
 
@@ -62,6 +64,7 @@ def live(tmp_path_factory):
     app.config["PUBLIC_BASE_URL"] = base
     today = today_in_shanghai()
     with app.app_context():
+        publish_shipped()
         district = create_jurisdiction(name="示范区", level="district", parent=None)
         street = create_jurisdiction(name="新城街道", level="street", parent=district)
         other_street = create_jurisdiction(name="江南镇", level="street", parent=district)
@@ -81,6 +84,13 @@ def live(tmp_path_factory):
             industry="industry_trade.machinery",
             scale="above_scale",
             jurisdiction_id=other_street.id,
+        )
+        ent3 = create_enterprise(
+            name="绿源食品有限公司",
+            uscc=demo_uscc(773),
+            industry="industry_trade.light_industry",
+            scale="above_scale",
+            jurisdiction_id=street.id,
         )
         users = {
             "manager": create_user(
@@ -135,8 +145,32 @@ def live(tmp_path_factory):
                 note='<img src=x alt="注入">整改不到位',
             )
         )
-        for enterprise in (ent, ent2):
+        # The manager's finished duty self-inspection (the duty commitment follows one).
+        duty31 = next(v for v in applicable_versions(ent, "self_inspection") if v.code == "duty31")
+        duty = inspections.start_inspection(
+            users["manager"],
+            enterprise_id=ent.id,
+            checklist_version_id=duty31.id,
+            kind="self_inspection",
+        )
+        for code in inspections.applicable_items(duty)[2]:
+            inspections.record_finding(users["manager"], duty, item_code=code, result="pass")
+        inspections.finish_inspection(users["manager"], duty)
+        # A blacklist entry in publication, for /blacklist to show (the demo's own).
+        listed = create_enterprise(
+            name="恒达建材有限公司",
+            uscc=demo_uscc(774),
+            industry="industry_trade.building_materials",
+            scale="above_scale",
+            jurisdiction_id=street.id,
+        )
+        _published_blacklist_entry(users["supervisor"], listed, utcnow() - timedelta(days=25))
+        for enterprise in (ent, ent2, ent3):
             refresh_safety_code_color(enterprise.id)
+        tokens = {
+            color: current_code(enterprise).token
+            for color, enterprise in (("red", ent), ("yellow", ent2), ("green", ent3))
+        }
         token, _ = issue_token(users["supervisor"], ttl=timedelta(hours=1))
         db.session.commit()
         world = {
@@ -146,6 +180,7 @@ def live(tmp_path_factory):
             "extension_to": (today + timedelta(days=30)).isoformat(),
             "noted": noted.id,
             "to_verify": to_verify.id,
+            "tokens": tokens,
         }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -302,3 +337,111 @@ def test_the_supervisor_verifies_from_the_board(live, page, tmp_path):
     assert "现场核验，应急照明已更换" in page.inner_text("#history")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=tmp_path / "board-verified.png", full_page=True)
+
+
+# --- accessibility (axe-core) ---------------------------------------------------------------
+
+SERIOUS = ("serious", "critical")
+
+
+def _accessibility_problems(page) -> list[str]:
+    """axe-core's violations that are serious or critical, and any colour-contrast one."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']}: {[node['target'] for node in violation['nodes']]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in SERIOUS or violation["id"] == "color-contrast"
+    ]
+
+
+@pytest.mark.parametrize("color", ["green", "yellow", "red"])
+def test_the_public_page_passes_axe(live, page, color, tmp_path):
+    page.goto(f"{live['base']}/q/{live['tokens'][color]}")
+    assert page.locator("#status").get_attribute("data-color") == color
+    assert _accessibility_problems(page) == []
+    page.screenshot(path=tmp_path / f"public-{color}.png", full_page=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/blacklist"])
+def test_the_landing_page_and_the_blacklist_pass_axe(live, page, path):
+    page.goto(f"{live['base']}{path}")
+    if path == "/blacklist":
+        assert "恒达建材有限公司" in page.inner_text("main")
+    assert _accessibility_problems(page) == []
+
+
+# --- the portal's inspections and commitments ----------------------------------------------
+
+
+def test_the_manager_reads_an_inspection_report_and_signs_a_commitment(live, page, tmp_path):
+    _log_in(page, live, "portal", "manager")
+    page.click("#to-inspections")
+    page.click("#inspections li.ins a.title")
+    assert page.locator("#inspection").get_attribute("data-status") == "finished"
+    assert page.locator(".item[data-result='pass']").count() == 31
+    assert page.inner_text("#score")
+    assert _accessibility_problems(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "portal-report.png", full_page=True)
+    page.emulate_media(media="print")
+    assert not page.locator("header.bar").is_visible()  # the printed report has no navigation
+    page.emulate_media(media="screen")
+
+    page.click("#to-commitments")
+    page.click("li[data-template='duty_commitment'] a")
+    assert "本人郑重承诺" in page.inner_text("#commitment-text")
+    page.fill("#signer_name", "王安全")
+    page.locator("#pad").scroll_into_view_if_needed()
+    box = page.locator("#pad").bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 120)
+    page.mouse.down()
+    for x, y in ((90, 40), (150, 130), (210, 50), (280, 110)):
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=5)
+    page.mouse.up()
+    assert _accessibility_problems(page) == []
+    page.screenshot(path=tmp_path / "portal-sign.png", full_page=True)
+    with page.expect_navigation():
+        page.click("#sign")
+    assert "承诺书已签署" in page.inner_text("#flash")
+    assert "王安全" in page.inner_text("#signer")
+    signature = page.locator("#signature")
+    signature.wait_for()
+    assert signature.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.screenshot(path=tmp_path / "portal-signed.png", full_page=True)
+
+
+def test_the_manager_self_inspects_online_and_a_failure_becomes_a_hazard(live, page, tmp_path):
+    _log_in(page, live, "portal", "manager")
+    page.goto(f"{live['base']}/portal/inspections")
+    page.select_option("#checklist", label=page.locator("#checklist option").first.inner_text())
+    with page.expect_navigation():
+        page.click("#start-self-inspection")
+    items = page.locator("#self-inspection .item")
+    codes = items.evaluate_all("nodes => nodes.map(n => n.dataset.item)")
+    first, *rest = codes
+    page.check(f"#result-{first}-fail")
+    page.click(f".item[data-item='{first}'] summary")
+    page.fill(f"#note-{first}", "应急预案未按期演练")
+    photo = tmp_path / "finding.jpg"
+    photo.write_bytes(jpeg())
+    page.set_input_files(f"#photos-{first}", str(photo))
+    with page.expect_navigation():
+        page.click("#save")
+    assert "已保存" in page.inner_text("#flash")
+    assert page.locator(f"#result-{first}-fail").is_checked()
+    assert _accessibility_problems(page) == []
+    page.screenshot(path=tmp_path / "portal-self-inspection.png", full_page=True)
+    for code in rest:
+        page.check(f"#result-{code}-pass")
+    with page.expect_navigation():
+        page.click("#finish")
+    assert "1 项不合格已登记为隐患" in page.inner_text("#flash")
+    assert page.locator(f".item[data-item='{first}']").get_attribute("data-result") == "fail"
+    page.screenshot(path=tmp_path / "portal-self-inspection-done.png", full_page=True)
+    with page.expect_navigation():
+        page.click(f".item[data-item='{first}'] a.hazard-link")
+    assert page.locator("#hazard").get_attribute("data-status") == "reported"
+    assert "应急预案未按期演练" in page.inner_text("#description")
+    assert page.locator("#self-reported").count() == 1
