@@ -42,7 +42,15 @@ def _by_jurisdiction(setting: str) -> dict[int, str]:
 def authority_of(enterprise: Enterprise) -> Authority:
     """The district bureau the enterprise's documents are issued by."""
     root_id = int(enterprise.jurisdiction.path.strip("/").split("/")[0])
-    district = db.session.get(Jurisdiction, root_id)
+    return authority_for(db.session.get(Jurisdiction, root_id))
+
+
+def authority_of_document(document) -> Authority:
+    """The authority a document was numbered under."""
+    return authority_for(db.session.get(Jurisdiction, document.authority_jurisdiction_id))
+
+
+def authority_for(district: Jurisdiction) -> Authority:
     short = district.name
     for suffix in DISTRICT_SUFFIXES:
         if short.endswith(suffix) and len(short) > len(suffix):
