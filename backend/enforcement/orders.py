@@ -30,7 +30,7 @@ from .numbering import assign_number
 ISSUERS = ("inspector", "supervisor")
 
 
-def _require_may_issue(user: User, inspection: Inspection) -> None:
+def require_may_issue(user: User, inspection: Inspection) -> None:
     if user.role == "supervisor":
         return
     if user.role != "inspector" or inspection.inspector_id != user.id:
@@ -70,7 +70,7 @@ def issue_order(
         inspection = get_visible(Inspection, inspection_id, user)
     except NotFound as error:
         raise NotFound(error.detail, field="inspection_id") from None
-    _require_may_issue(user, inspection)
+    require_may_issue(user, inspection)
     if inspection.kind != "supervision":
         raise Invalid("Orders are issued from supervision inspections.", field="inspection_id")
     if inspection.status != "finished":

@@ -1,8 +1,15 @@
 """The enforcement domain's facade: its rules live in the modules named for what they do
 (numbering, orders, reviews, penalties, pdf); importers outside the domain use these names."""
 
+from .documents import document_clause
 from .numbering import assign_number, authority_of, authority_of_document, format_number
-from .orders import get_visible_order, issue_order, order_query, record_receipt
+from .orders import (
+    get_visible_order,
+    issue_order,
+    order_query,
+    record_receipt,
+    require_may_issue,
+)
 from .pdf import decision_pdf, order_pdf, review_pdf
 from .penalties import (
     decision_query,
@@ -26,6 +33,7 @@ __all__ = [
     "authority_of_document",
     "decision_pdf",
     "decision_query",
+    "document_clause",
     "fen_to_yuan",
     "format_number",
     "get_visible_decision",
@@ -45,6 +53,7 @@ __all__ = [
     "record_decision",
     "record_receipt",
     "review_pdf",
+    "require_may_issue",
     "review_query",
     "yuan_to_fen",
 ]
