@@ -15,6 +15,8 @@ from .core.http import PASSWORD_CHANGE_ENDPOINTS, PUBLIC_ENDPOINTS, ProblemSchem
 from .core.problems import PROBLEM_MIME, http_exception_problem
 from .credit import api as credit_api
 from .credit import blacklist_api, commitments_api, public_blacklist_api
+from .enforcement import api as enforcement_api
+from .enforcement import public_api as public_penalties_api
 from .enterprises import api as enterprises_api
 from .hazards import api as hazards_api
 from .hazards import statistics_api as hazard_statistics_api
@@ -74,6 +76,8 @@ DOMAIN_APIS = (
     photos_api,
     safety_code_api,
     accidents_api,
+    enforcement_api,
+    public_penalties_api,
     credit_api,
     blacklist_api,
     public_blacklist_api,

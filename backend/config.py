@@ -89,6 +89,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "CREDIT_OBJECTION_WORKING_DAYS": int(env.get("CREDIT_OBJECTION_WORKING_DAYS", "5")),
         "CREDIT_REVIEW_BY_ANOTHER": env.get("CREDIT_REVIEW_BY_ANOTHER", "true").lower()
         in ("1", "true", "yes"),
+        # Enforcement documents (enforcement/numbering.py), local policy: the authority's
+        # abbreviation in a document number and its name, per district ("12:崂山应急,…");
+        # by default derived from the district's name.
+        "ENFORCEMENT_ABBREVIATIONS": env.get("ENFORCEMENT_ABBREVIATIONS", ""),
+        "ENFORCEMENT_AUTHORITY_NAMES": env.get("ENFORCEMENT_AUTHORITY_NAMES", ""),
+        # 双公示 (方案5 L198, 方案6 L233): penalty decisions published within 20 working days;
+        # local policy: the board warns this many working days before the deadline.
+        "PENALTY_PUBLICATION_WORKING_DAYS": int(env.get("PENALTY_PUBLICATION_WORKING_DAYS", "20")),
+        "PENALTY_PUBLICATION_WARNING_WORKING_DAYS": int(
+            env.get("PENALTY_PUBLICATION_WARNING_WORKING_DAYS", "3")
+        ),
         "INSPECTION_INTERVAL_MONTHS": env.get(
             "INSPECTION_INTERVAL_MONTHS", "key:1,elevated:3,general:6,low:12"
         ),

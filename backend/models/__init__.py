@@ -34,6 +34,15 @@ from .credit import (
     BlacklistEvent,
     Commitment,
 )
+from .enforcement import (
+    ENFORCEMENT_DOCUMENT_KINDS,
+    ENFORCEMENT_DOCUMENT_TITLES,
+    PENALTY_TYPES,
+    EnforcementNumberCounter,
+    PenaltyDecision,
+    RectificationOrder,
+    ReviewOpinion,
+)
 from .enterprise import RISK_CLASSES, STANDARDISATION_GRADES, Enterprise
 from .hazard import HAZARD_ACTIONS, HAZARD_GRADES, HAZARD_STATUSES, Hazard, HazardAction
 from .inspection import FINDING_RESULTS, INSPECTION_KINDS, ChecklistVersion, Finding, Inspection
@@ -72,6 +81,13 @@ __all__ = [
     "BLACKLIST_LIST_LEVELS",
     "BLACKLIST_TRIGGERS",
     "FATAL_ACCIDENT_WORDING",
+    "ENFORCEMENT_DOCUMENT_KINDS",
+    "ENFORCEMENT_DOCUMENT_TITLES",
+    "PENALTY_TYPES",
+    "EnforcementNumberCounter",
+    "PenaltyDecision",
+    "RectificationOrder",
+    "ReviewOpinion",
     "CLASSIFICATION_CHANGE_KINDS",
     "ENTERPRISE_CLASSES",
     "PLAN_STATUSES",

@@ -7,32 +7,25 @@ poster stays valid until the code is rotated.
 
 import io
 import re
-import threading
 from datetime import datetime
 from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
 from sqlalchemy import select
 
 from ..core.db import db
-from ..core.errors import DomainError, NotFound
+from ..core.errors import NotFound
+from ..core.pdf import register_cjk_font, wrap_text
 from ..core.scope import subtree_ids
 from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise, Jurisdiction
 from .services import current_code, public_url
 
-FONT_NAME = "XunchaCJK"
-DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-# WenQuanYi Zen Hei cut down to GB 2312 and ASCII (fonts/README.md), for a machine without it.
-BUNDLED_FONT = Path(__file__).with_name("fonts") / "wqy-zenhei-gb2312.ttf"
 REPORT_HOTLINE = "12350"
 INSTRUCTIONS = (
     "公众：扫码查看企业实时安全状态（绿码 / 黄码 / 红码）",
@@ -42,12 +35,6 @@ INSTRUCTIONS = (
 )
 NAVY = HexColor("#12355b")
 GREY = Color(0.35, 0.35, 0.35)
-_font_lock = threading.Lock()
-
-
-class PosterUnavailable(DomainError):
-    status = 503
-    title = "Service unavailable"
 
 
 def _qr(data: str) -> qrcode.QRCode:
@@ -67,28 +54,6 @@ def qr_svg(data: str) -> bytes:
     out = io.BytesIO()
     _qr(data).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(out)
     return out.getvalue()
-
-
-def font_file() -> Path:
-    """The configured CJK font (POSTER_FONT, by default Debian's fonts-wqy-zenhei), or the
-    bundled subset when that file is absent."""
-    configured = Path(current_app.config.get("POSTER_FONT") or DEFAULT_FONT)
-    if configured.is_file():
-        return configured
-    if BUNDLED_FONT.is_file():
-        return BUNDLED_FONT
-    raise PosterUnavailable(f"The poster font {configured} is not installed (fonts-wqy-zenhei).")
-
-
-def _register_font() -> str:
-    """Register the CJK font once per process and file."""
-    path = font_file()
-    name = f"{FONT_NAME}-{path.stem}"
-    with _font_lock:
-        if name not in pdfmetrics.getRegisteredFontNames():
-            index = {"subfontIndex": 0} if path.suffix.lower() == ".ttc" else {}
-            pdfmetrics.registerFont(TTFont(name, str(path), **index))
-        return name
 
 
 def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
@@ -115,21 +80,6 @@ def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None
     canvas.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
 
 
-def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines no wider than `width`: Chinese breaks between any two characters, so the text is
-    filled character by character (reportlab's simpleSplit only breaks at spaces)."""
-    lines, line = [], ""
-    for char in text:
-        if line and pdfmetrics.stringWidth(line + char, font, size) > width:
-            lines.append(line.rstrip())
-            line = char.lstrip()
-        else:
-            line += char
-    if line.strip():
-        lines.append(line.strip())
-    return lines or [""]
-
-
 def _name_lines(name: str, font: str, width: float) -> tuple[float, list[str]]:
     """The largest size at which the name fits on two lines (or three at the smallest)."""
     for size in (26, 22, 18):
@@ -141,7 +91,7 @@ def _name_lines(name: str, font: str, width: float) -> tuple[float, list[str]]:
 
 def poster_pdf(enterprise: Enterprise, url: str, now: datetime | None = None) -> bytes:
     """A printable A4 poster: the enterprise, its QR code, short instructions in Chinese."""
-    font = _register_font()
+    font = register_cjk_font()
     out = io.BytesIO()
     width, height = A4
     canvas = Canvas(out, pagesize=A4, pageCompression=1)

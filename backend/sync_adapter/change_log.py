@@ -18,7 +18,10 @@ from ..models import (
     Inspection,
     InspectionPlan,
     Jurisdiction,
+    PenaltyDecision,
     Photo,
+    RectificationOrder,
+    ReviewOpinion,
     SyncChange,
     SyncCounter,
     SyncRejection,
@@ -27,7 +30,7 @@ from ..models import (
 DEVICE = "sync_device_id"
 # Tables whose records devices create: only those carry the pushing device's id, so what a
 # device pushed returns to it as `updated`, while what the server derived (hazards) is `created`.
-DEVICE_TABLES = {"inspections", "findings", "photos", "hazard_actions"}
+DEVICE_TABLES = {"inspections", "findings", "photos", "hazard_actions", "rectification_orders"}
 
 # Which sync table a model feeds, and how to find where a record lies for scoping.
 TABLES: dict[type, str] = {
@@ -40,11 +43,20 @@ TABLES: dict[type, str] = {
     SyncRejection: "sync_rejections",
     HazardAction: "hazard_actions",
     InspectionPlan: "inspection_plans",
+    RectificationOrder: "rectification_orders",
+    ReviewOpinion: "review_opinions",
+    PenaltyDecision: "penalty_decisions",
 }
 
 
 # Tables whose records lie in their enterprise's scope and move with it to another jurisdiction.
-ENTERPRISE_FOLLOWERS: dict[str, type] = {"hazards": Hazard, "inspection_plans": InspectionPlan}
+ENTERPRISE_FOLLOWERS: dict[str, type] = {
+    "hazards": Hazard,
+    "inspection_plans": InspectionPlan,
+    "rectification_orders": RectificationOrder,
+    "review_opinions": ReviewOpinion,
+    "penalty_decisions": PenaltyDecision,
+}
 
 
 class _Places:

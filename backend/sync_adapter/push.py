@@ -11,11 +11,12 @@ from sync.engine import RecordRejected, Rejection, push
 
 from ..core.db import db
 from ..core.errors import DomainError
+from ..enforcement import services as enforcement
 from ..inspections import services as inspection_service
 from ..models import Inspection, User
 from .change_log import DEVICE
 from .push_adapters import PUSH_ADAPTERS, PushContext
-from .pushed_fields import time_of
+from .pushed_fields import json_list, time_of
 from .rejections import add_rejections, keep_latest_rejections
 from .tables import PULL_TABLES
 
@@ -43,6 +44,23 @@ def _finish_inspections(ctx: PushContext, outcome) -> None:
         except (DomainError, RecordRejected) as error:
             reason = getattr(error, "detail", None) or getattr(error, "reason", str(error))
             outcome.rejections.append(Rejection("inspections", inspection_id, reason, record))
+
+
+def _issue_orders(ctx: PushContext, outcome) -> None:
+    """The orders pushed with their inspections, numbered now that the inspections are
+    finished; one the domain refuses is refused alone, with its reason."""
+    for order_id, record in ctx.orders_to_issue.items():
+        try:
+            with db.session.begin_nested():
+                enforcement.issue_order(
+                    ctx.user,
+                    str(record.get("inspection_id")),
+                    id=order_id,
+                    official_names=json_list(record, "official_names"),
+                )
+        except (DomainError, RecordRejected) as error:
+            reason = getattr(error, "detail", None) or getattr(error, "reason", str(error))
+            outcome.rejections.append(Rejection("rectification_orders", order_id, reason, record))
 
 
 @contextmanager
@@ -80,7 +98,10 @@ def apply_push(user: User, changes: dict, last_pulled_at: int | None, device_id:
             changes,
             adapters,
             _record_savepoint,
-            finishers=[lambda outcome: _finish_inspections(ctx, outcome)],
+            finishers=[
+                lambda outcome: _finish_inspections(ctx, outcome),
+                lambda outcome: _issue_orders(ctx, outcome),
+            ],
         )
         add_rejections(user, device_id, outcome.rejections)
         db.session.flush()

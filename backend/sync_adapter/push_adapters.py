@@ -12,12 +12,21 @@ from sync.engine import PushConflict, RecordRejected
 from ..core import scope as authz
 from ..core.db import db
 from ..core.errors import DomainError
+from ..enforcement import services as enforcement
 from ..hazards import services as hazard_service
 from ..inspections import services as inspection_service
-from ..models import Finding, Hazard, HazardAction, Inspection, SyncChange, User
+from ..models import (
+    Finding,
+    Hazard,
+    HazardAction,
+    Inspection,
+    RectificationOrder,
+    SyncChange,
+    User,
+)
 from ..photos import services as photo_service
 from .change_log import PHOTO_OWNER_TABLES
-from .pushed_fields import coordinate, date_of, int_id, json_object, time_of
+from .pushed_fields import coordinate, date_of, int_id, json_list, json_object, time_of
 from .serializers import serialize_inspection, to_raw
 
 
@@ -29,6 +38,9 @@ class PushContext:
     to_finish: dict[str, dict] = field(default_factory=dict)
     # The hazard actions this push creates, by id (their after-photos come first).
     pushed_actions: dict[str, dict] = field(default_factory=dict)
+    # Rectification orders to issue once the push's inspections are finished (their hazards
+    # are what the order lists), by id.
+    orders_to_issue: dict[str, dict] = field(default_factory=dict)
 
 
 def _last_seq(table: str, record_id: str) -> int | None:
@@ -280,4 +292,37 @@ class HazardActionsAdapter:
         )
 
 
-PUSH_ADAPTERS = [InspectionsAdapter, FindingsAdapter, PhotosAdapter, HazardActionsAdapter]
+class RectificationOrdersAdapter:
+    """An order made on the device with its inspection: who may issue it is checked here, per
+    record; the server numbers it once the inspection is finished (push.py), and until the next
+    pull the device shows 「待编号」."""
+
+    name = "rectification_orders"
+    pull_only = False
+
+    def __init__(self, ctx: PushContext) -> None:
+        self.ctx = ctx
+
+    def apply(self, operation, record):
+        if operation == "deleted":
+            raise RecordRejected("rectification orders are official documents: never deleted")
+        inspection = _visible(
+            Inspection, str(record.get("inspection_id")), self.ctx.user, "inspection"
+        )
+        _domain(enforcement.require_may_issue, self.ctx.user, inspection)
+        existing = db.session.get(RectificationOrder, record["id"])
+        if existing is not None:
+            if existing.issued_by_id != self.ctx.user.id or existing.inspection_id != inspection.id:
+                raise RecordRejected(f"rectification order id {record['id']} is taken")
+            return  # a replay, or the device's copy coming back: the server's copy stands
+        json_list(record, "official_names")  # refused here if it does not read
+        self.ctx.orders_to_issue[record["id"]] = record
+
+
+PUSH_ADAPTERS = [
+    InspectionsAdapter,
+    FindingsAdapter,
+    PhotosAdapter,
+    HazardActionsAdapter,
+    RectificationOrdersAdapter,
+]

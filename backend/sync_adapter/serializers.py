@@ -1,6 +1,7 @@
 """What a device receives of each synced record: its columns as WatermelonDB raw values
 (times as milliseconds, dates as ISO strings; docs/sync.md)."""
 
+import json
 from datetime import date, datetime
 
 from sync.protocol import datetime_to_ms
@@ -12,7 +13,10 @@ from ..models import (
     Hazard,
     HazardAction,
     Inspection,
+    PenaltyDecision,
     Photo,
+    RectificationOrder,
+    ReviewOpinion,
     SyncRejection,
 )
 
@@ -133,4 +137,51 @@ def serialize_rejection(r: SyncRejection) -> dict:
         record_id=r.record_id,
         reason=r.reason,
         created_at=r.created_at,
+    )
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def serialize_rectification_order(o: RectificationOrder) -> dict:
+    return to_raw(
+        id=o.id,
+        number=o.number,
+        inspection_id=o.inspection_id,
+        enterprise_id=str(o.enterprise_id),
+        issued_on=o.issued_on,
+        official_names=_json(o.official_names),
+        items=_json(o.items),
+        receiver_name=o.receiver_name,
+        received_on=o.received_on,
+    )
+
+
+def serialize_review_opinion(r: ReviewOpinion) -> dict:
+    return to_raw(
+        id=r.id,
+        number=r.number,
+        order_id=r.order_id,
+        enterprise_id=str(r.enterprise_id),
+        reviewed_on=r.reviewed_on,
+        official_names=_json(r.official_names),
+        items=_json(r.items),
+    )
+
+
+def serialize_penalty_decision(d: PenaltyDecision) -> dict:
+    return to_raw(
+        id=d.id,
+        number=d.number,
+        enterprise_id=str(d.enterprise_id),
+        party_name=d.party_name,
+        party_uscc=d.party_uscc,
+        facts=d.facts,
+        legal_basis=d.legal_basis,
+        penalty_types=_json(d.penalty_types),
+        amount_fen=d.amount_fen,
+        decided_on=d.decided_on,
+        publish_due_on=d.publish_due_on,
+        published_at=d.published_at,
     )

@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 from ..checklists import services as checklist_service
 from ..core import scope as authz
 from ..core.db import db
+from ..enforcement import services as enforcement
 from ..models import (
     ENTERPRISE_ROLES,
     ChecklistVersion,
@@ -19,7 +20,10 @@ from ..models import (
     HazardAction,
     Inspection,
     InspectionPlan,
+    PenaltyDecision,
     Photo,
+    RectificationOrder,
+    ReviewOpinion,
     SyncRejection,
     User,
     utcnow,
@@ -32,8 +36,11 @@ from .serializers import (
     serialize_hazard,
     serialize_hazard_action,
     serialize_inspection,
+    serialize_penalty_decision,
     serialize_photo,
+    serialize_rectification_order,
     serialize_rejection,
+    serialize_review_opinion,
 )
 
 BATCH = 500
@@ -127,6 +134,20 @@ def _checklist_scope(user: User):
     return or_(ChecklistVersion.id.in_(needed), ChecklistVersion.id.in_(used))
 
 
+def _recent_documents(model):
+    """Enforcement documents of the enterprises in scope (an enterprise: its own), issued within
+    SYNC_HISTORY_DAYS: read-only on the device (the rectification order is also pushed)."""
+
+    def scope(user: User):
+        days = current_app.config.get("SYNC_HISTORY_DAYS", 90)
+        return and_(
+            enforcement.document_clause(model, user),
+            model.created_at >= utcnow() - timedelta(days=days),
+        )
+
+    return scope
+
+
 TABLES = [
     PullTable("enterprises", Enterprise, serialize_enterprise, authz.enterprise_clause),
     PullTable("checklists", ChecklistVersion, serialize_checklist, _checklist_scope, False),
@@ -142,6 +163,24 @@ TABLES = [
     PullTable("findings", Finding, serialize_finding, _finding_scope, owned=True),
     PullTable("hazard_actions", HazardAction, serialize_hazard_action, _hazard_action_scope),
     PullTable("photos", Photo, serialize_photo, _photo_scope),
+    PullTable(
+        "rectification_orders",
+        RectificationOrder,
+        serialize_rectification_order,
+        _recent_documents(RectificationOrder),
+    ),
+    PullTable(
+        "review_opinions",
+        ReviewOpinion,
+        serialize_review_opinion,
+        _recent_documents(ReviewOpinion),
+    ),
+    PullTable(
+        "penalty_decisions",
+        PenaltyDecision,
+        serialize_penalty_decision,
+        _recent_documents(PenaltyDecision),
+    ),
     PullTable(
         "sync_rejections",
         SyncRejection,

@@ -107,6 +107,7 @@ def init_web(app) -> None:
     security.configure_session(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(public.blacklist_bp)
+    app.register_blueprint(public.gongshi_bp)
     app.register_blueprint(public.home_bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(board.bp)

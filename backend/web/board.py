@@ -1,7 +1,8 @@
 """The supervisors' board (/board/): what waits for them (rectifications to verify, extension
-requests, credit candidates to review, blacklist steps due), overdue rectifications, most
-overdue first, with filters (jurisdiction, industry, grade), charts drawn on the server as SVG,
-and a hazard's detail with the actions the supervisor's role allows.
+requests, credit candidates to review, blacklist steps due, penalty decisions to publish),
+overdue rectifications, most overdue first, with filters (jurisdiction, industry, grade),
+charts drawn on the server as SVG, and a hazard's detail with the actions the supervisor's
+role allows.
 
 Supervisors and admins only. Lists are the services' queries (`hazard_query`, the credit
 queries) and the charts the hazard statistics (`hazard_stats`) under the same filters; every
@@ -24,6 +25,7 @@ from ..core.scope import get_visible, jurisdiction_clause
 from ..core.spreadsheets import XLSX_MIME, xlsx_bytes
 from ..credit import blacklist
 from ..credit import records as credit
+from ..enforcement import services as enforcement
 from ..hazards import reports as hazard_reports
 from ..hazards import services as service
 from ..hazards.reports import STATS_ROLES
@@ -196,6 +198,7 @@ def _queues(user: User) -> dict:
         "extensions": _hazard_queue(extensions),
         "credit": _count_and_rows(candidates, _credit_row) | {"objected": _count(objected)},
         "blacklist": _count_and_rows(due_steps, _entry_row),
+        "publication": _count_and_rows(enforcement.publication_due_query(user), _publication_row),
     }
 
 
@@ -224,6 +227,15 @@ def _entry_row(entry) -> dict:
         "enterprise": entry.enterprise.name,
         "state": BLACKLIST_STATES[entry.state],
         "due_on": entry.defence_due_on if entry.state == "notified" else entry.publish_due_on,
+    }
+
+
+def _publication_row(decision) -> dict:
+    return {
+        "enterprise": decision.party_name,
+        "number": decision.number,
+        "due_on": decision.publish_due_on,
+        "overdue": enforcement.is_publication_overdue(decision),
     }
 
 

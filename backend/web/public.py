@@ -9,6 +9,7 @@ phone numbers, no photos, no hazard titles.
 """
 
 from flask import render_template
+from sqlalchemy import func, select
 
 from checklists.industries import INDUSTRIES
 
@@ -17,6 +18,7 @@ from ..core.timeutil import SHANGHAI
 from ..credit import blacklist
 from ..credit.commitments import public_commitments
 from ..credit.records import blacklisted_enterprise_ids, published_records
+from ..enforcement import services as enforcement
 from ..models import (
     BAD_RECORD_TRIGGERS,
     SAFETY_CODE_COLORS,
@@ -28,10 +30,11 @@ from ..models import (
 from ..safety_code import scans
 from ..safety_code import services as codes
 from ..safety_code.posters import REPORT_HOTLINE
-from . import page_blueprint
+from . import page_blueprint, page_number
 
 bp = page_blueprint("public_pages", __name__, "/q")
 blacklist_bp = page_blueprint("public_blacklist_page", __name__, "/blacklist")
+gongshi_bp = page_blueprint("public_penalties_page", __name__, "/gongshi")
 home_bp = page_blueprint("home", __name__, "")
 
 COLOR_MEANINGS = {
@@ -40,6 +43,7 @@ COLOR_MEANINGS = {
     "red": "企业存在逾期未整改的重大事故隐患、被责令停产停业整改，或被列入安全生产“黑名单”。",
 }
 BLACKLISTED_GRADE = "列入“黑名单”管理期间不予展示（下调或取消诚信等级）"
+GONGSHI_PAGE_SIZE = 50
 KIND_LABELS = {"supervision": "监管检查", "self_inspection": "企业自查"}
 
 
@@ -110,6 +114,27 @@ def blacklist_page():
         "public/blacklist.html",
         current=[blacklist.public_row(entry) for entry in current],
         removed=[blacklist.public_row(entry) for entry in removed],
+        as_of=now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+@gongshi_bp.get("")
+def gongshi_page():
+    """双公示: the published penalty decisions, newest first (what enforcement.public_row
+    allows: no natural person's name)."""
+    now = utcnow()
+    stmt = enforcement.published_decisions()
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = page_number()
+    decisions = db.session.scalars(
+        stmt.limit(GONGSHI_PAGE_SIZE).offset((page - 1) * GONGSHI_PAGE_SIZE)
+    )
+    return render_template(
+        "public/gongshi.html",
+        rows=[enforcement.public_row(decision) for decision in decisions],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // GONGSHI_PAGE_SIZE)),
         as_of=now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
     )
 

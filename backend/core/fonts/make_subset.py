@@ -2,7 +2,7 @@
 full-width punctuation the poster uses), outlines only (no embedded bitmaps, no hinting).
 
     pip install fonttools   # a build tool only; the app does not need it
-    python backend/safety_code/fonts/make_subset.py /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+    python backend/core/fonts/make_subset.py /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 """
 
 import contextlib

@@ -1,0 +1,62 @@
+"""What the enforcement documents share: who sees them, who signs them.
+
+An official sees the documents of the enterprises in their jurisdiction subtree, an enterprise
+user those of its own enterprise; anything else is answered 404 (core/scope.py).
+"""
+
+import uuid
+
+from sqlalchemy import select
+
+from ..core.db import db
+from ..core.errors import Invalid, NotFound
+from ..core.scope import visible_enterprise_ids
+from ..models import User
+
+# 《行政处罚法》第四十二条 and 第五十五条: 执法人员不得少于两人 (and show their credentials); the
+# forms carry a signature line for each. Four lines at most fit the form.
+MIN_OFFICIALS = 2
+MAX_OFFICIALS = 4
+NAME_MAX = 64
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def document_clause(model, user: User):
+    """The documents the user may see: those of the enterprises in scope."""
+    return model.enterprise_id.in_(visible_enterprise_ids(user))
+
+
+def get_visible_document(model, document_id: str, user: User, field: str | None = None):
+    document = db.session.scalar(
+        select(model).where(model.id == document_id, document_clause(model, user))
+    )
+    if document is None:
+        raise NotFound(f"{model.__tablename__[:-1]} {document_id} not found", field=field)
+    return document
+
+
+def checked_official_names(value, field: str = "official_names") -> list[str]:
+    """Two to four distinct names of the signing officials."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise Invalid(f"{field} must be a list of names.", field=field)
+    names = [name.strip() for name in value]
+    if not MIN_OFFICIALS <= len(names) <= MAX_OFFICIALS:
+        raise Invalid(
+            f"{field}: {MIN_OFFICIALS} to {MAX_OFFICIALS} officials sign "
+            "(行政处罚法 第四十二条: 执法人员不得少于两人).",
+            field=field,
+        )
+    if any(not name or len(name) > NAME_MAX for name in names):
+        raise Invalid(f"{field}: each name has 1 to {NAME_MAX} characters.", field=field)
+    if len(set(names)) != len(names):
+        raise Invalid(f"{field}: the officials must be different people.", field=field)
+    return names
+
+
+def checked_name(value, field: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > NAME_MAX:
+        raise Invalid(f"{field} must be a name of 1 to {NAME_MAX} characters.", field=field)
+    return value.strip()

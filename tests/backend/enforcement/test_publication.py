@@ -1,0 +1,99 @@
+"""双公示: a penalty decision is published within 20 working days of the decision (方案5 L198,
+方案6 L233), counted on the State Council's calendar (2026: 中秋 9-25, 国庆 10-1…10-7, 10-10 a
+Saturday worked); the board lists those late or due within 3 working days; once published it
+shows on /gongshi and /api/v1/gongshi without any natural person's name."""
+
+from datetime import UTC, date, datetime
+
+from backend.core.periods import WorkingDayCalendar
+from backend.enforcement import services as enforcement
+from tests.backend.web.test_pages import log_in, text
+
+DECIDED_ON = date(2026, 9, 21)  # a Monday
+DEADLINE = date(2026, 10, 26)  # the 20th working day after it
+
+
+def test_the_deadline_is_the_20th_working_day_after_the_decision(app, session):
+    assert enforcement.publication_deadline(DECIDED_ON) == DEADLINE
+    # Weekends alone would give a week earlier: the holidays and the worked Saturday count.
+    weekdays_only = WorkingDayCalendar(official=False)
+    assert weekdays_only.add_working_days(DECIDED_ON, 20) == date(2026, 10, 19)
+
+
+def test_published_on_the_deadline_is_on_time_the_day_after_is_late(session, world, make_decision):
+    decision = make_decision(decided_on=DECIDED_ON)
+    assert decision.publish_due_on == DEADLINE
+    assert not enforcement.is_publication_overdue(decision, today=DEADLINE)
+    assert enforcement.is_publication_overdue(decision, today=date(2026, 10, 27))
+    on_time = enforcement.publish_decision(
+        world["users"]["supervisor"], decision.id, now=datetime(2026, 10, 26, 15, 59, tzinfo=UTC)
+    )
+    assert not enforcement.is_published_late(on_time)  # 23:59 in Shanghai, still the 26th
+    on_time.published_at = datetime(2026, 10, 26, 16, 0, tzinfo=UTC)  # 00:00 on the 27th
+    assert enforcement.is_published_late(on_time)
+
+
+def test_the_board_lists_decisions_late_or_due_within_3_working_days(session, world, make_decision):
+    decision = make_decision(decided_on=DECIDED_ON)
+    supervisor = world["users"]["supervisor"]
+
+    def listed(today):
+        query = enforcement.publication_due_query(supervisor, today=today)
+        return decision.id in {d.id for d in session.scalars(query)}
+
+    assert not listed(date(2026, 10, 20))  # 4 working days before the deadline
+    assert listed(date(2026, 10, 21))  # 3 working days before
+    assert listed(date(2026, 11, 30))  # late
+    enforcement.publish_decision(supervisor, decision.id)
+    assert not listed(date(2026, 11, 30))
+
+
+def test_the_due_list_is_the_supervisors(client, world, make_decision):
+    decision = make_decision(decided_on=DECIDED_ON)
+    url = "/api/v1/enforcement/penalty-decisions/publication-due"
+    mine = client.get(url, headers=world["headers"]["supervisor"])
+    assert [d["id"] for d in mine.json] == [decision.id]
+    assert mine.json[0]["publication_overdue"] is True
+    assert client.get(url, headers=world["headers"]["other_supervisor"]).json == []
+    assert client.get(url, headers=world["headers"]["manager"]).status_code == 403
+
+
+def test_the_board_page_counts_them(client, world, make_decision):
+    make_decision(decided_on=DECIDED_ON)
+    log_in(client, "board", world["users"]["supervisor"])
+    page = text(client.get("/board/"))
+    assert 'id="queue-publication">1<' in page
+    assert "已逾期" in page
+
+
+def test_publishing_shows_the_decision_on_the_public_page_and_api(client, world, make_decision):
+    decision = make_decision(decided_on=DECIDED_ON, party_legal_representative="张法人")
+    assert decision.number not in client.get("/gongshi").get_data(as_text=True)
+    assert client.get("/api/v1/gongshi").json == []
+    published = client.post(
+        f"/api/v1/enforcement/penalty-decisions/{decision.id}/publication",
+        headers=world["headers"]["supervisor"],
+    )
+    assert published.status_code == 200, published.json
+    again = client.post(
+        f"/api/v1/enforcement/penalty-decisions/{decision.id}/publication",
+        headers=world["headers"]["supervisor"],
+    )
+    assert again.status_code == 409
+    page = client.get("/gongshi").get_data(as_text=True)
+    assert decision.number in page and decision.party_name in page
+    assert decision.party_uscc in page and "罚款" in page and "20000.00元" in page
+    (row,) = client.get("/api/v1/gongshi").json
+    assert row["number"] == decision.number
+    assert row["authority"] == "D区应急管理局"
+    for private in ("张法人", "王执法", "赵执法"):
+        assert private not in page
+        assert private not in str(row)
+
+
+def test_only_a_supervisor_in_scope_publishes(client, world, make_decision):
+    decision = make_decision(decided_on=DECIDED_ON)
+    url = f"/api/v1/enforcement/penalty-decisions/{decision.id}/publication"
+    assert client.post(url, headers=world["headers"]["inspector"]).status_code == 403
+    assert client.post(url, headers=world["headers"]["manager"]).status_code == 403
+    assert client.post(url, headers=world["headers"]["other_supervisor"]).status_code == 404
