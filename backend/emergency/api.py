@@ -24,7 +24,7 @@ def _choices(labels: dict) -> dict:
     }
 
 
-class PlanWriteSchema(ma.Schema):
+class EmergencyPlanWriteSchema(ma.Schema):
     kind = ma.fields.String(required=True, **_choices(PLAN_KINDS))
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     issued_on = ma.fields.Date(allow_none=True, metadata={"description": "发布实施日期"})
@@ -37,11 +37,11 @@ class PlanWriteSchema(ma.Schema):
     filed_on = ma.fields.Date(allow_none=True, metadata={"description": "备案日期"})
 
 
-class PlanCreateSchema(PlanWriteSchema):
+class EmergencyPlanCreateSchema(EmergencyPlanWriteSchema):
     enterprise_id = IdField(required=True)
 
 
-class PlanSchema(PlanCreateSchema):
+class EmergencyPlanSchema(EmergencyPlanCreateSchema):
     id = ma.fields.String()
     kind_label = ma.fields.Function(lambda plan: PLAN_KINDS[plan.kind])
     filing_status_label = ma.fields.Function(lambda plan: FILING_STATUSES[plan.filing_status])
@@ -73,7 +73,7 @@ class DrillSchema(DrillCreateSchema):
     updated_at = ma.fields.AwareDateTime()
 
 
-class PlanQuery(ma.Schema):
+class EmergencyPlanQuery(ma.Schema):
     enterprise_id = IdField(strict=False)
     kind = ma.fields.String(validate=ma.validate.OneOf(list(PLAN_KINDS)))
 
@@ -87,7 +87,7 @@ class OverdueQuery(ma.Schema):
     jurisdiction_id = IdField(strict=False)
 
 
-class RequirementSchema(ma.Schema):
+class DrillRequirementSchema(ma.Schema):
     code = ma.fields.String(metadata={"enum": list(service.REQUIREMENT_LABELS)})
     label = ma.fields.String()
     period_months = ma.fields.Integer()
@@ -103,22 +103,22 @@ class DrillStatusSchema(ma.Schema):
     enterprise_name = ma.fields.String()
     key_unit = ma.fields.Boolean(metadata={"description": "重点单位 (local policy: its class)"})
     overdue = ma.fields.Boolean()
-    requirements = ma.fields.List(ma.fields.Nested(RequirementSchema))
+    requirements = ma.fields.List(ma.fields.Nested(DrillRequirementSchema))
     basis = ma.fields.String()
     rule = ma.fields.String()
 
 
 @blp.route("/emergency-plans")
 class Plans(MethodView):
-    @blp.arguments(PlanQuery, location="query")
-    @blp.response(200, PlanSchema(many=True))
+    @blp.arguments(EmergencyPlanQuery, location="query")
+    @blp.response(200, EmergencyPlanSchema(many=True))
     @blp.paginate()
     def get(self, query, pagination_parameters):
         """List the emergency plans in scope"""
         return paginate_select(service.plan_query(current_user(), **query), pagination_parameters)
 
-    @blp.arguments(PlanCreateSchema)
-    @blp.response(201, PlanSchema)
+    @blp.arguments(EmergencyPlanCreateSchema)
+    @blp.response(201, EmergencyPlanSchema)
     def post(self, data):
         """Register an emergency plan and its 备案 (the enterprise's safety manager)"""
         return service.add_plan(current_user(), **data)
@@ -126,13 +126,13 @@ class Plans(MethodView):
 
 @blp.route(f"/emergency-plans/{RECORD_ID}")
 class PlanById(MethodView):
-    @blp.response(200, PlanSchema)
+    @blp.response(200, EmergencyPlanSchema)
     def get(self, record_id):
         """One emergency plan"""
         return service.get_visible_plan(current_user(), record_id)
 
-    @blp.arguments(PlanWriteSchema(partial=True))
-    @blp.response(200, PlanSchema)
+    @blp.arguments(EmergencyPlanWriteSchema(partial=True))
+    @blp.response(200, EmergencyPlanSchema)
     def patch(self, data, record_id):
         """Correct a plan or record its 备案"""
         return service.update_plan(current_user(), record_id, data)

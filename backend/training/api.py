@@ -145,7 +145,7 @@ class YearQuery(ma.Schema):
     )
 
 
-class HoursSchema(ma.Schema):
+class TrainingHoursSchema(ma.Schema):
     person_id = ma.fields.String()
     name = ma.fields.String()
     role = ma.fields.String()
@@ -156,7 +156,7 @@ class HoursSchema(ma.Schema):
     basis = ma.fields.String(allow_none=True)
 
 
-class RateSchema(ma.Schema):
+class CertificationRateSchema(ma.Schema):
     enterprise_id = ma.fields.Integer()
     enterprise_name = ma.fields.String()
     employees_20_plus = ma.fields.Boolean()
@@ -169,14 +169,14 @@ class RateSchema(ma.Schema):
     basis = ma.fields.String()
 
 
-class JurisdictionRateSchema(ma.Schema):
+class JurisdictionCertificationSchema(ma.Schema):
     jurisdiction_id = ma.fields.Integer()
     enterprises = ma.fields.Integer()
     required = ma.fields.Integer()
     certified = ma.fields.Integer()
     rate = ma.fields.Float(allow_none=True)
     target = ma.fields.Float()
-    below_target = ma.fields.List(ma.fields.Nested(RateSchema))
+    below_target = ma.fields.List(ma.fields.Nested(CertificationRateSchema))
 
 
 @blp.route("/people")
@@ -272,7 +272,7 @@ class TrainingById(MethodView):
 
 @blp.route(f"/enterprises/<{ID_CONVERTER}:enterprise_id>/certification")
 class EnterpriseCertification(MethodView):
-    @blp.response(200, RateSchema)
+    @blp.response(200, CertificationRateSchema)
     def get(self, enterprise_id):
         """The enterprise's 持证上岗率 against seed 001's 100 % target"""
         return service.certification_rate(current_user(), enterprise_id)
@@ -281,7 +281,7 @@ class EnterpriseCertification(MethodView):
 @blp.route(f"/enterprises/<{ID_CONVERTER}:enterprise_id>/training-hours")
 class EnterpriseTrainingHours(MethodView):
     @blp.arguments(YearQuery, location="query")
-    @blp.response(200, HoursSchema(many=True))
+    @blp.response(200, TrainingHoursSchema(many=True))
     def get(self, query, enterprise_id):
         """Each person's training hours in a year, beside the yearly minimum where the rule
         (生产经营单位安全培训规定 art. 9, 13) gives one"""
@@ -290,7 +290,7 @@ class EnterpriseTrainingHours(MethodView):
 
 @blp.route(f"/jurisdictions/<{ID_CONVERTER}:jurisdiction_id>/certification")
 class JurisdictionCertification(MethodView):
-    @blp.response(200, JurisdictionRateSchema)
+    @blp.response(200, JurisdictionCertificationSchema)
     def get(self, jurisdiction_id):
         """The 持证上岗率 over a jurisdiction's enterprises, and those below the target"""
         return service.jurisdiction_certification(current_user(), jurisdiction_id)

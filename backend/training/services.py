@@ -241,8 +241,7 @@ def add_certificate(user: User, *, person_id: str, **fields) -> Certificate:
         id=new_id(),
         enterprise_id=person.enterprise_id,
         person_id=person.id,
-        operation_category=None,
-        **_checked_certificate(fields),
+        **{"operation_category": None, **_checked_certificate(fields)},
     )
     _check_certificate(certificate)
     db.session.add(certificate)
