@@ -10,7 +10,10 @@ from sqlalchemy import event, insert, inspect, select, update
 
 from ..core.db import AppSession
 from ..models import (
+    Certificate,
     ChecklistVersion,
+    Drill,
+    EmergencyPlan,
     Enterprise,
     Finding,
     Hazard,
@@ -18,10 +21,12 @@ from ..models import (
     Inspection,
     InspectionPlan,
     Jurisdiction,
+    Person,
     Photo,
     SyncChange,
     SyncCounter,
     SyncRejection,
+    TrainingSession,
 )
 
 DEVICE = "sync_device_id"
@@ -40,11 +45,25 @@ TABLES: dict[type, str] = {
     SyncRejection: "sync_rejections",
     HazardAction: "hazard_actions",
     InspectionPlan: "inspection_plans",
+    # The enterprise's registers (training and emergency domains).
+    Person: "enterprise_people",
+    Certificate: "certificates",
+    TrainingSession: "training_sessions",
+    EmergencyPlan: "emergency_plans",
+    Drill: "emergency_drills",
 }
 
 
 # Tables whose records lie in their enterprise's scope and move with it to another jurisdiction.
-ENTERPRISE_FOLLOWERS: dict[str, type] = {"hazards": Hazard, "inspection_plans": InspectionPlan}
+ENTERPRISE_FOLLOWERS: dict[str, type] = {
+    "hazards": Hazard,
+    "inspection_plans": InspectionPlan,
+    "enterprise_people": Person,
+    "certificates": Certificate,
+    "training_sessions": TrainingSession,
+    "emergency_plans": EmergencyPlan,
+    "emergency_drills": Drill,
+}
 
 
 class _Places:

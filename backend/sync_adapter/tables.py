@@ -12,28 +12,38 @@ from ..core import scope as authz
 from ..core.db import db
 from ..models import (
     ENTERPRISE_ROLES,
+    Certificate,
     ChecklistVersion,
+    Drill,
+    EmergencyPlan,
     Enterprise,
     Finding,
     Hazard,
     HazardAction,
     Inspection,
     InspectionPlan,
+    Person,
     Photo,
     SyncRejection,
+    TrainingSession,
     User,
     utcnow,
 )
 from ..plans import services as inspection_plans
 from .serializers import (
+    serialize_certificate,
     serialize_checklist,
+    serialize_drill,
+    serialize_emergency_plan,
     serialize_enterprise,
     serialize_finding,
     serialize_hazard,
     serialize_hazard_action,
     serialize_inspection,
+    serialize_person,
     serialize_photo,
     serialize_rejection,
+    serialize_training_session,
 )
 
 BATCH = 500
@@ -127,6 +137,33 @@ def _checklist_scope(user: User):
     return or_(ChecklistVersion.id.in_(needed), ChecklistVersion.id.in_(used))
 
 
+def _of_visible_enterprises(model):
+    """The enterprise's registers: those of the enterprises the user sees (an inspector's
+    device: its jurisdiction's; an enterprise's: its own)."""
+    return lambda user: model.enterprise_id.in_(authz.visible_enterprise_ids(user))
+
+
+# The enterprise's registers, pulled read-only (training and emergency domains).
+REGISTER_TABLES = [
+    PullTable("enterprise_people", Person, serialize_person, _of_visible_enterprises(Person)),
+    PullTable(
+        "certificates", Certificate, serialize_certificate, _of_visible_enterprises(Certificate)
+    ),
+    PullTable(
+        "training_sessions",
+        TrainingSession,
+        serialize_training_session,
+        _of_visible_enterprises(TrainingSession),
+    ),
+    PullTable(
+        "emergency_plans",
+        EmergencyPlan,
+        serialize_emergency_plan,
+        _of_visible_enterprises(EmergencyPlan),
+    ),
+    PullTable("emergency_drills", Drill, serialize_drill, _of_visible_enterprises(Drill)),
+]
+
 TABLES = [
     PullTable("enterprises", Enterprise, serialize_enterprise, authz.enterprise_clause),
     PullTable("checklists", ChecklistVersion, serialize_checklist, _checklist_scope, False),
@@ -149,5 +186,6 @@ TABLES = [
         lambda user: SyncRejection.user_id == user.id,
         owned=True,
     ),
+    *REGISTER_TABLES,
 ]
 PULL_TABLES = tuple(table.name for table in TABLES)
