@@ -6,12 +6,13 @@ Sources (docs/sources.md):
 - Seed 004 (青安委〔2024〕2号) item 7: the plans are "按规定向负有安全生产监督管理职责的部门备案"
   (`filing_status`, `filed_with`, `filed_on`); item 4 names the three kinds: "综合应急预案、专项
   应急预案和现场处置方案".
-- Seed 004 item 17, word for word: "是否依照有关规定制定应急预案演练计划，是否根据本单位的事故风险
-  特点，每年（重点单位每半年）至少组织一次综合应急预案演练或者专项应急预案演练，每半年至少组织一次
-  现场处置方案演练。" (DRILL_RULE_TEXT). `drill_status` reads 每年 as the calendar year and
-  每半年 as its halves (1–6月, 7–12月), Asia/Shanghai: a requirement is `done` once a drill of
-  its kind was held in the current period, `due` while the current period runs without one, and
-  `overdue` when the last period ended without one (until a drill is held).
+- Seed 004 item 17 (S004:L39), word for word: "是否依照有关规定制定应急预案演练计划,是否根据
+  本单位的事故风险特点,每年(重点单位每半年)至少组织一次综合应急预案演练或者专项应急预案演练,每半年
+  至少组织一次现场处置方案演练。" (DRILL_RULE_TEXT). `drill_status` reads 每年 as the
+  calendar year and 每半年 as its halves (1–6月, 7–12月), Asia/Shanghai: a requirement is
+  `done` once a drill of its kind was held in the current period, `due` while the current
+  period runs without one, and `overdue` when the last period ended without one (until a drill
+  is held).
 - Which units are 重点单位 no seed defines: local policy (EMERGENCY_KEY_UNIT_CLASSES) takes the
   enterprise's class from 分级分类 (`EnterpriseClassification.effective_class`, default
   `key` 重点). An enterprise new to the system is not overdue for a period that ended before
@@ -50,9 +51,10 @@ from ..models import (
 
 WRITERS = frozenset({"enterprise_manager"})
 DRILL_RULE_SOURCE = "青安委〔2024〕2号 第17项"
+# Word for word, with the seed's own punctuation (S004:L39).
 DRILL_RULE_TEXT = (
-    "是否依照有关规定制定应急预案演练计划，是否根据本单位的事故风险特点，每年（重点单位每半年）"
-    "至少组织一次综合应急预案演练或者专项应急预案演练，每半年至少组织一次现场处置方案演练。"
+    "是否依照有关规定制定应急预案演练计划,是否根据本单位的事故风险特点,每年(重点单位每半年)"
+    "至少组织一次综合应急预案演练或者专项应急预案演练,每半年至少组织一次现场处置方案演练。"
 )
 PLAN_FIELDS = frozenset({"kind", "title", "issued_on", "filing_status", "filed_with", "filed_on"})
 DRILL_FIELDS = frozenset(

@@ -3,11 +3,12 @@ enterprise's safety managers, read by its own users and the officials in scope.
 
 Sources (docs/sources.md):
 
-- 持证上岗 (seed 001 L27, 《市委安全生产监管工作意见》 二(二)3): "三年实现全市从业人员20人以上企业
-  主要负责人、安全管理人员和特种作业人员持证上岗率达到100%；从业人员20人以下企业主要负责人和特种
-  作业人员持证上岗率达到100%". The 持证上岗率 counts the people in the roles the seed names for
-  the enterprise's size (`certified_roles`), and those of them holding a valid certificate of
-  the kind their role needs (`ROLE_CERTIFICATES`); the target is 100 % (`meets_target`).
+- 持证上岗 (seed 001 L27, 《市委安全生产监管工作意见》 二(二)3, word for word,
+  CERTIFICATION_RULE_TEXT): "三年实现全市从业人员20人以上企业主要负责人、安全管理人员和特种作业
+  人员持证上岗率达到100%;从业人员20人以下企业主要负责人和特种作业人员持证上岗率达到100%".
+  The 持证上岗率 counts the people in the roles the seed names for the enterprise's size
+  (`certified_roles`), and those of them holding a valid certificate of the kind their role
+  needs (`ROLE_CERTIFICATES`); the target is 100 % (`meets_target`).
 - Training records (seed 004 item 10): "如实详细、准确记录培训的时间、内容、参加人员以及考核结果".
 - Yearly hours (《生产经营单位安全培训规定》, 原国家安监总局令第3号, 第80号令修改): art. 9, the
   principal and safety managers "每年再培训时间不得少于12学时", in
@@ -49,6 +50,10 @@ from ..models import (
 )
 
 WRITERS = frozenset({"enterprise_manager"})
+CERTIFICATION_RULE_TEXT = (
+    "三年实现全市从业人员20人以上企业主要负责人、安全管理人员和特种作业人员持证上岗率达到100%;"
+    "从业人员20人以下企业主要负责人和特种作业人员持证上岗率达到100%"
+)
 # Seed 001 L27: 从业人员20人以上 ("以上" includes the number).
 CERTIFICATION_EMPLOYEES = 20
 CERTIFIED_ROLES_LARGE = ("principal", "safety_manager", "special_operator")
