@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
 
 from ..core.db import db
 from ..core.errors import Invalid, NotFound, checked_text
@@ -184,7 +185,11 @@ def people_query(
     role: str | None = None,
     active: bool | None = None,
 ):
-    stmt = select(Person).where(Person.enterprise_id.in_(visible_enterprise_ids(user)))
+    stmt = (
+        select(Person)
+        .where(Person.enterprise_id.in_(visible_enterprise_ids(user)))
+        .options(selectinload(Person.certificates))
+    )
     for column, value in (
         (Person.enterprise_id, enterprise_id),
         (Person.role, role),
@@ -495,8 +500,12 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
 
 
 def training_query(user: User, *, enterprise_id: int | None = None, year: int | None = None):
-    stmt = select(TrainingSession).where(
-        TrainingSession.enterprise_id.in_(visible_enterprise_ids(user))
+    stmt = (
+        select(TrainingSession)
+        .where(TrainingSession.enterprise_id.in_(visible_enterprise_ids(user)))
+        .options(
+            selectinload(TrainingSession.participants).selectinload(TrainingParticipant.person)
+        )
     )
     if enterprise_id is not None:
         stmt = stmt.where(TrainingSession.enterprise_id == enterprise_id)

@@ -142,6 +142,27 @@ def test_who_reads_and_who_keeps_the_register(client, world, people, role):
     assert certificate.status_code == write
 
 
+@pytest.mark.parametrize("role", ACCESS)
+def test_a_certificate_number_only_for_the_enterprise_and_officials_in_scope(
+    client, world, people, role
+):
+    client.post(
+        "/api/v1/certificates",
+        json={
+            "person_id": people["principal"],
+            "cert_type": "safety_qualification",
+            "number": "A-0",
+            "issuer": "市应急管理局",
+            "issued_on": "2025-01-01",
+            "valid_until": "2028-01-01",
+        },
+        headers=world["headers"]["manager"],
+    )
+    headers = world["headers"][role]
+    numbers = {c["number"] for c in client.get("/api/v1/certificates", headers=headers).json}
+    assert ("A-0" in numbers) == (ACCESS[role][0] == 200)
+
+
 def test_no_identity_number_is_taken(client, world):
     response = client.post(
         "/api/v1/people",
