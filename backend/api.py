@@ -15,6 +15,7 @@ from .core.http import PASSWORD_CHANGE_ENDPOINTS, PUBLIC_ENDPOINTS, ProblemSchem
 from .core.problems import PROBLEM_MIME, http_exception_problem
 from .credit import api as credit_api
 from .credit import blacklist_api, commitments_api, public_blacklist_api
+from .emergency import api as emergency_api
 from .enforcement import api as enforcement_api
 from .enforcement import public_api as public_penalties_api
 from .enterprises import api as enterprises_api
@@ -27,6 +28,7 @@ from .photos import api as photos_api
 from .plans import api as plans_api
 from .safety_code import api as safety_code_api
 from .sync_adapter import api as sync_api
+from .training import api as training_api
 from .users import api as users_api
 from .users import auth_api
 from .users.auth import user_for_token
@@ -84,6 +86,8 @@ DOMAIN_APIS = (
     commitments_api,
     classification_api,
     plans_api,
+    training_api,
+    emergency_api,
 )
 
 

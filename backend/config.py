@@ -117,6 +117,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "CLASSIFICATION_LOW_SCORE": float(env.get("CLASSIFICATION_LOW_SCORE", "60")),
         # The window in which self-inspections (自查自报) count.
         "CLASSIFICATION_SELF_REPORT_DAYS": int(env.get("CLASSIFICATION_SELF_REPORT_DAYS", "365")),
+        # Local policy (no source): the days before a certificate expires that remind the
+        # enterprise's safety managers (each once), and before the end of a drill period
+        # (seed 004 item 17) that a drill not yet held is reminded; which classes (分级分类)
+        # count as 重点单位 for item 17.
+        "CERTIFICATE_REMINDER_DAYS": env.get("CERTIFICATE_REMINDER_DAYS", "30,7"),
+        "DRILL_DUE_SOON_DAYS": int(env.get("DRILL_DUE_SOON_DAYS", "30")),
+        "EMERGENCY_KEY_UNIT_CLASSES": env.get("EMERGENCY_KEY_UNIT_CLASSES", "key"),
         "SIGNATURE_MAX_BYTES": int(env.get("SIGNATURE_MAX_BYTES", str(256 * 1024))),
         # Photos. S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local").lower(),

@@ -48,7 +48,7 @@ from ..models import JobLock, utcnow
 from ..notifications import services as notifications
 from ..photos import services as photos
 from ..plans import services as inspection_plans
-from . import deadlines
+from . import deadlines, registers
 
 log = logging.getLogger("xuncha.jobs")
 LOCKS = JobLock.__table__
@@ -115,6 +115,18 @@ JOBS: dict[str, Job] = {
             inspection_plans.plan_inspections,
             60,
             "Classify enterprises; plan the next inspection of each; mark missed plans overdue",
+        ),
+        Job(
+            "certificate_reminders",
+            registers.certificate_reminders,
+            360,
+            "Remind safety managers of certificates expiring within CERTIFICATE_REMINDER_DAYS",
+        ),
+        Job(
+            "drill_reminders",
+            registers.drill_reminders,
+            360,
+            "Remind safety managers of emergency drills due or overdue (seed 004 item 17)",
         ),
         Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
         Job("refresh_statistics", _refresh_statistics, 360, "SQLite: refresh planner statistics"),

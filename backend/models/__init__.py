@@ -34,6 +34,7 @@ from .credit import (
     BlacklistEvent,
     Commitment,
 )
+from .emergency import DRILL_TYPES, FILING_STATUSES, PLAN_KINDS, Drill, EmergencyPlan
 from .enforcement import (
     ENFORCEMENT_DOCUMENT_KINDS,
     ENFORCEMENT_DOCUMENT_TITLES,
@@ -52,6 +53,16 @@ from .media import MediaObject, Photo
 from .notification import NOTIFICATION_KINDS, Notification
 from .safety_code import SAFETY_CODE_COLORS, SafetyCode, ScanRecord
 from .sync import IdempotencyKey, SyncChange, SyncCounter, SyncRejection
+from .training import (
+    ASSESSMENT_RESULTS,
+    CERTIFICATE_TYPES,
+    PERSON_ROLES,
+    SPECIAL_OPERATION_CATEGORIES,
+    Certificate,
+    Person,
+    TrainingParticipant,
+    TrainingSession,
+)
 from .user import (
     ACCOUNT_EVENT_SOURCES,
     ACCOUNT_EVENTS,
@@ -139,4 +150,18 @@ __all__ = [
     "ScanRecord",
     "User",
     "utcnow",
+    # training (people, certificates, training sessions) and emergency (plans, drills)
+    "ASSESSMENT_RESULTS",
+    "CERTIFICATE_TYPES",
+    "PERSON_ROLES",
+    "SPECIAL_OPERATION_CATEGORIES",
+    "Certificate",
+    "Person",
+    "TrainingParticipant",
+    "TrainingSession",
+    "DRILL_TYPES",
+    "FILING_STATUSES",
+    "PLAN_KINDS",
+    "Drill",
+    "EmergencyPlan",
 ]

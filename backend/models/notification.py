@@ -12,6 +12,9 @@ NOTIFICATION_KINDS = {
     "bad_credit_record": "列入安全生产不良信用记录",
     "blacklist_notice": "拟列入安全生产“黑名单”告知",
     "blacklist_proposal": "事故符合“黑名单”情形，待监管部门核实采集",
+    "certificate_expiring": "人员证书即将到期",
+    "drill_due": "应急预案演练即将到期",
+    "drill_overdue": "应急预案演练逾期未开展",
 }
 
 

@@ -98,6 +98,32 @@ class InspectionPlanSchema(ma.Schema):
     due_on = ma.fields.Date()
 
 
+class TrainingRegisterSchema(ma.Schema):
+    certificates = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Integer(), metadata={"description": "by state"}
+    )
+    certification = ma.fields.Dict(metadata={"description": "持证上岗率 (seed 001 L27)"})
+    training_sessions = ma.fields.Integer()
+    line = ma.fields.String(metadata={"description": "One line for checklist item D10"})
+
+
+class EmergencyRegisterSchema(ma.Schema):
+    plans = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    drills = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        metadata={"description": "Item 17 requirement -> done / due / overdue"},
+    )
+    drill_overdue = ma.fields.Boolean()
+    key_unit = ma.fields.Boolean()
+    line = ma.fields.String(metadata={"description": "One line for checklist items D7, D17"})
+
+
+class ScanRegistersSchema(ma.Schema):
+    training = ma.fields.Nested(TrainingRegisterSchema)
+    emergency = ma.fields.Nested(EmergencyRegisterSchema)
+
+
 class ScanContextSchema(ma.Schema):
     enterprise = ma.fields.Nested(ScanEnterpriseSchema, required=True)
     safety_code_color = ma.fields.String(required=True, **COLOR_FIELD)
@@ -119,6 +145,7 @@ class ScanContextSchema(ma.Schema):
         required=True,
         metadata={"description": "The inspection plan due (null while none is planned)"},
     )
+    registers = ma.fields.Nested(ScanRegistersSchema, required=True)
     scan = ma.fields.Nested(ScanRecordSchema, required=True)
 
 

@@ -10,9 +10,11 @@ from ..checklists import services as checklist_service
 from ..core.db import db
 from ..core.scope import get_visible
 from ..core.timeutil import today_in_shanghai
+from ..emergency import services as emergency
 from ..hazards.services import AWAITING_VERIFICATION, OPEN_STATUSES, overdue_clause
 from ..models import Enterprise, Hazard, Inspection, ScanRecord, User, utcnow
 from ..plans.services import due_plan_for
+from ..training import services as training
 from .services import active_code_by_token, refresh_safety_code_color
 
 
@@ -89,6 +91,11 @@ def scan(
         "last_inspection": last_inspection(enterprise),
         # Supervision visits are unannounced (四不两直): enterprises never see their plans.
         "due_inspection_plan": None if user.is_enterprise_user else due_inspection_plan(enterprise),
+        # The registers checklist items D10 and D17 ask about: one line each, and the flags.
+        "registers": {
+            "training": training.register_summary(enterprise.id),
+            "emergency": emergency.register_summary(enterprise.id),
+        },
         "scan": record,
     }
 

@@ -10,7 +10,10 @@ from sqlalchemy import event, insert, inspect, select, update
 
 from ..core.db import AppSession
 from ..models import (
+    Certificate,
     ChecklistVersion,
+    Drill,
+    EmergencyPlan,
     Enterprise,
     Finding,
     Hazard,
@@ -19,12 +22,14 @@ from ..models import (
     InspectionPlan,
     Jurisdiction,
     PenaltyDecision,
+    Person,
     Photo,
     RectificationOrder,
     ReviewOpinion,
     SyncChange,
     SyncCounter,
     SyncRejection,
+    TrainingSession,
 )
 
 DEVICE = "sync_device_id"
@@ -46,6 +51,12 @@ TABLES: dict[type, str] = {
     RectificationOrder: "rectification_orders",
     ReviewOpinion: "review_opinions",
     PenaltyDecision: "penalty_decisions",
+    # The enterprise's registers (training and emergency domains).
+    Person: "enterprise_people",
+    Certificate: "certificates",
+    TrainingSession: "training_sessions",
+    EmergencyPlan: "emergency_plans",
+    Drill: "emergency_drills",
 }
 
 
@@ -56,6 +67,11 @@ ENTERPRISE_FOLLOWERS: dict[str, type] = {
     "rectification_orders": RectificationOrder,
     "review_opinions": ReviewOpinion,
     "penalty_decisions": PenaltyDecision,
+    "enterprise_people": Person,
+    "certificates": Certificate,
+    "training_sessions": TrainingSession,
+    "emergency_plans": EmergencyPlan,
+    "emergency_drills": Drill,
 }
 
 

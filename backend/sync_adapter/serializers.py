@@ -7,17 +7,22 @@ from datetime import date, datetime
 from sync.protocol import datetime_to_ms
 
 from ..models import (
+    Certificate,
     ChecklistVersion,
+    Drill,
+    EmergencyPlan,
     Enterprise,
     Finding,
     Hazard,
     HazardAction,
     Inspection,
     PenaltyDecision,
+    Person,
     Photo,
     RectificationOrder,
     ReviewOpinion,
     SyncRejection,
+    TrainingSession,
 )
 
 
@@ -184,4 +189,75 @@ def serialize_penalty_decision(d: PenaltyDecision) -> dict:
         decided_on=d.decided_on,
         publish_due_on=d.publish_due_on,
         published_at=d.published_at,
+    )
+
+
+# The enterprise's registers (pull-only, docs/sync.md): read beside the checklist items.
+
+
+def serialize_person(p: Person) -> dict:
+    return to_raw(
+        id=p.id,
+        enterprise_id=str(p.enterprise_id),
+        name=p.name,
+        role=p.role,
+        job_title=p.job_title,
+        active=p.active,
+        updated_at=p.updated_at,
+    )
+
+
+def serialize_certificate(c: Certificate) -> dict:
+    return to_raw(
+        id=c.id,
+        enterprise_id=str(c.enterprise_id),
+        person_id=c.person_id,
+        cert_type=c.cert_type,
+        operation_category=c.operation_category,
+        number=c.number,
+        issuer=c.issuer,
+        issued_on=c.issued_on,
+        valid_until=c.valid_until,
+        updated_at=c.updated_at,
+    )
+
+
+def serialize_training_session(t: TrainingSession) -> dict:
+    participants = [{"person_id": p.person_id, "assessment": p.assessment} for p in t.participants]
+    return to_raw(
+        id=t.id,
+        enterprise_id=str(t.enterprise_id),
+        held_at=t.held_at,
+        content=t.content,
+        hours=t.hours,
+        participants=json.dumps(participants, ensure_ascii=False),
+        updated_at=t.updated_at,
+    )
+
+
+def serialize_emergency_plan(p: EmergencyPlan) -> dict:
+    return to_raw(
+        id=p.id,
+        enterprise_id=str(p.enterprise_id),
+        kind=p.kind,
+        title=p.title,
+        issued_on=p.issued_on,
+        filing_status=p.filing_status,
+        filed_with=p.filed_with,
+        filed_on=p.filed_on,
+        updated_at=p.updated_at,
+    )
+
+
+def serialize_drill(d: Drill) -> dict:
+    return to_raw(
+        id=d.id,
+        enterprise_id=str(d.enterprise_id),
+        drill_type=d.drill_type,
+        held_on=d.held_on,
+        plan_id=d.plan_id,
+        participants_count=d.participants_count,
+        evaluation=d.evaluation,
+        improvements=d.improvements,
+        updated_at=d.updated_at,
     )

@@ -13,7 +13,10 @@ from ..core.db import db
 from ..enforcement import services as enforcement
 from ..models import (
     ENTERPRISE_ROLES,
+    Certificate,
     ChecklistVersion,
+    Drill,
+    EmergencyPlan,
     Enterprise,
     Finding,
     Hazard,
@@ -21,26 +24,33 @@ from ..models import (
     Inspection,
     InspectionPlan,
     PenaltyDecision,
+    Person,
     Photo,
     RectificationOrder,
     ReviewOpinion,
     SyncRejection,
+    TrainingSession,
     User,
     utcnow,
 )
 from ..plans import services as inspection_plans
 from .serializers import (
+    serialize_certificate,
     serialize_checklist,
+    serialize_drill,
+    serialize_emergency_plan,
     serialize_enterprise,
     serialize_finding,
     serialize_hazard,
     serialize_hazard_action,
     serialize_inspection,
     serialize_penalty_decision,
+    serialize_person,
     serialize_photo,
     serialize_rectification_order,
     serialize_rejection,
     serialize_review_opinion,
+    serialize_training_session,
 )
 
 BATCH = 500
@@ -148,6 +158,33 @@ def _recent_documents(model):
     return scope
 
 
+def _of_visible_enterprises(model):
+    """The enterprise's registers: those of the enterprises the user sees (an inspector's
+    device: its jurisdiction's; an enterprise's: its own)."""
+    return lambda user: model.enterprise_id.in_(authz.visible_enterprise_ids(user))
+
+
+# The enterprise's registers, pulled read-only (training and emergency domains).
+REGISTER_TABLES = [
+    PullTable("enterprise_people", Person, serialize_person, _of_visible_enterprises(Person)),
+    PullTable(
+        "certificates", Certificate, serialize_certificate, _of_visible_enterprises(Certificate)
+    ),
+    PullTable(
+        "training_sessions",
+        TrainingSession,
+        serialize_training_session,
+        _of_visible_enterprises(TrainingSession),
+    ),
+    PullTable(
+        "emergency_plans",
+        EmergencyPlan,
+        serialize_emergency_plan,
+        _of_visible_enterprises(EmergencyPlan),
+    ),
+    PullTable("emergency_drills", Drill, serialize_drill, _of_visible_enterprises(Drill)),
+]
+
 TABLES = [
     PullTable("enterprises", Enterprise, serialize_enterprise, authz.enterprise_clause),
     PullTable("checklists", ChecklistVersion, serialize_checklist, _checklist_scope, False),
@@ -188,5 +225,6 @@ TABLES = [
         lambda user: SyncRejection.user_id == user.id,
         owned=True,
     ),
+    *REGISTER_TABLES,
 ]
 PULL_TABLES = tuple(table.name for table in TABLES)

@@ -101,6 +101,7 @@ def init_web(app) -> None:
         portal_commitments,
         portal_credit,
         portal_inspections,
+        portal_registers,
         public,
     )
 

@@ -1,0 +1,134 @@
+"""The enterprise keeps its registers in the portal (/portal/registers): people, certificates,
+training, emergency plans and drills, through the training and emergency services; its viewer
+reads them; a bad field is named in Chinese; another enterprise's records stay out of reach."""
+
+from sqlalchemy import select
+
+from tests.backend.web.test_pages import csrf_from, log_in, text
+
+PAGE = "/portal/registers"
+
+
+def test_the_manager_keeps_the_registers(client, session, world):
+    from backend.models import Certificate, Drill, EmergencyPlan, Person, TrainingSession
+
+    log_in(client, "portal", world["users"]["manager"])
+    token = csrf_from(client, PAGE)
+    posted = client.post(
+        f"{PAGE}/people",
+        data={"csrf_token": token, "name": "张电工", "role": "special_operator"},
+    )
+    assert posted.status_code == 302
+    person = session.scalar(select(Person).where(Person.name == "张电工"))
+    certificate = {
+        "csrf_token": token,
+        "person_id": person.id,
+        "cert_type": "special_operation",
+        "number": "T330100",
+        "issuer": "市应急管理局",
+        "issued_on": "2024-05-01",
+        "valid_until": "2030-05-01",
+    }
+    missing = client.post(f"{PAGE}/certificates", data=certificate)
+    assert missing.status_code == 422 and "作业类别" in text(missing)
+    assert (
+        client.post(
+            f"{PAGE}/certificates", data={**certificate, "operation_category": "electrical"}
+        ).status_code
+        == 302
+    )
+    bad_date = client.post(
+        f"{PAGE}/certificates",
+        data={**certificate, "operation_category": "electrical", "issued_on": "明天"},
+    )
+    assert bad_date.status_code == 422 and "发证日期" in text(bad_date)
+    training = client.post(
+        f"{PAGE}/trainings",
+        data={
+            "csrf_token": token,
+            "held_at": "2026-03-02T09:00",
+            "content": "用电安全培训",
+            "hours": "4",
+            "participant": [person.id],
+            f"assessment-{person.id}": "passed",
+        },
+    )
+    assert training.status_code == 302
+    plan = client.post(
+        f"{PAGE}/plans",
+        data={
+            "csrf_token": token,
+            "kind": "on_site",
+            "title": "触电事故现场处置方案",
+            "filing_status": "filed",
+            "filed_with": "",
+        },
+    )
+    assert plan.status_code == 422 and "备案部门" in text(plan)
+    client.post(
+        f"{PAGE}/plans",
+        data={"csrf_token": token, "kind": "on_site", "title": "触电事故现场处置方案"},
+    )
+    plan_id = session.scalar(select(EmergencyPlan.id))
+    drill = client.post(
+        f"{PAGE}/drills",
+        data={
+            "csrf_token": token,
+            "drill_type": "on_site",
+            "held_on": "2026-03-05",
+            "plan_id": plan_id,
+            "participants_count": "9",
+            "evaluation": "处置流程熟练",
+        },
+    )
+    assert drill.status_code == 302
+    page = text(client.get(PAGE))
+    assert "T330100" in page and "电工作业" in page and "持证上岗率 1/1" in page
+    assert "用电安全培训" in page and "张电工（合格）" in page
+    assert "触电事故现场处置方案" in page and "处置流程熟练" in page
+    assert "每半年至少组织一次现场处置方案演练" in page
+    assert session.scalar(select(Certificate.number)) == "T330100"
+    held_at = session.scalar(select(TrainingSession.held_at))
+    assert held_at.isoformat() == "2026-03-02T01:00:00+00:00"  # read as Beijing time
+    assert session.scalar(select(Drill.participants_count)) == 9
+
+
+def test_a_viewer_reads_but_does_not_keep(client, session, world):
+    from backend.training.services import add_person
+
+    person = add_person(
+        world["users"]["manager"],
+        enterprise_id=world["enterprises"]["ent"].id,
+        name="李主任",
+        role="safety_manager",
+    )
+    session.commit()
+    log_in(client, "portal", world["users"]["viewer"])
+    page = text(client.get(PAGE))
+    assert "李主任" in page and 'id="add-person"' not in page
+    token = csrf_from(client, PAGE)
+    refused = client.post(
+        f"{PAGE}/people", data={"csrf_token": token, "name": "x", "role": "other"}
+    )
+    assert refused.status_code == 403
+    left = client.post(f"{PAGE}/people/{person.id}/leave", data={"csrf_token": token})
+    assert left.status_code == 403
+
+
+def test_another_enterprise_sees_none_of_it(client, session, world):
+    from backend.training.services import add_person
+
+    person = add_person(
+        world["users"]["manager"],
+        enterprise_id=world["enterprises"]["ent"].id,
+        name="李主任",
+        role="safety_manager",
+    )
+    session.commit()
+    log_in(client, "portal", world["users"]["manager2"])
+    assert "李主任" not in text(client.get(PAGE))
+    token = csrf_from(client, PAGE)
+    assert (
+        client.post(f"{PAGE}/people/{person.id}/leave", data={"csrf_token": token}).status_code
+        == 404
+    )
