@@ -88,6 +88,7 @@ from ..models import (
 from ..notifications import services as notifications
 from ..photos.services import attach_photos
 from . import records as credit
+from .levels import entry_levels_on_list, list_level_for
 
 SUPERVISOR = frozenset({"supervisor"})
 MANAGER = frozenset({"enterprise_manager"})
@@ -263,7 +264,7 @@ def accident_proposal(accident: Accident) -> tuple[str, str, int] | None:
     if not credit.fatal_responsible(accident):
         return None
     list_level = list_level_for(accident.enterprise)
-    if list_level == "city" and not _city_fatal_threshold(accident):
+    if list_level != "county" and not _city_fatal_threshold(accident):
         return None
     return "fatal_accident", list_level, ACCIDENT_TERM_YEARS[entry_accident_level(accident)]
 
@@ -307,28 +308,6 @@ def propose_for_accident(accident: Accident, now: datetime | None = None) -> Non
             payload=payload,
             now=now,
         )
-
-
-def list_level_for(enterprise: Enterprise) -> str:
-    """The list (县级 or 市级) an entry of this enterprise goes on: the level configured for the
-    nearest of its jurisdictions (BLACKLIST_LIST_LEVEL_BY_JURISDICTION, "<id>:city,…"), else
-    BLACKLIST_LIST_LEVEL. Local policy: which body keeps the list is the deployment's."""
-    overrides = _levels_by_jurisdiction(current_app.config["BLACKLIST_LIST_LEVEL_BY_JURISDICTION"])
-    path = [int(part) for part in enterprise.jurisdiction.path.strip("/").split("/") if part]
-    for jurisdiction_id in reversed(path):
-        if jurisdiction_id in overrides:
-            return overrides[jurisdiction_id]
-    return current_app.config["BLACKLIST_LIST_LEVEL"]
-
-
-def _levels_by_jurisdiction(setting: str) -> dict[int, str]:
-    levels = {}
-    for part in filter(None, (piece.strip() for piece in setting.split(","))):
-        jurisdiction_id, _, level = part.partition(":")
-        if not jurisdiction_id.isdigit() or level not in BLACKLIST_LIST_LEVELS:
-            raise ValueError(f"BLACKLIST_LIST_LEVEL_BY_JURISDICTION: cannot read {part!r}")
-        levels[int(jurisdiction_id)] = level
-    return levels
 
 
 def trigger_label(entry: BlacklistEntry) -> str:
@@ -711,22 +690,33 @@ def history(entry: BlacklistEntry) -> list[dict]:
     return [{"event": event, "photos": photos.get(event.id, [])} for event in events]
 
 
-def published_entries():
-    """What the public sees: entries now published, newest first, with their enterprise."""
+def _on_list(stmt, level: str | None):
+    """Entries on the `level` list (credit/levels.py); every list's when None."""
+    if level is None:
+        return stmt
+    return stmt.where(BlacklistEntry.list_level.in_(entry_levels_on_list(level)))
+
+
+def published_entries(level: str | None = None):
+    """What the public sees: entries now published, newest first, with their enterprise; on
+    the `level` list only, when given."""
+    stmt = select(BlacklistEntry).where(BlacklistEntry.state == "published")
     return (
-        select(BlacklistEntry)
-        .where(BlacklistEntry.state == "published")
+        _on_list(stmt, level)
         .options(joinedload(BlacklistEntry.enterprise))
         .order_by(BlacklistEntry.published_on.desc(), BlacklistEntry.id)
     )
 
 
-def recently_removed_entries(now: datetime | None = None):
-    """Removals the public sees (信息移出 is published too), for BLACKLIST_REMOVED_SHOWN_DAYS."""
+def recently_removed_entries(now: datetime | None = None, level: str | None = None):
+    """Removals the public sees (信息移出 is published too), for BLACKLIST_REMOVED_SHOWN_DAYS;
+    on the `level` list only, when given."""
     since = today_in_shanghai(now) - timedelta(days=_days("BLACKLIST_REMOVED_SHOWN_DAYS"))
+    stmt = select(BlacklistEntry).where(
+        BlacklistEntry.state == "removed", BlacklistEntry.removed_on >= since
+    )
     return (
-        select(BlacklistEntry)
-        .where(BlacklistEntry.state == "removed", BlacklistEntry.removed_on >= since)
+        _on_list(stmt, level)
         .options(joinedload(BlacklistEntry.enterprise))
         .order_by(BlacklistEntry.removed_on.desc(), BlacklistEntry.id)
     )
@@ -741,6 +731,7 @@ def public_row(entry: BlacklistEntry) -> dict:
         "trigger": entry.trigger,
         "trigger_label": trigger_label(entry),
         "list_level": entry.list_level,
+        "list_level_label": BLACKLIST_LIST_LEVELS[entry.list_level],
         "reason": entry.reason,
         "published_on": entry.published_on,
         "ends_on": entry.ends_on,
