@@ -10,6 +10,7 @@ from sqlalchemy import event, insert, inspect, select, update
 
 from ..core.db import AppSession
 from ..models import (
+    Accident,
     ChecklistVersion,
     Enterprise,
     Finding,
@@ -40,11 +41,16 @@ TABLES: dict[type, str] = {
     SyncRejection: "sync_rejections",
     HazardAction: "hazard_actions",
     InspectionPlan: "inspection_plans",
+    Accident: "accidents",
 }
 
 
 # Tables whose records lie in their enterprise's scope and move with it to another jurisdiction.
-ENTERPRISE_FOLLOWERS: dict[str, type] = {"hazards": Hazard, "inspection_plans": InspectionPlan}
+ENTERPRISE_FOLLOWERS: dict[str, type] = {
+    "hazards": Hazard,
+    "inspection_plans": InspectionPlan,
+    "accidents": Accident,
+}
 
 
 class _Places:
@@ -165,7 +171,7 @@ def _anchor(obj) -> tuple[str | None, object]:
         return None, None
     if hasattr(obj, "hazard_id"):
         return "hazards", obj.hazard_id
-    if hasattr(obj, "enterprise_id"):  # other records of one enterprise (inspection plans)
+    if hasattr(obj, "enterprise_id"):  # other records of one enterprise (plans, accidents)
         return "enterprises", obj.enterprise_id
     return None, None
 
