@@ -62,9 +62,7 @@ def test_a_new_and_a_changed_accident_come_with_the_next_pull(
     assert (updated["id"], updated["deaths"], updated["level"]) == (earlier.id, 3, "larger")
 
 
-def test_an_enterprise_device_never_hears_of_accidents(
-    client, session, sync_world, device, record
-):
+def test_an_enterprise_device_never_hears_of_accidents(client, session, sync_world, device, record):
     headers = device(sync_world["manager"], "dev-ent")
     record()
     first = pull(client, headers)
