@@ -53,7 +53,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from jinja2 import Environment, PackageLoader
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accidents import services as accidents
@@ -674,6 +674,55 @@ def credit_terms(now: datetime) -> dict:
         "blacklist_removed": len(removed),
         "blacklist_retained": retained,
     }
+
+
+# --- what waits for a supervisor ----------------------------------------------------------------
+
+
+def steps_open(entry: BlacklistEntry, role: str, today: date) -> list[str]:
+    """The steps `role` may take on the entry today: the transition table, narrowed by what the
+    handlers ask (a defence to accept; before the defence period ends, a defence to answer; a
+    pending application; the term over). The handlers still check each step."""
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if role in transition.roles
+        and entry.state in transition.from_states
+        and _step_fits(entry, action, today)
+    ]
+
+
+def _step_fits(entry: BlacklistEntry, action: str, today: date) -> bool:
+    if action == "accept_defence":
+        return bool(entry.defence_text)
+    if action == "confirm":
+        return bool(entry.defence_text) or today > entry.defence_due_on
+    if action in ("accept_rectification", "reject_removal"):
+        return entry.removal_applied_on is not None
+    if action == "remove":
+        return today > entry.ends_on
+    if action == "apply_removal":
+        return entry.removal_applied_on is None and entry.rectified_on is None
+    if action == "submit_defence":
+        return not entry.defence_text
+    return True
+
+
+def awaiting_supervisor_clause(today: date):
+    """SQL: entries on which a supervisor has a step to take today (as `steps_open`): to notify,
+    to decide once defended or the defence period is over, to publish, a removal application
+    to decide, a term over."""
+    return or_(
+        BlacklistEntry.state.in_(("collected", "confirmed")),
+        and_(
+            BlacklistEntry.state == "notified",
+            or_(BlacklistEntry.defence_text.is_not(None), BlacklistEntry.defence_due_on < today),
+        ),
+        and_(
+            BlacklistEntry.state == "published",
+            or_(BlacklistEntry.removal_applied_on.is_not(None), BlacklistEntry.ends_on < today),
+        ),
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------
