@@ -36,6 +36,7 @@ def live(tmp_path_factory):
     from backend.app import create_app
     from backend.core.db import EXTENSION_KEY, db
     from backend.core.timeutil import today_in_shanghai
+    from backend.credit import blacklist
     from backend.demo import demo_uscc
     from backend.enterprises.services import create_enterprise
     from backend.hazards import services as hazard_service
@@ -135,6 +136,16 @@ def live(tmp_path_factory):
                 note='<img src=x alt="注入">整改不到位',
             )
         )
+        # A blacklist entry told to the enterprise, which defended itself: the board decides.
+        entry = blacklist.collect(
+            users["supervisor"],
+            enterprise_id=ent.id,
+            trigger="major_hazard_not_rectified",
+            reason="重大事故隐患逾期未整改",
+            facts="储罐区可燃气体报警器失效，逾期12日未整改。",
+        )
+        blacklist.apply_action(users["supervisor"], entry, "notify")
+        blacklist.apply_action(users["manager"], entry, "submit_defence", note="报警器已订货。")
         for enterprise in (ent, ent2):
             refresh_safety_code_color(enterprise.id)
         token, _ = issue_token(users["supervisor"], ttl=timedelta(hours=1))
@@ -146,6 +157,7 @@ def live(tmp_path_factory):
             "extension_to": (today + timedelta(days=30)).isoformat(),
             "noted": noted.id,
             "to_verify": to_verify.id,
+            "entry": entry.id,
         }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -302,3 +314,35 @@ def test_the_supervisor_verifies_from_the_board(live, page, tmp_path):
     assert "现场核验，应急照明已更换" in page.inner_text("#history")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=tmp_path / "board-verified.png", full_page=True)
+
+
+def test_the_supervisor_decides_a_blacklist_entry_from_the_board(live, page, tmp_path):
+    _log_in(page, live, "board", "supervisor")
+    assert page.inner_text("#queue-blacklist") == "1"
+    assert "待决定是否纳入" in page.inner_text("#queue-blacklist-steps")
+    with page.expect_navigation():
+        page.click("#to-blacklist")
+    entry = page.locator(f"li[data-entry-id='{live['entry']}']")
+    assert entry.get_attribute("data-state") == "notified"
+    assert "报警器已订货。" in entry.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "board-blacklist.png", full_page=True)
+    # Answering the defence needs a reason: the service refuses, the page says so.
+    with page.expect_navigation():
+        entry.locator("button.confirm").click()
+    assert "请填写说明" in page.inner_text("#error")
+    page.fill(f"#note-{live['entry']}", "复查时报警器仍未更换，申辩不成立。")
+    with page.expect_navigation():
+        page.locator(f"li[data-entry-id='{live['entry']}'] button.confirm").click()
+    assert "已确认纳入" in page.inner_text("#flash")
+    confirmed = page.locator(f"li[data-entry-id='{live['entry']}']")
+    assert confirmed.get_attribute("data-state") == "confirmed"
+    with page.expect_navigation():
+        confirmed.locator("button.publish").click()
+    published = page.locator(f"li[data-entry-id='{live['entry']}']")
+    assert published.get_attribute("data-state") == "published"
+    page.screenshot(path=tmp_path / "board-blacklist-published.png", full_page=True)
+    page.goto(f"{live['base']}/blacklist?level=county")
+    assert live["enterprise_name"] in page.inner_text("#current")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "public-blacklist.png", full_page=True)
