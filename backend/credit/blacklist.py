@@ -679,6 +679,17 @@ def credit_terms(now: datetime) -> dict:
 # --- what waits for a supervisor ----------------------------------------------------------------
 
 
+def uncollected_proposals(user: User):
+    """Accidents in the user's scope whose blacklist proposal no entry was collected on yet,
+    latest first (a proposal waits for a supervisor's 信息采集)."""
+    collected = select(BlacklistEntry.id).where(BlacklistEntry.accident_id == Accident.id)
+    return (
+        accidents.accident_query(user)
+        .where(Accident.blacklist_trigger.is_not(None), ~collected.exists())
+        .options(joinedload(Accident.enterprise))
+    )
+
+
 def steps_open(entry: BlacklistEntry, role: str, today: date) -> list[str]:
     """The steps `role` may take on the entry today: the transition table, narrowed by what the
     handlers ask (a defence to accept; before the defence period ends, a defence to answer; a

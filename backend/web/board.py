@@ -215,6 +215,8 @@ def _credit_row(record) -> dict:
     return {"enterprise": record.enterprise.name, "trigger": BAD_RECORD_TRIGGERS[record.trigger]}
 
 
+PROPOSALS_WAIT = "事故拟列入待采集"
+PROPOSALS_WAIT = "事故拟列入待采集"
 # What a blacklist step waits for, as the queue counts it.
 BLACKLIST_WAITS = {
     "notify": "待告知",
@@ -251,7 +253,10 @@ def _blacklist_queue(user: User) -> dict:
     ordered = {
         wait: counts[wait] for wait in dict.fromkeys(BLACKLIST_WAITS.values()) if wait in counts
     }
-    return {"count": len(rows), "rows": rows[:QUEUE_SHOWN], "by_wait": ordered}
+    proposals = _count(blacklist.uncollected_proposals(user))
+    if proposals:
+        ordered = {PROPOSALS_WAIT: proposals, **ordered}
+    return {"count": len(rows) + proposals, "rows": rows[:QUEUE_SHOWN], "by_wait": ordered}
 
 
 # --- one hazard -----------------------------------------------------------------------------

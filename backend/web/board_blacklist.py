@@ -1,16 +1,27 @@
-"""The blacklist procedure from the board (/board/blacklist): the entries a supervisor acts on
-— collected ones to notify (告知书, with the defence period), notified ones to decide once the
+"""The blacklist procedure from the board (/board/blacklist): what a supervisor acts on — an
+accident's proposal to collect (信息采集, level and term from the accident), collected entries to
+notify (告知书, with the defence period), notified ones to decide once the
 enterprise defended itself or the period is over, confirmed ones to publish, and those in
 publication whose removal application waits or whose term is over — each with the steps open
 to the supervisor today, through the blacklist service (方案5 L189–193, 方案2 L84)."""
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from ..accidents import services as accidents
 from ..core.db import db
 from ..core.errors import Conflict, DomainError, NotFound
-from ..core.timeutil import today_in_shanghai
+from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..credit import blacklist
-from ..models import ACCIDENT_LEVELS, BLACKLIST_LIST_LEVELS, BLACKLIST_STATES, BlacklistEntry, User
+from ..models import (
+    ACCIDENT_LEVELS,
+    ACCIDENT_SEVERITY_LEVELS,
+    BLACKLIST_LIST_LEVELS,
+    BLACKLIST_STATES,
+    FATAL_ACCIDENT_WORDING,
+    Accident,
+    BlacklistEntry,
+    User,
+)
 from .auth import require_area_user
 from .board import AREA, bp
 from .messages import describe, status_of
@@ -49,8 +60,11 @@ def _page(user: User, error: str | None = None, status: int = 200):
         blacklist.entry_query(user).where(BlacklistEntry.state.in_([s for s, _ in SECTIONS]))
     ).all()
     rows = [_row(user, entry, today) for entry in entries]
+    proposals = db.session.scalars(blacklist.uncollected_proposals(user)).unique().all()
     page = render_template(
         "board/blacklist.html",
+        proposals=[_proposal(accident) for accident in proposals],
+        may_collect=user.role in blacklist.SUPERVISOR,
         sections=[
             (state, title, [row for row in rows if row["entry"].state == state])
             for state, title in SECTIONS
@@ -77,6 +91,44 @@ def _row(user: User, entry: BlacklistEntry, today) -> dict:
             if action in STEP_LABELS
         },
     }
+
+
+def _proposal(accident: Accident) -> dict:
+    occurred = accident.occurred_at.astimezone(SHANGHAI)
+    severity = ACCIDENT_SEVERITY_LEVELS[accident.level]
+    return {
+        "accident": accident,
+        "enterprise": accident.enterprise.name,
+        "occurred": f"{occurred:%Y-%m-%d %H:%M}",
+        "severity": severity,
+        "trigger": FATAL_ACCIDENT_WORDING[accident.blacklist_list_level],
+        "list_level": BLACKLIST_LIST_LEVELS[accident.blacklist_list_level],
+        "reason": f"{occurred:%Y年%m月%d日}发生生产安全责任事故（{severity}），"
+        f"死亡{accident.deaths}人",
+        "facts": accident.summary or f"{accident.place}，死亡{accident.deaths}人。",
+    }
+
+
+@bp.post("/blacklist/accidents/<string(maxlength=64):accident_id>")
+def collect_on_accident(accident_id: str):
+    """信息采集 on an accident's proposal: trigger, level and term come from the accident."""
+    user, answer = require_area_user(AREA)
+    if user is None:
+        return answer
+    try:
+        accident = accidents.get_visible_accident(user, accident_id)
+        blacklist.collect(
+            user,
+            enterprise_id=accident.enterprise_id,
+            trigger=accident.blacklist_trigger or "fatal_accident",
+            reason=request.form.get("reason", "")[:MAX_NOTE],
+            facts=request.form.get("facts", "")[:MAX_NOTE],
+            accident_id=accident.id,
+        )
+    except DomainError as error:
+        return _failed(user, _describe(error), status_of(error))
+    flash("已信息采集，请送达告知书。")
+    return redirect(url_for("board.blacklist_queue"))
 
 
 @bp.post("/blacklist/<string(maxlength=64):entry_id>")
@@ -116,6 +168,9 @@ def _describe(error: DomainError) -> str:
         extra = error.extra
         if "defence_due_on" in extra:
             return f"申辩期至{extra['defence_due_on']}，期满前未收到申辩意见的，不能确认纳入。"
+        if "entry_id" in extra:
+            state = BLACKLIST_STATES.get(extra.get("current_state"), "")
+            return f"该企业已有处于“{state}”的“黑名单”记录，不能重复采集。"
         if "ends_on" in extra:
             return f"管理期限至{extra['ends_on']}，期满后方可移出。"
         state = BLACKLIST_STATES.get(extra.get("current_state"), extra.get("current_state"))

@@ -6,7 +6,11 @@ the blacklist service, with a count of each in the board's work queue."""
 import re
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
+from backend.accidents import services as accidents
 from backend.credit import blacklist
+from backend.models import BlacklistEntry
 from tests.backend.web.test_pages import csrf_from, log_in, text
 
 
@@ -145,3 +149,39 @@ def test_an_enterprise_user_cannot_use_the_board(client, world, make_entry):
     response = client.get("/board/blacklist")
     assert response.status_code in (302, 403)
     assert entry.id not in text(response)
+
+
+def test_the_supervisor_collects_an_accidents_proposal(client, session, world):
+    """A responsible fatal accident proposes an entry; the supervisor collects it from the
+    board, the level and term coming from the accident (重大: 2 years)."""
+    supervisor = world["users"]["supervisor"]
+    accident = accidents.record_accident(
+        supervisor,
+        enterprise_id=world["enterprises"]["ent"].id,
+        occurred_at=datetime(2026, 3, 2, 1, 30, tzinfo=UTC),
+        place="储罐区",
+        accident_type="fire",
+        deaths=10,
+        responsible=True,
+        summary="储罐区火灾，死亡10人。",
+    )
+    session.commit()
+    log_in(client, "board", supervisor)
+    assert 'data-wait="事故拟列入待采集">1<' in text(client.get("/board/"))
+    page = text(client.get("/board/blacklist"))
+    assert f'data-accident-id="{accident.id}"' in page and "2年" in page
+    token = csrf_from(client, "/board/")
+    form = {"csrf_token": token, "reason": "", "facts": "储罐区火灾，死亡10人。"}
+    unreasoned = client.post(f"/board/blacklist/accidents/{accident.id}", data=form)
+    assert unreasoned.status_code == 422
+    form["reason"] = "2026年03月02日发生生产安全责任事故（重大事故），死亡10人"
+    assert client.post(f"/board/blacklist/accidents/{accident.id}", data=form).status_code == 302
+    entry = session.scalars(
+        select(BlacklistEntry).where(BlacklistEntry.accident_id == accident.id)
+    ).one()
+    assert (entry.state, entry.accident_level, entry.term_years) == ("collected", "major", 2)
+    page = text(client.get("/board/blacklist"))
+    assert f'data-accident-id="{accident.id}"' not in page
+    assert _buttons(client, entry) == {"notify"}
+    again = client.post(f"/board/blacklist/accidents/{accident.id}", data=form)
+    assert again.status_code == 409 and "不能重复采集" in text(again)
