@@ -70,10 +70,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "BLACKLIST_APPLICATION_WORKING_DAYS": int(
             env.get("BLACKLIST_APPLICATION_WORKING_DAYS", "30")
         ),
-        # Local policy: the list (county per seed 002, city per 方案5) an entry goes on, by
-        # default and per jurisdiction ("<id>:city,<id>:county"): it words trigger 六.
+        # Local policy: the list (county per seed 002, city per 方案5, province) an entry and a
+        # bad credit record go on, by default and per jurisdiction ("<id>:city,<id>:county"):
+        # it words trigger 六 (credit/levels.py).
         "BLACKLIST_LIST_LEVEL": env.get("BLACKLIST_LIST_LEVEL", "county"),
         "BLACKLIST_LIST_LEVEL_BY_JURISDICTION": env.get("BLACKLIST_LIST_LEVEL_BY_JURISDICTION", ""),
+        # Local policy: a province entry is on the city and county lists too (方案5 L188 says
+        # so of a city entry and the county list only).
+        "BLACKLIST_PROVINCE_ON_LOWER_LISTS": env.get(
+            "BLACKLIST_PROVINCE_ON_LOWER_LISTS", "true"
+        ).lower()
+        in ("1", "true", "yes"),
         # Local policy: whose list of 重点承诺内容 an enterprise commitment follows outside
         # construction (方案6 there): plan2 (县, 方案2), plan5 (市, 方案5) or seed002 (蓝山县).
         "COMMITMENT_PLAN": env.get("COMMITMENT_PLAN", "plan2"),
@@ -176,13 +183,13 @@ class ConfigError(ValueError):
     pass
 
 
-BLACKLIST_LEVEL = r"(county|city)"
+BLACKLIST_LEVEL = r"(county|city|province)"
 
 
 def _check_blacklist_levels(config: dict) -> None:
     """Refused at start rather than at the first blacklist entry (credit/blacklist.py)."""
     if not re.fullmatch(BLACKLIST_LEVEL, config["BLACKLIST_LIST_LEVEL"]):
-        raise ConfigError("BLACKLIST_LIST_LEVEL must be county or city")
+        raise ConfigError("BLACKLIST_LIST_LEVEL must be county, city or province")
     by_jurisdiction = config["BLACKLIST_LIST_LEVEL_BY_JURISDICTION"].replace(" ", "")
     if by_jurisdiction and not re.fullmatch(
         rf"[0-9]+:{BLACKLIST_LEVEL}(,[0-9]+:{BLACKLIST_LEVEL})*", by_jurisdiction

@@ -43,13 +43,13 @@ class BadRecordSchema(ma.Schema):
     inspection_id = ma.fields.String(allow_none=True)
     accident_id = ma.fields.String(allow_none=True, metadata={"description": "责任事故"})
     management_level = ma.fields.String(
-        allow_none=True,
         metadata={
             "enum": list(ACCIDENT_RECORD_LEVELS),
-            "description": "分级管理 of an accident's record (方案5): 县(区)/市/省/国家级",
+            "description": "The list the record is on: an accident's 分级管理 (方案5 L178), "
+            "else the enterprise's list (local policy); 县(区)/市/省/国家级",
         },
     )
-    management_level_label = ma.fields.String(allow_none=True)
+    management_level_label = ma.fields.String()
     notified_on = ma.fields.Date(allow_none=True, metadata={"description": "告知"})
     objection_due_on = ma.fields.Date(allow_none=True)
     objection_text = ma.fields.String(allow_none=True, metadata={"description": "异议"})
@@ -83,6 +83,10 @@ class BadRecordQuery(ma.Schema):
     trigger = ma.fields.String(validate=ma.validate.OneOf(list(BAD_RECORD_TRIGGERS)))
     source = ma.fields.String(validate=ma.validate.OneOf(list(BAD_RECORD_SOURCES)))
     status = ma.fields.String(validate=ma.validate.OneOf(list(BAD_RECORD_STATUSES)))
+    level = ma.fields.String(
+        validate=ma.validate.OneOf(list(ACCIDENT_RECORD_LEVELS)),
+        metadata={"description": "On this level's list: its own records and higher ones'"},
+    )
 
 
 class RecordActionSchema(ma.Schema):

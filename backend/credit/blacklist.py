@@ -53,7 +53,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from jinja2 import Environment, PackageLoader
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accidents import services as accidents
@@ -88,6 +88,7 @@ from ..models import (
 from ..notifications import services as notifications
 from ..photos.services import attach_photos
 from . import records as credit
+from .levels import entry_levels_on_list, list_level_for
 
 SUPERVISOR = frozenset({"supervisor"})
 MANAGER = frozenset({"enterprise_manager"})
@@ -263,7 +264,7 @@ def accident_proposal(accident: Accident) -> tuple[str, str, int] | None:
     if not credit.fatal_responsible(accident):
         return None
     list_level = list_level_for(accident.enterprise)
-    if list_level == "city" and not _city_fatal_threshold(accident):
+    if list_level != "county" and not _city_fatal_threshold(accident):
         return None
     return "fatal_accident", list_level, ACCIDENT_TERM_YEARS[entry_accident_level(accident)]
 
@@ -307,28 +308,6 @@ def propose_for_accident(accident: Accident, now: datetime | None = None) -> Non
             payload=payload,
             now=now,
         )
-
-
-def list_level_for(enterprise: Enterprise) -> str:
-    """The list (县级 or 市级) an entry of this enterprise goes on: the level configured for the
-    nearest of its jurisdictions (BLACKLIST_LIST_LEVEL_BY_JURISDICTION, "<id>:city,…"), else
-    BLACKLIST_LIST_LEVEL. Local policy: which body keeps the list is the deployment's."""
-    overrides = _levels_by_jurisdiction(current_app.config["BLACKLIST_LIST_LEVEL_BY_JURISDICTION"])
-    path = [int(part) for part in enterprise.jurisdiction.path.strip("/").split("/") if part]
-    for jurisdiction_id in reversed(path):
-        if jurisdiction_id in overrides:
-            return overrides[jurisdiction_id]
-    return current_app.config["BLACKLIST_LIST_LEVEL"]
-
-
-def _levels_by_jurisdiction(setting: str) -> dict[int, str]:
-    levels = {}
-    for part in filter(None, (piece.strip() for piece in setting.split(","))):
-        jurisdiction_id, _, level = part.partition(":")
-        if not jurisdiction_id.isdigit() or level not in BLACKLIST_LIST_LEVELS:
-            raise ValueError(f"BLACKLIST_LIST_LEVEL_BY_JURISDICTION: cannot read {part!r}")
-        levels[int(jurisdiction_id)] = level
-    return levels
 
 
 def trigger_label(entry: BlacklistEntry) -> str:
@@ -697,6 +676,66 @@ def credit_terms(now: datetime) -> dict:
     }
 
 
+# --- what waits for a supervisor ----------------------------------------------------------------
+
+
+def uncollected_proposals(user: User):
+    """Accidents in the user's scope whose blacklist proposal no entry was collected on yet,
+    latest first (a proposal waits for a supervisor's 信息采集)."""
+    collected = select(BlacklistEntry.id).where(BlacklistEntry.accident_id == Accident.id)
+    return (
+        accidents.accident_query(user)
+        .where(Accident.blacklist_trigger.is_not(None), ~collected.exists())
+        .options(joinedload(Accident.enterprise))
+    )
+
+
+def steps_open(entry: BlacklistEntry, role: str, today: date) -> list[str]:
+    """The steps `role` may take on the entry today: the transition table, narrowed by what the
+    handlers ask (a defence to accept; before the defence period ends, a defence to answer; a
+    pending application; the term over). The handlers still check each step."""
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if role in transition.roles
+        and entry.state in transition.from_states
+        and _step_fits(entry, action, today)
+    ]
+
+
+def _step_fits(entry: BlacklistEntry, action: str, today: date) -> bool:
+    if action == "accept_defence":
+        return bool(entry.defence_text)
+    if action == "confirm":
+        return bool(entry.defence_text) or today > entry.defence_due_on
+    if action in ("accept_rectification", "reject_removal"):
+        return entry.removal_applied_on is not None
+    if action == "remove":
+        return today > entry.ends_on
+    if action == "apply_removal":
+        return entry.removal_applied_on is None and entry.rectified_on is None
+    if action == "submit_defence":
+        return not entry.defence_text
+    return True
+
+
+def awaiting_supervisor_clause(today: date):
+    """SQL: entries on which a supervisor has a step to take today (as `steps_open`): to notify,
+    to decide once defended or the defence period is over, to publish, a removal application
+    to decide, a term over."""
+    return or_(
+        BlacklistEntry.state.in_(("collected", "confirmed")),
+        and_(
+            BlacklistEntry.state == "notified",
+            or_(BlacklistEntry.defence_text.is_not(None), BlacklistEntry.defence_due_on < today),
+        ),
+        and_(
+            BlacklistEntry.state == "published",
+            or_(BlacklistEntry.removal_applied_on.is_not(None), BlacklistEntry.ends_on < today),
+        ),
+    )
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 
@@ -711,22 +750,33 @@ def history(entry: BlacklistEntry) -> list[dict]:
     return [{"event": event, "photos": photos.get(event.id, [])} for event in events]
 
 
-def published_entries():
-    """What the public sees: entries now published, newest first, with their enterprise."""
+def _on_list(stmt, level: str | None):
+    """Entries on the `level` list (credit/levels.py); every list's when None."""
+    if level is None:
+        return stmt
+    return stmt.where(BlacklistEntry.list_level.in_(entry_levels_on_list(level)))
+
+
+def published_entries(level: str | None = None):
+    """What the public sees: entries now published, newest first, with their enterprise; on
+    the `level` list only, when given."""
+    stmt = select(BlacklistEntry).where(BlacklistEntry.state == "published")
     return (
-        select(BlacklistEntry)
-        .where(BlacklistEntry.state == "published")
+        _on_list(stmt, level)
         .options(joinedload(BlacklistEntry.enterprise))
         .order_by(BlacklistEntry.published_on.desc(), BlacklistEntry.id)
     )
 
 
-def recently_removed_entries(now: datetime | None = None):
-    """Removals the public sees (信息移出 is published too), for BLACKLIST_REMOVED_SHOWN_DAYS."""
+def recently_removed_entries(now: datetime | None = None, level: str | None = None):
+    """Removals the public sees (信息移出 is published too), for BLACKLIST_REMOVED_SHOWN_DAYS;
+    on the `level` list only, when given."""
     since = today_in_shanghai(now) - timedelta(days=_days("BLACKLIST_REMOVED_SHOWN_DAYS"))
+    stmt = select(BlacklistEntry).where(
+        BlacklistEntry.state == "removed", BlacklistEntry.removed_on >= since
+    )
     return (
-        select(BlacklistEntry)
-        .where(BlacklistEntry.state == "removed", BlacklistEntry.removed_on >= since)
+        _on_list(stmt, level)
         .options(joinedload(BlacklistEntry.enterprise))
         .order_by(BlacklistEntry.removed_on.desc(), BlacklistEntry.id)
     )
@@ -741,6 +791,7 @@ def public_row(entry: BlacklistEntry) -> dict:
         "trigger": entry.trigger,
         "trigger_label": trigger_label(entry),
         "list_level": entry.list_level,
+        "list_level_label": BLACKLIST_LIST_LEVELS[entry.list_level],
         "reason": entry.reason,
         "published_on": entry.published_on,
         "ends_on": entry.ends_on,

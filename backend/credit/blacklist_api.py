@@ -5,7 +5,13 @@ from flask.views import MethodView
 from ..core.errors import NotFound
 from ..core.http import Blueprint, IdField, PhotoList, paginate_select
 from ..core.scope import current_user
-from ..models import ACCIDENT_LEVELS, BLACKLIST_STATES, BLACKLIST_TRIGGERS, REMOVAL_KINDS
+from ..models import (
+    ACCIDENT_LEVELS,
+    BLACKLIST_LIST_LEVELS,
+    BLACKLIST_STATES,
+    BLACKLIST_TRIGGERS,
+    REMOVAL_KINDS,
+)
 from . import blacklist as service
 
 blp = Blueprint(
@@ -27,8 +33,8 @@ class EntrySchema(ma.Schema):
     trigger_label = ma.fields.Function(service.trigger_label)
     list_level = ma.fields.String(
         metadata={
-            "enum": ["county", "city"],
-            "description": "县级 or 市级 list (trigger 六's wording)",
+            "enum": list(BLACKLIST_LIST_LEVELS),
+            "description": "县级, 市级 or 省级 list (trigger 六's wording)",
         }
     )
     reason = ma.fields.String(metadata={"description": "案由, published as written"})

@@ -71,6 +71,7 @@ from ..models import (
 )
 from ..notifications import services as notifications
 from ..photos.services import attach_photos
+from .levels import list_level_for, record_levels_on_list
 
 SUPERVISOR = frozenset({"supervisor"})
 OBJECTORS = frozenset({"enterprise_manager"})
@@ -272,9 +273,11 @@ def _propose(
     **links,
 ) -> int:
     """A candidate (once per source: a dismissed one is never proposed again). `links`: the
-    hazard, inspection or accident it rests on, and its management level."""
+    hazard, inspection or accident it rests on, and its management level (by default the list
+    the enterprise's entries go on)."""
     if db.session.scalar(select(BadCreditRecord.id).where(BadCreditRecord.source_key == key)):
         return 0
+    links.setdefault("management_level", list_level_for(db.session.get(Enterprise, enterprise_id)))
     record = BadCreditRecord(
         id=new_id(),
         enterprise_id=enterprise_id,
@@ -336,7 +339,8 @@ def create_bad_record(
     photos=(),
     now: datetime | None = None,
 ) -> BadCreditRecord:
-    """信息采集: a supervisor in scope collects a record with evidence; it waits for review."""
+    """信息采集: a supervisor in scope collects a record with evidence; it waits for review. It
+    goes on the list the enterprise's entries go on (credit/levels.py)."""
     require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
     if user.role not in SUPERVISOR:
         raise Forbidden(f"The role {user.role} may not record bad credit.")
@@ -352,6 +356,7 @@ def create_bad_record(
         trigger=trigger,
         status="proposed",
         source="supervisor",
+        management_level=list_level_for(db.session.get(Enterprise, enterprise_id)),
         created_by_id=user.id,
         description=(description or "").strip(),
         evidence_text=evidence_text,
@@ -583,11 +588,15 @@ def bad_record_query(
     trigger: str | None = None,
     source: str | None = None,
     status: str | None = None,
+    level: str | None = None,
     now: datetime | None = None,
 ):
-    """The records the user may see (an enterprise its own, from the notice on), newest first."""
+    """The records the user may see (an enterprise its own, from the notice on), newest first;
+    with `level`, those on that level's list (a higher level's too, 方案5 L178)."""
     today = today_in_shanghai(now)
     stmt = select(BadCreditRecord).where(record_clause(user))
+    if level is not None:
+        stmt = stmt.where(BadCreditRecord.management_level.in_(record_levels_on_list(level)))
     for name, value in (
         ("enterprise_id", enterprise_id),
         ("trigger", trigger),

@@ -51,7 +51,9 @@ BAD_RECORD_TRIGGERS = {
 CANDIDATE_TRIGGERS = ("major_hazard_found", "major_hazard_overdue")
 BAD_RECORD_SOURCES = {"system": "系统提出候选", "supervisor": "监管部门采集"}
 # "对责任事故的不良信用记录，实行分级管理" (方案5, S000:L178): the level of the record an
-# accident's candidate goes on (credit/records.py `accident_record_level`).
+# accident's candidate goes on (credit/records.py `accident_record_level`); a record on other
+# grounds goes on the list the enterprise's entries go on (credit/levels.py, local policy).
+# A record at one level is on every list below it ("依次类推").
 ACCIDENT_RECORD_LEVELS = {
     "county": "县(区)级",
     "city": "市级",
@@ -81,11 +83,16 @@ BLACKLIST_TRIGGERS = {
 # Which list an entry is on decides the wording of trigger 六. The county list follows
 # 蓝山县信用体系实施方案 三(三) 六 (seed 002 L14, above); 方案5 二(三) is the city list
 # ("纳入市级管理的安全生产诚信'黑名单'", S000:L181), whose 六 needs 死亡2人(含)以上 (S000:L187),
-# and "纳入市级管理的…必须同时纳入县级管理" (S000:L188). Chosen per jurisdiction (config).
-BLACKLIST_LIST_LEVELS = {"county": "县级", "city": "市级（同时纳入县级）"}
+# and "纳入市级管理的…必须同时纳入县级管理" (S000:L188). No source sets up a province list (local
+# policy, worded as the city list). Chosen per jurisdiction (config; credit/levels.py).
+BLACKLIST_LIST_LEVELS = {"county": "县级", "city": "市级（同时纳入县级）", "province": "省级"}
+_CITY_FATAL_WORDING = (
+    "一年内发生死亡2人(含)以上的生产安全责任事故，或累计发生责任事故死亡超过2人(含)以上"
+)
 FATAL_ACCIDENT_WORDING = {
     "county": BLACKLIST_TRIGGERS["fatal_accident"],
-    "city": "一年内发生死亡2人(含)以上的生产安全责任事故，或累计发生责任事故死亡超过2人(含)以上",
+    "city": _CITY_FATAL_WORDING,
+    "province": _CITY_FATAL_WORDING,
 }
 # "列入'黑名单'管理的期限一般为一年，对发生较大事故、重大事故、特别重大事故管理的期限分别为一年、
 # 二年、三年" (蓝山县信用体系实施方案 三(三), 《生产体系建设方案》方案5).
@@ -150,8 +157,11 @@ class BadCreditRecord(Base):
     accident_id: Mapped[str | None] = mapped_column(
         ForeignKey("accidents.id", ondelete="RESTRICT"), index=True
     )
-    # 分级管理 of a record resting on a responsible accident (方案5 L178).
-    management_level: Mapped[str | None] = mapped_column(String(16))
+    # The list the record is on (分级管理, 方案5 L178): an accident's level, else the list the
+    # enterprise's entries go on (credit/levels.py).
+    management_level: Mapped[str] = mapped_column(
+        String(16), default="county", server_default="county"
+    )
     # What a system candidate was made from (trigger and hazard, inspection or accident):
     # proposed once.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)

@@ -10,6 +10,7 @@ from sqlalchemy import event, insert, inspect, select, update
 
 from ..core.db import AppSession
 from ..models import (
+    Accident,
     Certificate,
     ChecklistVersion,
     Drill,
@@ -57,6 +58,7 @@ TABLES: dict[type, str] = {
     TrainingSession: "training_sessions",
     EmergencyPlan: "emergency_plans",
     Drill: "emergency_drills",
+    Accident: "accidents",
 }
 
 
@@ -72,6 +74,7 @@ ENTERPRISE_FOLLOWERS: dict[str, type] = {
     "training_sessions": TrainingSession,
     "emergency_plans": EmergencyPlan,
     "emergency_drills": Drill,
+    "accidents": Accident,
 }
 
 
@@ -193,7 +196,7 @@ def _anchor(obj) -> tuple[str | None, object]:
         return None, None
     if hasattr(obj, "hazard_id"):
         return "hazards", obj.hazard_id
-    if hasattr(obj, "enterprise_id"):  # other records of one enterprise (inspection plans)
+    if hasattr(obj, "enterprise_id"):  # other records of one enterprise (plans, accidents)
         return "enterprises", obj.enterprise_id
     return None, None
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sync.protocol import datetime_to_ms
 
 from ..models import (
+    Accident,
     Certificate,
     ChecklistVersion,
     Drill,
@@ -260,4 +261,24 @@ def serialize_drill(d: Drill) -> dict:
         evaluation=d.evaluation,
         improvements=d.improvements,
         updated_at=d.updated_at,
+    )
+
+
+def serialize_accident(a: Accident) -> dict:
+    """What an inspector carries of an enterprise's accident: the facts, level and finding;
+    not the investigation report nor the blacklist proposal (the supervisors' business)."""
+    return to_raw(
+        id=a.id,
+        enterprise_id=str(a.enterprise_id),
+        occurred_at=a.occurred_at,
+        place=a.place,
+        accident_type=a.accident_type,
+        summary=a.summary,
+        deaths=a.deaths,
+        serious_injuries=a.serious_injuries,
+        direct_economic_loss_fen=a.direct_economic_loss_fen,
+        level=a.level,
+        responsible=a.responsible,
+        investigation_status=a.investigation_status,
+        updated_at=a.updated_at,
     )

@@ -7,12 +7,14 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from ..accidents import services as accidents
 from ..checklists import services as checklist_service
 from ..core import scope as authz
 from ..core.db import db
 from ..enforcement import services as enforcement
 from ..models import (
     ENTERPRISE_ROLES,
+    Accident,
     Certificate,
     ChecklistVersion,
     Drill,
@@ -35,6 +37,7 @@ from ..models import (
 )
 from ..plans import services as inspection_plans
 from .serializers import (
+    serialize_accident,
     serialize_certificate,
     serialize_checklist,
     serialize_drill,
@@ -194,6 +197,14 @@ TABLES = [
         InspectionPlan,
         inspection_plans.serialize_plan,
         inspection_plans.plan_scope,
+        officials_only=True,
+    ),
+    # Read-only, for the inspector on site; an enterprise reads its own accidents online.
+    PullTable(
+        "accidents",
+        Accident,
+        serialize_accident,
+        accidents.accident_clause,
         officials_only=True,
     ),
     PullTable("inspections", Inspection, serialize_inspection, _own_inspections, owned=True),

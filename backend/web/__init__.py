@@ -96,6 +96,7 @@ def render_error(status: int, message: str):
 def init_web(app) -> None:
     from . import (  # noqa: F401 — they add routes to board and portal
         board,
+        board_blacklist,
         board_credit,
         portal,
         portal_commitments,

@@ -23,6 +23,7 @@ from ..core.errors import DomainError
 from ..core.http import download
 from ..core.scope import get_visible, jurisdiction_clause
 from ..core.spreadsheets import XLSX_MIME, xlsx_bytes
+from ..core.timeutil import today_in_shanghai
 from ..credit import blacklist
 from ..credit import records as credit
 from ..enforcement import services as enforcement
@@ -31,10 +32,8 @@ from ..hazards import services as service
 from ..hazards.reports import STATS_ROLES
 from ..models import (
     BAD_RECORD_TRIGGERS,
-    BLACKLIST_STATES,
     HAZARD_GRADES,
     HAZARD_STATUSES,
-    BlacklistEntry,
     Enterprise,
     Hazard,
     Jurisdiction,
@@ -190,14 +189,11 @@ def _queues(user: User) -> dict:
     )
     candidates = credit.bad_record_query(user, status="proposed")
     objected = credit.bad_record_query(user, status="objected")
-    due_steps = blacklist.entry_query(user).where(
-        BlacklistEntry.state.in_(("notified", "confirmed"))
-    )
     return {
         "awaiting": _hazard_queue(awaiting),
         "extensions": _hazard_queue(extensions),
         "credit": _count_and_rows(candidates, _credit_row) | {"objected": _count(objected)},
-        "blacklist": _count_and_rows(due_steps, _entry_row),
+        "blacklist": _blacklist_queue(user),
         "publication": _count_and_rows(enforcement.publication_due_query(user), _publication_row),
     }
 
@@ -222,12 +218,48 @@ def _credit_row(record) -> dict:
     return {"enterprise": record.enterprise.name, "trigger": BAD_RECORD_TRIGGERS[record.trigger]}
 
 
-def _entry_row(entry) -> dict:
-    return {
-        "enterprise": entry.enterprise.name,
-        "state": BLACKLIST_STATES[entry.state],
-        "due_on": entry.defence_due_on if entry.state == "notified" else entry.publish_due_on,
+PROPOSALS_WAIT = "事故拟列入待采集"
+PROPOSALS_WAIT = "事故拟列入待采集"
+# What a blacklist step waits for, as the queue counts it.
+BLACKLIST_WAITS = {
+    "notify": "待告知",
+    "confirm": "待决定是否纳入",
+    "accept_defence": "待决定是否纳入",
+    "publish": "待公布",
+    "accept_rectification": "移出申请待处理",
+    "reject_removal": "移出申请待处理",
+    "remove": "管理期满待移出",
+}
+
+
+def _blacklist_queue(user: User) -> dict:
+    """Entries with a step open to the supervisor today, counted by what they wait for (the
+    service says which steps are open; blacklist entries are few, so all are read)."""
+    today = today_in_shanghai()
+    entries = db.session.scalars(
+        blacklist.entry_query(user).where(blacklist.awaiting_supervisor_clause(today))
+    ).all()
+    rows, counts = [], {}
+    for entry in entries:
+        waits = list(
+            dict.fromkeys(
+                BLACKLIST_WAITS[action]
+                for action in blacklist.steps_open(entry, user.role, today)
+                if action in BLACKLIST_WAITS
+            )
+        )
+        if not waits:
+            continue
+        for wait in waits:
+            counts[wait] = counts.get(wait, 0) + 1
+        rows.append({"id": entry.id, "enterprise": entry.enterprise.name, "waits": waits})
+    ordered = {
+        wait: counts[wait] for wait in dict.fromkeys(BLACKLIST_WAITS.values()) if wait in counts
     }
+    proposals = _count(blacklist.uncollected_proposals(user))
+    if proposals:
+        ordered = {PROPOSALS_WAIT: proposals, **ordered}
+    return {"count": len(rows) + proposals, "rows": rows[:QUEUE_SHOWN], "by_wait": ordered}
 
 
 def _publication_row(decision) -> dict:

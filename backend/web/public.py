@@ -8,7 +8,7 @@ L196; the grade is the 诚信等级, L195) — and how to report a hazard. No pe
 phone numbers, no photos, no hazard titles.
 """
 
-from flask import render_template
+from flask import current_app, render_template, request
 from sqlalchemy import func, select
 
 from checklists.industries import INDUSTRIES
@@ -17,6 +17,7 @@ from ..core.db import db
 from ..core.timeutil import SHANGHAI
 from ..credit import blacklist
 from ..credit.commitments import public_commitments
+from ..credit.levels import BLACKLIST_LEVEL_ORDER, entry_levels_on_list
 from ..credit.records import blacklisted_enterprise_ids, published_records
 from ..enforcement import services as enforcement
 from ..models import (
@@ -45,6 +46,7 @@ COLOR_MEANINGS = {
 BLACKLISTED_GRADE = "列入“黑名单”管理期间不予展示（下调或取消诚信等级）"
 GONGSHI_PAGE_SIZE = 50
 KIND_LABELS = {"supervision": "监管检查", "self_inspection": "企业自查"}
+LIST_NAMES = {"county": "县级", "city": "市级", "province": "省级"}
 
 
 @bp.get("/<string(maxlength=64):token>")
@@ -106,12 +108,22 @@ def home():
 
 @blacklist_bp.get("")
 def blacklist_page():
-    """The published blacklist and the recent removals, both with their dates."""
+    """One level's published blacklist (?level=county|city|province; the deployment's own list
+    by default) and its recent removals, both with their dates."""
+    level = request.args.get("level") or current_app.config["BLACKLIST_LIST_LEVEL"]
+    if level not in LIST_NAMES:
+        return _message(404, "没有这一级名单", "请选择县级、市级或省级“黑名单”。")
     now = utcnow()
-    current = db.session.scalars(blacklist.published_entries()).unique()
-    removed = db.session.scalars(blacklist.recently_removed_entries(now)).unique()
+    current = db.session.scalars(blacklist.published_entries(level)).unique()
+    removed = db.session.scalars(blacklist.recently_removed_entries(now, level)).unique()
     return render_template(
         "public/blacklist.html",
+        level=level,
+        list_name=LIST_NAMES[level],
+        included=[LIST_NAMES[other] for other in entry_levels_on_list(level) if other != level],
+        other_lists=[
+            (other, LIST_NAMES[other]) for other in BLACKLIST_LEVEL_ORDER if other != level
+        ],
         current=[blacklist.public_row(entry) for entry in current],
         removed=[blacklist.public_row(entry) for entry in removed],
         as_of=now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),

@@ -89,7 +89,7 @@ def test_0017_round_trip_keeps_the_records_and_entries(tmp_path):
         assert connection.scalar(text("SELECT trigger FROM bad_credit_records")) == "fatal_accident"
         assert connection.scalar(text("SELECT term_years FROM blacklist_entries")) == 2
 
-    upgrade(url)
+    upgrade(url, "0017")
     with engine.connect() as connection:
         assert connection.execute(
             text("SELECT accident_id, management_level FROM bad_credit_records")

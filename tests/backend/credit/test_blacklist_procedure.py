@@ -329,6 +329,7 @@ PUBLIC_FIELDS = {
     "rectified_on",
     "removed_on",
     "list_level",
+    "list_level_label",
 }
 
 
@@ -543,7 +544,7 @@ def test_trigger_six_is_worded_by_the_list_the_entry_is_on(
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("BLACKLIST_LIST_LEVEL", "province"),
+        ("BLACKLIST_LIST_LEVEL", "national"),  # a record level, not a list any body keeps
         ("BLACKLIST_LIST_LEVEL_BY_JURISDICTION", "12:city,x:county"),
         ("BLACKLIST_LIST_LEVEL_BY_JURISDICTION", "12=city"),
     ],

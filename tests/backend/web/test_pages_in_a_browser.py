@@ -37,6 +37,7 @@ def live(tmp_path_factory):
     from backend.checklists.services import applicable_versions, publish_shipped
     from backend.core.db import EXTENSION_KEY, db
     from backend.core.timeutil import today_in_shanghai
+    from backend.credit import blacklist
     from backend.demo import _published_blacklist_entry, demo_uscc
     from backend.enterprises.services import create_enterprise
     from backend.hazards import services as hazard_service
@@ -165,6 +166,16 @@ def live(tmp_path_factory):
             jurisdiction_id=street.id,
         )
         _published_blacklist_entry(users["supervisor"], listed, utcnow() - timedelta(days=25))
+        # A blacklist entry told to the enterprise, which defended itself: the board decides.
+        entry = blacklist.collect(
+            users["supervisor"],
+            enterprise_id=ent.id,
+            trigger="major_hazard_not_rectified",
+            reason="重大事故隐患逾期未整改",
+            facts="储罐区可燃气体报警器失效，逾期12日未整改。",
+        )
+        blacklist.apply_action(users["supervisor"], entry, "notify")
+        blacklist.apply_action(users["manager"], entry, "submit_defence", note="报警器已订货。")
         for enterprise in (ent, ent2, ent3):
             refresh_safety_code_color(enterprise.id)
         tokens = {
@@ -181,6 +192,7 @@ def live(tmp_path_factory):
             "noted": noted.id,
             "to_verify": to_verify.id,
             "tokens": tokens,
+            "entry": entry.id,
         }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -445,3 +457,35 @@ def test_the_manager_self_inspects_online_and_a_failure_becomes_a_hazard(live, p
     assert page.locator("#hazard").get_attribute("data-status") == "reported"
     assert "应急预案未按期演练" in page.inner_text("#description")
     assert page.locator("#self-reported").count() == 1
+
+
+def test_the_supervisor_decides_a_blacklist_entry_from_the_board(live, page, tmp_path):
+    _log_in(page, live, "board", "supervisor")
+    assert page.inner_text("#queue-blacklist") == "1"
+    assert "待决定是否纳入" in page.inner_text("#queue-blacklist-steps")
+    with page.expect_navigation():
+        page.click("#to-blacklist")
+    entry = page.locator(f"li[data-entry-id='{live['entry']}']")
+    assert entry.get_attribute("data-state") == "notified"
+    assert "报警器已订货。" in entry.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "board-blacklist.png", full_page=True)
+    # Answering the defence needs a reason: the service refuses, the page says so.
+    with page.expect_navigation():
+        entry.locator("button.confirm").click()
+    assert "请填写说明" in page.inner_text("#error")
+    page.fill(f"#note-{live['entry']}", "复查时报警器仍未更换，申辩不成立。")
+    with page.expect_navigation():
+        page.locator(f"li[data-entry-id='{live['entry']}'] button.confirm").click()
+    assert "已确认纳入" in page.inner_text("#flash")
+    confirmed = page.locator(f"li[data-entry-id='{live['entry']}']")
+    assert confirmed.get_attribute("data-state") == "confirmed"
+    with page.expect_navigation():
+        confirmed.locator("button.publish").click()
+    published = page.locator(f"li[data-entry-id='{live['entry']}']")
+    assert published.get_attribute("data-state") == "published"
+    page.screenshot(path=tmp_path / "board-blacklist-published.png", full_page=True)
+    page.goto(f"{live['base']}/blacklist?level=county")
+    assert live["enterprise_name"] in page.inner_text("#current")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "public-blacklist.png", full_page=True)
