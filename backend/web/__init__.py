@@ -98,6 +98,7 @@ def init_web(app) -> None:
         board,
         board_blacklist,
         board_credit,
+        board_enforcement,
         portal,
         portal_commitments,
         portal_credit,

@@ -264,6 +264,7 @@ def _blacklist_queue(user: User) -> dict:
 
 def _publication_row(decision) -> dict:
     return {
+        "id": decision.id,
         "enterprise": decision.party_name,
         "number": decision.number,
         "due_on": decision.publish_due_on,

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from backend.core.periods import WorkingDayCalendar
 from backend.enforcement import services as enforcement
-from tests.backend.web.test_pages import log_in, text
+from tests.backend.web.test_pages import CSRF, log_in, text
 
 DECIDED_ON = date(2026, 9, 21)  # a Monday
 DEADLINE = date(2026, 10, 26)  # the 20th working day after it
@@ -97,3 +97,31 @@ def test_only_a_supervisor_in_scope_publishes(client, world, make_decision):
     assert client.post(url, headers=world["headers"]["inspector"]).status_code == 403
     assert client.post(url, headers=world["headers"]["manager"]).status_code == 403
     assert client.post(url, headers=world["headers"]["other_supervisor"]).status_code == 404
+
+
+def test_the_supervisor_publishes_from_the_board(client, world, make_decision):
+    decision = make_decision(decided_on=DECIDED_ON)
+    log_in(client, "board", world["users"]["supervisor"])
+    page = text(client.get("/board/"))
+    assert f'data-decision="{decision.id}"' in page
+    token = CSRF.search(page).group(1)
+    url = f"/board/penalty-decisions/{decision.id}/publication"
+    published = client.post(url, data={"csrf_token": token})
+    assert published.status_code == 302
+    board = text(client.get("/board/"))
+    assert f"{decision.number} 已公示" in board
+    assert 'id="queue-publication">0<' in board
+    assert decision.number in text(client.get("/gongshi"))
+    again = client.post(url, data={"csrf_token": token})
+    assert again.status_code == 409
+
+
+def test_a_colleague_outside_the_scope_cannot_publish_from_the_board(client, world, make_decision):
+    decision = make_decision(decided_on=DECIDED_ON)
+    log_in(client, "board", world["users"]["other_supervisor"])
+    token = CSRF.search(text(client.get("/board/"))).group(1)
+    answer = client.post(
+        f"/board/penalty-decisions/{decision.id}/publication", data={"csrf_token": token}
+    )
+    assert answer.status_code == 404
+    assert decision.number not in text(client.get("/gongshi"))

@@ -1,0 +1,27 @@
+"""The 双公示 step from the board: a supervisor publishes a penalty decision listed in the
+work queue (late, or due within the warning days), through the enforcement service — the same
+call as `POST /api/v1/enforcement/penalty-decisions/{id}/publication`."""
+
+from flask import flash, redirect, url_for
+
+from ..core.db import db
+from ..core.errors import DomainError
+from ..enforcement import services as enforcement
+from . import render_error
+from .auth import require_area_user
+from .board import AREA, bp
+from .messages import describe, status_of
+
+
+@bp.post("/penalty-decisions/<string(maxlength=64):decision_id>/publication")
+def publish_penalty_decision(decision_id: str):
+    user, answer = require_area_user(AREA)
+    if user is None:
+        return answer
+    try:
+        decision = enforcement.publish_decision(user, decision_id)
+    except DomainError as error:
+        db.session.rollback()
+        return render_error(max(status_of(error), 400), describe(error))
+    flash(f"{decision.number} 已公示，可在“双公示”页查看。")
+    return redirect(url_for("board.index"))
