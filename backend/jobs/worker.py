@@ -62,6 +62,7 @@ def work(*, worker: str | None = None, now: datetime | None = None, limit: int =
             continue
         queue.complete(engine, job, worker)
         counts["done"] += 1
+        log.info("queued job %s (%s) done by %s", job.id, job.kind, worker)
     return counts
 
 
