@@ -480,7 +480,7 @@ def check_upload_quota(user: User, length: int) -> None:
     lengths = list(
         db.session.scalars(
             select(TusUpload.length).where(
-                TusUpload.owner_id == user.id, TusUpload.expires_at > utcnow()
+                TusUpload.owner_id == user.id, TusUpload.created_at > utcnow() - unattached_ttl()
             )
         )
     )

@@ -469,7 +469,7 @@ def test_expired_uploads_do_not_count(client, session, people, app, monkeypatch)
     headers = people["headers"]
     location = create(client, headers, jpeg()).headers["Location"]
     upload = session.get(TusUpload, location.rsplit("/", 1)[1])
-    upload.expires_at = datetime.now(UTC) - timedelta(hours=1)
+    upload.created_at = datetime.now(UTC) - timedelta(hours=49)
     session.flush()
 
     assert create(client, headers, jpeg()).status_code == 201
