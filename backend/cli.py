@@ -283,6 +283,44 @@ def jobs_run(name: str, now_text: str | None) -> None:
     click.echo(f"{name}: {result}")
 
 
+@jobs_group.command("queue")
+def jobs_queue() -> None:
+    """The background queue's depth by kind and state, and its dead jobs."""
+    from .core.db import db
+    from .core.queue import dead_jobs, depth
+
+    counts = depth(db.engine)
+    if not counts:
+        click.echo("queue empty")
+    for (kind, state), count in sorted(counts.items()):
+        click.echo(f"{kind:<20} {state:<8} {count:>6}")
+    for job in dead_jobs(db.engine):
+        click.echo(
+            f"dead #{job['id']} {job['kind']} {job['payload']} after {job['attempts']} attempts:"
+            f" {job['last_error']}"
+        )
+
+
+@jobs_group.command("retry")
+@click.argument("job_id", type=int)
+def jobs_retry(job_id: int) -> None:
+    """Queue dead job JOB_ID again, with a fresh set of attempts."""
+    from .core.db import db
+    from .core.queue import retry
+
+    if not retry(db.engine, job_id):
+        raise click.ClickException(f"no dead job #{job_id}")
+    click.echo(f"job #{job_id} queued again")
+
+
+@jobs_group.command("work")
+def jobs_work() -> None:
+    """Run the queue's ready jobs now, in this process (the servers' workers do it anyway)."""
+    from .jobs.worker import work
+
+    click.echo(f"queue: {work()}")
+
+
 def _lease_text(holder: str | None, locked_until, now) -> str:
     if not holder:
         return "free"

@@ -53,6 +53,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
         "WEBHOOK_BACKOFF_SECONDS": float(env.get("WEBHOOK_BACKOFF_SECONDS", "60")),
         "JOB_LEASE_SECONDS": int(env.get("JOB_LEASE_SECONDS", "600")),
+        # Local policy: the background queue (core/queue.py): how often each instance's worker
+        # looks, how long a claim holds, attempts before a job is dead, the first retry's wait
+        # (doubled at each further attempt).
+        "QUEUE_POLL_SECONDS": float(env.get("QUEUE_POLL_SECONDS", "2")),
+        "QUEUE_LEASE_SECONDS": float(env.get("QUEUE_LEASE_SECONDS", "300")),
+        "QUEUE_MAX_ATTEMPTS": int(env.get("QUEUE_MAX_ATTEMPTS", "5")),
+        "QUEUE_BACKOFF_SECONDS": float(env.get("QUEUE_BACKOFF_SECONDS", "30")),
         # Offline sync (local policy, no source): the past a device keeps of its own work.
         "SYNC_HISTORY_DAYS": int(env.get("SYNC_HISTORY_DAYS", "90")),
         "SYNC_MAX_RECORDS_PER_PUSH": int(env.get("SYNC_MAX_RECORDS_PER_PUSH", "10000")),
@@ -140,6 +147,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID", ""),
         "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY", ""),
         "S3_SIGNED_URL_SECONDS": int(env.get("S3_SIGNED_URL_SECONDS", "300")),
+        # "path" (MinIO, most gateways) or "virtual" (bucket.endpoint; Aliyun OSS needs it).
+        "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE", "path").lower(),
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES", str(32 * 1024 * 1024))),
         "MEDIA_UNATTACHED_TTL_HOURS": int(env.get("MEDIA_UNATTACHED_TTL_HOURS", "48")),
         # Local policy: stored objects no row names are deleted once this old (the age keeps
@@ -155,7 +164,6 @@ def load_config(overrides: dict | None = None) -> dict:
             env.get("MEDIA_DECODE_RATIO_FREE_BYTES", str(64 * 1024 * 1024))
         ),
         "MEDIA_DERIVATIVES_ASYNC": env.get("MEDIA_DERIVATIVES_ASYNC", "1") not in ("0", "false"),
-        "TUS_DIR": env.get("TUS_DIR", ""),
         # Local policy: unfinished tus uploads one user may hold, and the bytes they declare.
         "TUS_MAX_OPEN_UPLOADS_PER_USER": int(env.get("TUS_MAX_OPEN_UPLOADS_PER_USER", "8")),
         "TUS_MAX_OPEN_BYTES_PER_USER": int(
@@ -165,12 +173,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
     }
     config.update(overrides or {})
-    if not config.get("TUS_DIR"):
-        config["TUS_DIR"] = str(Path(config["MEDIA_ROOT"]) / "uploads")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key()
     _check_secret_key(config)
     _check_blacklist_levels(config)
+    if config["S3_ADDRESSING_STYLE"] not in ("path", "virtual"):
+        raise ConfigError("S3_ADDRESSING_STYLE must be path or virtual")
     if config["COMMITMENT_PLAN"] not in ("plan2", "plan5", "seed002"):
         raise ConfigError("COMMITMENT_PLAN must be plan2, plan5 or seed002")
     return config

@@ -190,9 +190,12 @@ class S3Storage:
         secret_key: str | None = None,
         client=None,
         multipart_threshold: int = MULTIPART_CHUNK,
+        addressing_style: str = "path",
     ) -> None:
         self.bucket = bucket
-        self.client = client or _make_s3_client(endpoint_url, region, access_key, secret_key)
+        self.client = client or _make_s3_client(
+            endpoint_url, region, access_key, secret_key, addressing_style
+        )
         self.spool_dir = None
         self._transfer_config = _make_transfer_config(multipart_threshold)
 
@@ -266,12 +269,18 @@ def _is_not_found(error) -> bool:
     return code in {"404", "NoSuchKey", "NotFound"}
 
 
-def _make_s3_client(endpoint_url, region, access_key, secret_key):
+ADDRESSING_STYLES = ("path", "virtual")
+
+
+def _make_s3_client(endpoint_url, region, access_key, secret_key, addressing_style="path"):
     import boto3
     from botocore.config import Config
 
-    # Path-style addressing works with every S3-compatible server (MinIO has no virtual hosts).
-    config = Config(signature_version="s3v4", s3={"addressing_style": "path"})
+    # Path-style (endpoint/bucket/key) works with MinIO and most gateways; Aliyun OSS accepts
+    # only virtual-hosted style (bucket.endpoint/key).
+    if addressing_style not in ADDRESSING_STYLES:
+        raise ValueError(f"addressing style must be path or virtual, not {addressing_style!r}")
+    config = Config(signature_version="s3v4", s3={"addressing_style": addressing_style})
     return boto3.client(
         "s3",
         endpoint_url=endpoint_url or None,
@@ -305,6 +314,7 @@ def storage_from_config(config: Mapping[str, object]) -> LocalStorage | S3Storag
             region=_optional(config, "S3_REGION"),
             access_key=_optional(config, "S3_ACCESS_KEY_ID"),
             secret_key=_optional(config, "S3_SECRET_ACCESS_KEY"),
+            addressing_style=str(config.get("S3_ADDRESSING_STYLE") or "path").lower(),
         )
     raise ValueError(f"MEDIA_STORAGE must be 'local' or 's3', not {kind!r}")
 

@@ -1,11 +1,19 @@
-"""Upload state for tus 1.0 resumable uploads (core + creation, termination, expiration).
+"""Resumable uploads, tus 1.0 (core + creation, termination, expiration), for many instances.
 
-Framework-free: the web layer turns HTTP requests into these calls. Each upload is two files
-in ``directory``: ``<id>.bin`` (the bytes received so far) and ``<id>.json`` (length, metadata,
-creation time). The offset is never stored: it *is* the size of ``<id>.bin``, so after a broken
-connection or a crash it always equals the bytes actually on disk. PATCHes on one upload are
-serialised with an exclusive ``flock`` on the data file; a second concurrent PATCH is refused
-with ``UploadLocked`` instead of waiting.
+Framework-free: the web layer turns HTTP requests into these calls. An upload's state (length,
+offset, metadata, creation time) lives in an ``UploadStates`` the caller provides (the app: a
+database table, so any instance may take the next PATCH); its bytes are parts in the object
+store (``Storage``: a local folder or an S3 bucket), one object per PATCH, keyed by the offset
+it starts at (``tus/<id>/<offset>``). Parts are objects of their own rather than S3 multipart
+parts because S3 refuses multipart parts under 5 MiB but the last, and a phone's PATCH may be
+smaller; the finished upload is assembled once, by walking the parts from offset 0, into the
+local file the intake needs anyway to check the digest and the image.
+
+The offset is recorded after its part is stored. A part written whose offset was never
+recorded (a crash, a rolled-back request) is overwritten by the retry at that offset or
+ignored by the walk, so the offset always names bytes actually stored. PATCHes on one upload
+are serialised by ``UploadStates.locked`` (in the app, a row lock); a second concurrent PATCH
+is refused with ``UploadLocked`` instead of waiting.
 """
 
 from __future__ import annotations
@@ -13,17 +21,17 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import fcntl
-import json
-import os
 import re
 import secrets
+import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from media.errors import (
     InvalidUploadMetadata,
@@ -33,11 +41,13 @@ from media.errors import (
     UploadNotFound,
     UploadTooLarge,
 )
+from media.storage import Storage
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = ("creation", "termination", "expiration")
 CHUNK_SIZE = 64 * 1024
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
+PART_PREFIX = "tus/"
 
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _METADATA_KEY = re.compile(r"[!-~]+")  # printable ASCII without space (commas checked apart)
@@ -58,10 +68,81 @@ class UploadInfo:
         return self.created_at + ttl
 
 
+class UploadStates(Protocol):
+    """Where uploads' state is kept. Shared by every process that serves the uploads."""
+
+    def insert(self, upload_id: str, info: UploadInfo) -> None: ...
+
+    def get(self, upload_id: str) -> UploadInfo | None: ...
+
+    def locked(self, upload_id: str) -> AbstractContextManager[UploadInfo | None]:
+        """The upload's state, held against every other writer (any process) until the context
+        ends at least; ``UploadLocked`` at once if another holds it; None if there is none."""
+        ...
+
+    def set_offset(self, upload_id: str, offset: int) -> None: ...
+
+    def delete(self, upload_id: str) -> None: ...
+
+    def created_before(self, cutoff: datetime) -> list[str]: ...
+
+
+class MemoryUploadStates:
+    """Upload states in this process's memory: for one process (and the library's tests)."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, UploadInfo] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def insert(self, upload_id: str, info: UploadInfo) -> None:
+        with self._guard:
+            self._states[upload_id] = info
+            self._locks[upload_id] = threading.Lock()
+
+    def get(self, upload_id: str) -> UploadInfo | None:
+        with self._guard:
+            return self._states.get(upload_id)
+
+    @contextlib.contextmanager
+    def locked(self, upload_id: str) -> Iterator[UploadInfo | None]:
+        with self._guard:
+            lock = self._locks.get(upload_id)
+        if lock is None:
+            yield None
+            return
+        if not lock.acquire(blocking=False):
+            raise UploadLocked("another request is writing this upload")
+        try:
+            yield self.get(upload_id)
+        finally:
+            lock.release()
+
+    def set_offset(self, upload_id: str, offset: int) -> None:
+        with self._guard:
+            self._states[upload_id] = replace(self._states[upload_id], offset=offset)
+
+    def delete(self, upload_id: str) -> None:
+        with self._guard:
+            self._states.pop(upload_id, None)
+            self._locks.pop(upload_id, None)
+
+    def created_before(self, cutoff: datetime) -> list[str]:
+        with self._guard:
+            return sorted(key for key, info in self._states.items() if info.created_at < cutoff)
+
+
+def part_key(upload_id: str, offset: int) -> str:
+    """Where the part starting at ``offset`` is stored (ids are lowercase hex, see create)."""
+    return f"{PART_PREFIX}{upload_id}/{offset:012d}"
+
+
 class TusStore:
-    def __init__(self, directory: str | os.PathLike[str], max_size: int = DEFAULT_MAX_SIZE):
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self, states: UploadStates, storage: Storage, max_size: int = DEFAULT_MAX_SIZE
+    ) -> None:
+        self.states = states
+        self.storage = storage
         self.max_size = max_size
 
     # --- creation / lookup ----------------------------------------------------------------
@@ -69,14 +150,8 @@ class TusStore:
     def create(self, length: int, metadata: dict[str, str] | None = None) -> str:
         """Register a new upload of ``length`` bytes (``Upload-Length``); returns its id."""
         self.check_length(length)
-        upload_id = secrets.token_urlsafe(24)
-        self._data_path(upload_id).touch(exist_ok=False)
-        state = {
-            "length": length,
-            "metadata": dict(metadata or {}),
-            "created_at": datetime.now(UTC).isoformat(),
-        }
-        _write_json_atomically(self._state_path(upload_id), state)
+        upload_id = secrets.token_hex(20)  # lowercase: it names object-store keys
+        self.states.insert(upload_id, UploadInfo(0, length, dict(metadata or {})))
         return upload_id
 
     def check_length(self, length: int) -> None:
@@ -89,38 +164,26 @@ class TusStore:
             )
 
     def info(self, upload_id: str) -> UploadInfo:
-        state = self._read_state(upload_id)
-        return UploadInfo(
-            offset=self._offset_on_disk(upload_id),
-            length=state["length"],
-            metadata=state["metadata"],
-            created_at=datetime.fromisoformat(state["created_at"]),
-        )
-
-    def uploads(self) -> Iterator[tuple[str, UploadInfo]]:
-        """Every upload in the folder, finished or not, expired or not (expiry is the caller's
-        to judge); one removed while listing is skipped."""
-        for upload_id in sorted(self._all_ids()):
-            try:
-                yield upload_id, self.info(upload_id)
-            except (UploadNotFound, ValueError, KeyError):
-                continue
+        _check_id(upload_id)
+        info = self.states.get(upload_id)
+        if info is None:
+            raise UploadNotFound("no such upload", field="upload_id")
+        return info
 
     @contextlib.contextmanager
-    def creation_lock(self) -> Iterator[None]:
-        """Held while a caller checks what exists and then creates (a per-user quota), so two
-        requests cannot both pass the check; threads and processes sharing the folder alike."""
-        with open(self.directory / ".creation.lock", "ab") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-
-    def path(self, upload_id: str) -> Path:
-        """The data file; complete once ``info(upload_id).is_complete``."""
-        self._read_state(upload_id)
-        return self._data_path(upload_id)
+    def assembled(self, upload_id: str) -> Iterator[Path]:
+        """A local file holding the whole upload (removed when the context ends)."""
+        info = self.info(upload_id)
+        with tempfile.NamedTemporaryFile(prefix="tus-", suffix=".bin") as target:
+            offset = 0
+            while offset < info.offset:
+                with contextlib.closing(self.storage.open(part_key(upload_id, offset))) as part:
+                    shutil.copyfileobj(part, target, CHUNK_SIZE)
+                offset = target.tell()
+            target.flush()
+            if offset != info.offset:
+                raise UploadNotFound("the upload's stored parts do not add up", field="upload_id")
+            yield Path(target.name)
 
     # --- PATCH ----------------------------------------------------------------------------
 
@@ -129,21 +192,26 @@ class TusStore:
     ) -> int:
         """Append the request body at ``offset`` (``Upload-Offset``); returns the new offset.
 
-        Reads the body in ``CHUNK_SIZE`` pieces, never past the upload's length nor past
-        ``max_chunk``. If reading the body fails (client gone), the bytes already written stay
-        and ``UploadInterrupted.offset`` says where the client must resume.
+        Reads the body in ``CHUNK_SIZE`` pieces into a spool file, never past the upload's
+        length nor past ``max_chunk``, then stores it as one part. If reading the body fails
+        (client gone), the bytes already received are stored and ``UploadInterrupted.offset``
+        says where the client must resume.
         """
-        length = self._read_state(upload_id)["length"]
-        with self._locked_data_file(upload_id) as data:
-            current = os.fstat(data.fileno()).st_size
-            if offset != current:
-                raise OffsetMismatch(expected=current, actual=offset)
-            limit = length - current if max_chunk is None else min(length - current, max_chunk)
-            try:
-                _copy_body(stream, data, limit)
-            finally:
-                data.flush()
-            new_offset = os.fstat(data.fileno()).st_size
+        _check_id(upload_id)
+        with self.states.locked(upload_id) as info:
+            if info is None:
+                raise UploadNotFound("no such upload", field="upload_id")
+            if offset != info.offset:
+                raise OffsetMismatch(expected=info.offset, actual=offset)
+            limit = info.length - offset
+            limit = limit if max_chunk is None else min(limit, max_chunk)
+            with tempfile.TemporaryFile(prefix="tus-part-") as spool:
+                try:
+                    _copy_body(stream, spool, limit)
+                except UploadInterrupted as cut:
+                    new_offset = self._store_part(upload_id, offset, spool)
+                    raise UploadInterrupted(offset=new_offset) from cut.__cause__
+                new_offset = self._store_part(upload_id, offset, spool)
             if _has_more(stream):
                 raise UploadTooLarge(
                     f"request body goes past the accepted size; offset is now {new_offset}",
@@ -151,11 +219,22 @@ class TusStore:
                 )
             return new_offset
 
+    def _store_part(self, upload_id: str, offset: int, spool: BinaryIO) -> int:
+        size = spool.tell()
+        if size == 0:
+            return offset
+        spool.seek(0)
+        self.storage.put_file(part_key(upload_id, offset), spool)
+        self.states.set_offset(upload_id, offset + size)
+        return offset + size
+
     # --- DELETE / expiry ------------------------------------------------------------------
 
     def terminate(self, upload_id: str) -> None:
-        self._read_state(upload_id)
-        with self._locked_data_file(upload_id):
+        _check_id(upload_id)
+        with self.states.locked(upload_id) as info:
+            if info is None:
+                raise UploadNotFound("no such upload", field="upload_id")
             self._remove(upload_id)
 
     def expire(self, older_than: timedelta | datetime) -> list[str]:
@@ -167,74 +246,22 @@ class TusStore:
             older_than if isinstance(older_than, datetime) else (datetime.now(UTC) - older_than)
         )
         removed = []
-        for upload_id in self._all_ids():
-            if self._created_before(upload_id, cutoff) and self._try_remove(upload_id):
-                removed.append(upload_id)
+        for upload_id in self.states.created_before(cutoff):
+            with contextlib.suppress(UploadLocked), self.states.locked(upload_id) as info:
+                if info is not None:
+                    self._remove(upload_id)
+                    removed.append(upload_id)
         return removed
 
-    # --- internals ------------------------------------------------------------------------
-
-    def _data_path(self, upload_id: str) -> Path:
-        return self.directory / f"{upload_id}.bin"
-
-    def _state_path(self, upload_id: str) -> Path:
-        return self.directory / f"{upload_id}.json"
-
-    def _read_state(self, upload_id: str) -> dict:
-        if not isinstance(upload_id, str) or not _UPLOAD_ID.fullmatch(upload_id):
-            raise UploadNotFound("no such upload", field="upload_id")
-        try:
-            return json.loads(self._state_path(upload_id).read_text("utf-8"))
-        except FileNotFoundError:
-            raise UploadNotFound("no such upload", field="upload_id") from None
-
-    def _offset_on_disk(self, upload_id: str) -> int:
-        try:
-            return self._data_path(upload_id).stat().st_size
-        except FileNotFoundError:
-            raise UploadNotFound("no such upload", field="upload_id") from None
-
-    @contextlib.contextmanager
-    def _locked_data_file(self, upload_id: str) -> Iterator[BinaryIO]:
-        try:
-            data = open(self._data_path(upload_id), "r+b")  # noqa: SIM115 (closed just below)
-        except FileNotFoundError:
-            raise UploadNotFound("no such upload", field="upload_id") from None
-        with data:
-            try:
-                fcntl.flock(data.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise UploadLocked("another request is writing this upload") from None
-            # Terminated while we waited for the file to open: do not write into a ghost.
-            if not self._state_path(upload_id).exists():
-                raise UploadNotFound("no such upload", field="upload_id")
-            data.seek(0, os.SEEK_END)
-            yield data
-
     def _remove(self, upload_id: str) -> None:
-        self._state_path(upload_id).unlink(missing_ok=True)
-        self._data_path(upload_id).unlink(missing_ok=True)
+        self.states.delete(upload_id)
+        for item in list(self.storage.iter_objects(f"{PART_PREFIX}{upload_id}/")):
+            self.storage.delete(item.key)
 
-    def _try_remove(self, upload_id: str) -> bool:
-        try:
-            with self._locked_data_file(upload_id):
-                self._remove(upload_id)
-        except UploadLocked:
-            return False
-        except UploadNotFound:
-            self._remove(upload_id)  # half-created: data or state file alone
-        return True
 
-    def _all_ids(self) -> set[str]:
-        names = {path.stem for path in self.directory.iterdir() if path.suffix in (".bin", ".json")}
-        return {name for name in names if _UPLOAD_ID.fullmatch(name)}
-
-    def _created_before(self, upload_id: str, cutoff: datetime) -> bool:
-        try:
-            created_at = datetime.fromisoformat(self._read_state(upload_id)["created_at"])
-        except (UploadNotFound, ValueError, KeyError):
-            created_at = _modified_at(self._data_path(upload_id))
-        return created_at is not None and created_at < cutoff
+def _check_id(upload_id: str) -> None:
+    if not isinstance(upload_id, str) or not _UPLOAD_ID.fullmatch(upload_id):
+        raise UploadNotFound("no such upload", field="upload_id")
 
 
 def _copy_body(stream: BinaryIO, target: BinaryIO, limit: int) -> None:
@@ -243,7 +270,6 @@ def _copy_body(stream: BinaryIO, target: BinaryIO, limit: int) -> None:
         try:
             chunk = stream.read(min(CHUNK_SIZE, remaining))
         except Exception as error:
-            target.flush()
             raise UploadInterrupted(offset=target.tell()) from error
         if not chunk:
             return
@@ -256,24 +282,6 @@ def _has_more(stream: BinaryIO) -> bool:
         return bool(stream.read(1))
     except Exception:
         return False
-
-
-def _modified_at(path: Path) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    except FileNotFoundError:
-        return None
-
-
-def _write_json_atomically(path: Path, payload: dict) -> None:
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".state-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as temp:
-            json.dump(payload, temp, ensure_ascii=False)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 # --- Upload-Metadata ----------------------------------------------------------------------

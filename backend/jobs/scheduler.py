@@ -9,6 +9,10 @@ The first runs are staggered in registry order (FIRST_RUN_DELAY, then STAGGER ap
 jobs start together: on SQLite one job's write transaction would make the others wait out the
 busy timeout. Every interval is a whole number of minutes and the offsets differ within a
 minute, so later runs never coincide either.
+
+Beside the jobs, the clock runs the background queue's worker (jobs/worker.py) every
+QUEUE_POLL_SECONDS, in every instance: queued work has no lease of its own to wait for, each
+job is claimed by one worker (core/queue.py).
 """
 
 import logging
@@ -18,10 +22,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from ..core.timeutil import SHANGHAI
 from .registry import JOBS, LeaseLost, release_held_leases, run_job
+from .worker import work
 
 log = logging.getLogger("xuncha.scheduler")
 FIRST_RUN_DELAY = timedelta(seconds=5)
 STAGGER = timedelta(seconds=3)
+QUEUE_WORKER = "queue_worker"
 
 
 def start_scheduler(app) -> BackgroundScheduler:
@@ -39,8 +45,18 @@ def start_scheduler(app) -> BackgroundScheduler:
             coalesce=True,
             next_run_time=first_run + index * STAGGER,
         )
+    scheduler.add_job(
+        _work_queue,
+        "interval",
+        seconds=float(app.config["QUEUE_POLL_SECONDS"]),
+        args=(app,),
+        id=QUEUE_WORKER,
+        name="Run the background queue's ready jobs (every instance)",
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.start()
-    log.info("scheduler started: %s", ", ".join(JOBS))
+    log.info("scheduler started: %s, and the queue's worker", ", ".join(JOBS))
     return scheduler
 
 
@@ -51,6 +67,14 @@ def stop_scheduler(scheduler: BackgroundScheduler) -> None:
         scheduler.shutdown(wait=False)
     release_held_leases()
     log.info("scheduler stopped")
+
+
+def _work_queue(app) -> None:
+    with app.app_context():
+        try:
+            work()
+        except Exception:
+            log.exception("the queue's worker failed")
 
 
 def _run(app, name: str) -> None:

@@ -49,8 +49,9 @@ from .hazard import HAZARD_ACTIONS, HAZARD_GRADES, HAZARD_STATUSES, Hazard, Haza
 from .inspection import FINDING_RESULTS, INSPECTION_KINDS, ChecklistVersion, Finding, Inspection
 from .job_lock import JobLock
 from .jurisdiction import LEVELS, Jurisdiction
-from .media import MediaObject, Photo
+from .media import MediaObject, Photo, TusUpload
 from .notification import NOTIFICATION_KINDS, Notification
+from .queue import QUEUED_JOB_STATES, QueuedJob
 from .safety_code import SAFETY_CODE_COLORS, SafetyCode, ScanRecord
 from .sync import IdempotencyKey, SyncChange, SyncCounter, SyncRejection
 from .training import (
@@ -127,6 +128,9 @@ __all__ = [
     "Inspection",
     "IdempotencyKey",
     "MediaObject",
+    "QUEUED_JOB_STATES",
+    "QueuedJob",
+    "TusUpload",
     "SyncChange",
     "SyncCounter",
     "SyncRejection",

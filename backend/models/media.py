@@ -45,3 +45,20 @@ class Photo(Base):
     attached_before_upload: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+
+
+class TusUpload(Base):
+    """A resumable (tus) upload in progress: its state, shared by every app instance. The bytes
+    received so far are parts in the object store (media/tus.py), never on one host."""
+
+    __tablename__ = "tus_uploads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    length: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    upload_metadata: Mapped[dict] = mapped_column("metadata", JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

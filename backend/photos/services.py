@@ -33,9 +33,9 @@ Rules kept here:
   decoded size is above MEDIA_DECODE_RATIO_FREE_BYTES and above MEDIA_MAX_DECODE_RATIO
   decoded bytes per stored byte (422 ``implausible_compression``, field ``file``). All local
   policy; the bounds are measured in bench/photos/README.md.
-- Derivatives (thumb, preview) are made after the upload's transaction commits, in a small
-  background pool, so uploads never wait for them; a request that finds them missing or stale
-  makes them on the spot.
+- Derivatives (thumb, preview) are a queued job (core/queue.py) committed with the upload and
+  run by a worker of any instance, so uploads never wait for them and a restart loses none; a
+  request that finds them missing or stale makes them on the spot.
 - Evidence stamp: once a photo is attached to a record of an enterprise, its preview carries
   the stamp (capture time, enterprise, the name of whoever attached it, coordinates). A photo
   attached to several records is stamped with the context of the *first* attachment (oldest
@@ -60,15 +60,13 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import Flask, current_app, has_request_context
-from sqlalchemy import Select, event, select
+from flask import current_app, has_request_context
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from media.derivatives import make_derivatives
@@ -97,8 +95,9 @@ from media.storage import (
 )
 from media.tus import TusStore, UploadInfo
 
-from ..core.db import AppSession, db, read_only_intent
+from ..core.db import db, keep_despite_error, read_only_intent, serialize_on
 from ..core.errors import Conflict, NotFound
+from ..core.queue import enqueue
 from ..core.scope import enterprise_clause
 from ..core.timeutil import SHANGHAI
 from ..models import (
@@ -113,14 +112,15 @@ from ..models import (
     Inspection,
     MediaObject,
     Photo,
+    TusUpload,
     User,
     utcnow,
 )
+from .upload_states import OWNER_KEY, SqlUploadStates
 
 log = logging.getLogger("xuncha.media")
 
 STORAGE_KEY = "xuncha.media_storage"
-TUS_KEY = "xuncha.tus_store"
 STORAGE_SETTINGS = (
     "MEDIA_STORAGE",
     "MEDIA_ROOT",
@@ -129,13 +129,13 @@ STORAGE_SETTINGS = (
     "S3_REGION",
     "S3_ACCESS_KEY_ID",
     "S3_SECRET_ACCESS_KEY",
+    "S3_ADDRESSING_STYLE",
 )
 ORIGINAL = "original"
 CLIENT_METADATA_KEYS = ("sha256", "filename", "filetype")
 MAX_METADATA_VALUE = 255
-# The tus upload's owner is kept with its metadata under a key clients cannot send (only
-# CLIENT_METADATA_KEYS are kept from Upload-Metadata).
-OWNER_KEY = "xuncha_user_id"
+# serialize_on's namespace for the per-user upload quota (check, then create).
+UPLOAD_QUOTA_LOCKS = 7301
 
 
 # --- configuration --------------------------------------------------------------------------
@@ -153,13 +153,9 @@ def media_storage() -> Storage:
 
 
 def tus_store() -> TusStore:
-    config = current_app.config
-    signature = (config["TUS_DIR"], config["MEDIA_MAX_BYTES"])
-    cached = current_app.extensions.get(TUS_KEY)
-    if cached is None or cached[0] != signature:
-        cached = (signature, TusStore(config["TUS_DIR"], max_size=config["MEDIA_MAX_BYTES"]))
-        current_app.extensions[TUS_KEY] = cached
-    return cached[1]
+    """Resumable uploads: their state in the database, their bytes in the media store, so any
+    instance may take any request of an upload."""
+    return TusStore(SqlUploadStates(unattached_ttl()), media_storage(), max_size=max_upload_bytes())
 
 
 def max_upload_bytes() -> int:
@@ -467,20 +463,27 @@ def create_upload(user: User, length: int, metadata: dict[str, str]) -> UploadSt
     kept = upload_metadata(metadata)
     store = tus_store()
     store.check_length(length)  # too large for anyone: 413, whatever the quota
-    with store.creation_lock():
-        check_upload_quota(user, length, store)
-        upload_id = store.create(length, {**kept, OWNER_KEY: str(user.id)})
+    # Two requests of one user, on any instances, cannot both pass the check.
+    serialize_on(db.session, UPLOAD_QUOTA_LOCKS, f"user:{user.id}")
+    check_upload_quota(user, length)
+    upload_id = store.create(length, {**kept, OWNER_KEY: str(user.id)})
     return _state(upload_id, store.info(upload_id))
 
 
-def check_upload_quota(user: User, length: int, store: TusStore) -> None:
+def check_upload_quota(user: User, length: int) -> None:
     """Local policy: one user holds at most TUS_MAX_OPEN_UPLOADS_PER_USER unfinished uploads,
     declaring at most TUS_MAX_OPEN_BYTES_PER_USER bytes in all, so nobody fills the upload
     folder. Expired uploads do not count (cleanup removes them; so does touching them)."""
     config = current_app.config
     max_uploads = int(config["TUS_MAX_OPEN_UPLOADS_PER_USER"])
     max_bytes = int(config["TUS_MAX_OPEN_BYTES_PER_USER"])
-    lengths = [info.length for info in _open_uploads_of(user, store)]
+    lengths = list(
+        db.session.scalars(
+            select(TusUpload.length).where(
+                TusUpload.owner_id == user.id, TusUpload.created_at > utcnow() - unattached_ttl()
+            )
+        )
+    )
     if len(lengths) >= max_uploads:
         raise UploadQuotaExceeded(
             f"at most {max_uploads} unfinished uploads per user; finish or terminate "
@@ -494,13 +497,6 @@ def check_upload_quota(user: User, length: int, store: TusStore) -> None:
         )
 
 
-def _open_uploads_of(user: User, store: TusStore) -> Iterator[UploadInfo]:
-    now, ttl, owner = utcnow(), unattached_ttl(), str(user.id)
-    for _upload_id, info in store.uploads():
-        if info.metadata.get(OWNER_KEY) == owner and info.expires_at(ttl) > now:
-            yield info
-
-
 def upload_state(user: User, upload_id: str) -> UploadState:
     return _state(upload_id, _owned_upload(user, upload_id))
 
@@ -508,10 +504,14 @@ def upload_state(user: User, upload_id: str) -> UploadState:
 def append_to_upload(user: User, upload_id: str, offset: int, stream: BinaryIO) -> UploadState:
     """Append a PATCH body; once the last byte is in, check and store the file."""
     info = _owned_upload(user, upload_id)
-    new_offset = tus_store().append(upload_id, offset, stream)
-    media = None
-    if new_offset == info.length:
-        media = _finish_upload(user, upload_id, info)
+    try:
+        new_offset = tus_store().append(upload_id, offset, stream)
+        media = _finish_upload(user, upload_id) if new_offset == info.length else None
+    except MediaError:
+        # The bytes stored stay counted (their offset), and so does a refused file's removal:
+        # the answer is an error, but what was stored must be committed.
+        keep_despite_error(db.session)
+        raise
     return UploadState(
         upload_id=upload_id,
         offset=new_offset,
@@ -549,20 +549,26 @@ def _owned_upload(user: User, upload_id: str) -> UploadInfo:
         raise UploadNotFound("no such upload", field="upload_id")
     if info.expires_at(unattached_ttl()) <= utcnow():
         _discard_upload(store, upload_id)
+        keep_despite_error(db.session)
         raise UploadNotFound("no such upload (expired)", field="upload_id")
     return info
 
 
-def _finish_upload(user: User, upload_id: str, info: UploadInfo) -> MediaObject:
+def _finish_upload(user: User, upload_id: str) -> MediaObject:
     """Verify, inspect and store a complete upload; the tus copy goes away either way, unless
-    the failure was the server's (then the client may retry the final PATCH)."""
+    the failure was the server's (then the client may retry the final PATCH). The intake runs
+    in a savepoint: when it refuses the file, nothing of it stays."""
     store = tus_store()
+    info = store.info(upload_id)
     try:
-        try:
-            received = receive_file(store.path(upload_id), expected_sha256=info.metadata["sha256"])
-        except DigestMismatch as error:
-            raise DigestMismatch(error.expected, error.actual, field="Upload-Metadata") from None
-        media, _created = _ingest(user, received)
+        with store.assembled(upload_id) as path, db.session.begin_nested():
+            try:
+                received = receive_file(path, expected_sha256=info.metadata["sha256"])
+            except DigestMismatch as error:
+                raise DigestMismatch(
+                    error.expected, error.actual, field="Upload-Metadata"
+                ) from None
+            media, _created = _ingest(user, received)
     except MediaError as error:
         if error.http_status < 500:  # the file's fault; a busy server keeps it for a retry
             _discard_upload(store, upload_id)
@@ -578,71 +584,38 @@ def _discard_upload(store: TusStore, upload_id: str) -> None:
 
 # --- derivatives ----------------------------------------------------------------------------
 
-_PENDING = "xuncha.pending_derivatives"
-_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xuncha-derivatives")
-_running: set[Future] = set()
-_running_lock = threading.Lock()
+DERIVATIVES_JOB = "derivatives"
 
 
 def schedule_derivatives(sha256: str) -> None:
-    """Make the thumb and preview once this transaction has committed, off the request thread.
+    """Have the thumb and preview made off the request: a job in the queue (core/queue.py),
+    committed with the upload, run by a worker of any instance.
 
     Done on the spot instead when MEDIA_DERIVATIVES_ASYNC is off, or when the session is bound
     to one connection (tests): a worker could neither share that connection nor see its rows.
     """
-    app = current_app._get_current_object()
-    if not app.config.get("MEDIA_DERIVATIVES_ASYNC", True) or db.session.bind is not None:
+    if not current_app.config.get("MEDIA_DERIVATIVES_ASYNC", True) or db.session.bind is not None:
         media = db.session.get(MediaObject, sha256)
         if media is not None:
             ensure_derivatives(media)
         return
-    db.session.info.setdefault(_PENDING, []).append((app, sha256))
+    enqueue(DERIVATIVES_JOB, {"sha256": sha256})
 
 
-@event.listens_for(AppSession, "after_commit")
-def _submit_pending_derivatives(session) -> None:
-    for app, sha256 in session.info.pop(_PENDING, ()):
-        future = _executor.submit(_derivatives_job, app, sha256)
-        with _running_lock:
-            _running.add(future)
-        future.add_done_callback(_forget)
-
-
-@event.listens_for(AppSession, "after_rollback")
-def _drop_pending_derivatives(session) -> None:
-    session.info.pop(_PENDING, None)
-
-
-def _forget(future: Future) -> None:
-    with _running_lock:
-        _running.discard(future)
-
-
-def _derivatives_job(app: Flask, sha256: str) -> None:
-    """Read what to render, render with no transaction open (on SQLite a write transaction
-    would hold every other writer for as long as the image work takes), then record."""
-    with app.app_context():
-        try:
-            with read_only_intent():
-                media = db.session.get(MediaObject, sha256)
-                stamp = evidence_stamp(media) if media is not None else None
-                needed = media is not None and not _derivatives_current(media, stamp)
-                db.session.commit()  # ends the read
-            if needed:
-                keys = render_derivatives(sha256, stamp)
-                _record_derivatives(db.session.get(MediaObject, sha256), keys, stamp)
-                db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("derivatives of %s failed; they are made on first request", sha256)
-
-
-def wait_for_derivative_jobs(timeout: float = 30) -> bool:
-    """Block until the background derivative jobs submitted so far are done (tests, shutdown)."""
-    with _running_lock:
-        futures = list(_running)
-    _done, not_done = wait_for_futures(futures, timeout=timeout)
-    return not not_done
+def run_derivatives_job(payload: dict) -> None:
+    """The queued job: read what to render, render with no transaction open (on SQLite a write
+    transaction would hold every other writer for as long as the image work takes), then
+    record. Idempotent: derivatives already current are left alone."""
+    sha256 = normalize_sha256(str(payload.get("sha256", "")))
+    with read_only_intent():
+        media = db.session.get(MediaObject, sha256)
+        stamp = evidence_stamp(media) if media is not None else None
+        needed = media is not None and not _derivatives_current(media, stamp)
+        db.session.commit()  # ends the read
+    if needed:
+        keys = render_derivatives(sha256, stamp)
+        _record_derivatives(db.session.get(MediaObject, sha256), keys, stamp)
+        db.session.commit()
 
 
 def evidence_stamp(media: MediaObject) -> EvidenceStamp | None:

@@ -1,8 +1,8 @@
 import hashlib
 import io
-import json
 import os
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +16,14 @@ from media.errors import (
     UploadTooLarge,
 )
 from media.intake import inspect_image, receive_file, store_original
-from media.tus import CHUNK_SIZE, TusStore, format_upload_metadata, parse_upload_metadata
+from media.storage import LocalStorage
+from media.tus import (
+    CHUNK_SIZE,
+    MemoryUploadStates,
+    TusStore,
+    format_upload_metadata,
+    parse_upload_metadata,
+)
 
 BODY = os.urandom(300_000)
 
@@ -50,7 +57,16 @@ class GatedStream:
 
 @pytest.fixture
 def store(tmp_path) -> TusStore:
-    return TusStore(tmp_path / "uploads", max_size=1024 * 1024)
+    return TusStore(MemoryUploadStates(), LocalStorage(tmp_path / "store"), max_size=1024 * 1024)
+
+
+def received_bytes(store: TusStore, upload_id: str) -> bytes:
+    with store.assembled(upload_id) as path:
+        return path.read_bytes()
+
+
+def stored_parts(store: TusStore) -> list[str]:
+    return [item.key for item in store.storage.iter_objects("tus/")]
 
 
 def test_create_records_length_metadata_and_time(store):
@@ -66,10 +82,25 @@ def test_create_records_length_metadata_and_time(store):
     assert store.create(1, {}) != upload_id
 
 
-def test_sidecar_state_is_small_json(store):
+def test_state_goes_to_the_state_store_and_bytes_to_the_object_store(store):
     upload_id = store.create(10, {"a": "b"})
-    state = json.loads((store.directory / f"{upload_id}.json").read_text("utf-8"))
-    assert state["length"] == 10 and state["metadata"] == {"a": "b"}
+    store.append(upload_id, 0, io.BytesIO(b"01234"))
+    store.append(upload_id, 5, io.BytesIO(b"56789"))
+
+    state = store.states.get(upload_id)
+    assert (state.length, state.offset, state.metadata) == (10, 10, {"a": "b"})
+    assert sorted(stored_parts(store)) == [f"tus/{upload_id}/{0:012d}", f"tus/{upload_id}/{5:012d}"]
+
+
+def test_a_part_whose_offset_was_never_recorded_is_overwritten_on_retry(store):
+    """A part stored by a request that then failed (its offset rolled back) is not counted."""
+    upload_id = store.create(10, {})
+    store.append(upload_id, 0, io.BytesIO(b"01234"))
+    store.storage.put_file(f"tus/{upload_id}/{5:012d}", io.BytesIO(b"XYZ"))
+
+    assert store.info(upload_id).offset == 5
+    store.append(upload_id, 5, io.BytesIO(b"56789"))
+    assert received_bytes(store, upload_id) == b"0123456789"
 
 
 def test_upload_in_two_patches(store):
@@ -79,7 +110,7 @@ def test_upload_in_two_patches(store):
     assert store.append(upload_id, 100_000, io.BytesIO(BODY[100_000:])) == len(BODY)
 
     assert store.info(upload_id).is_complete
-    assert store.path(upload_id).read_bytes() == BODY
+    assert received_bytes(store, upload_id) == BODY
 
 
 def test_resume_after_connection_cut(store):
@@ -95,7 +126,7 @@ def test_resume_after_connection_cut(store):
     new_offset = store.append(upload_id, 123_457, io.BytesIO(BODY[123_457:]))
 
     assert new_offset == len(BODY)
-    digest = hashlib.sha256(store.path(upload_id).read_bytes()).hexdigest()
+    digest = hashlib.sha256(received_bytes(store, upload_id)).hexdigest()
     assert digest == hashlib.sha256(BODY).hexdigest()
 
 
@@ -133,7 +164,7 @@ def test_bytes_past_the_declared_length_are_refused(store):
     upload_id = store.create(10, {})
     with pytest.raises(UploadTooLarge):
         store.append(upload_id, 0, io.BytesIO(b"0123456789extra"))
-    assert store.path(upload_id).read_bytes() == b"0123456789"
+    assert received_bytes(store, upload_id) == b"0123456789"
 
 
 def test_upload_length_over_the_maximum_is_refused(store):
@@ -163,7 +194,7 @@ def test_concurrent_patch_on_the_same_upload_is_locked_out(store):
 
     assert outcome["offset"] == 1000
     assert store.info(upload_id).offset == 1000
-    assert store.path(upload_id).read_bytes() == BODY[:1000]
+    assert received_bytes(store, upload_id) == BODY[:1000]
 
 
 def test_terminate_removes_data_and_state(store):
@@ -172,8 +203,8 @@ def test_terminate_removes_data_and_state(store):
 
     store.terminate(upload_id)
 
-    assert list(store.directory.iterdir()) == []
-    for call in (store.info, store.path, store.terminate):
+    assert stored_parts(store) == []
+    for call in (store.info, store.terminate):
         with pytest.raises(UploadNotFound):
             call(upload_id)
     with pytest.raises(UploadNotFound):
@@ -189,10 +220,9 @@ def test_unknown_or_malformed_ids_are_not_found(store, bad_id):
 def test_expire_removes_only_old_uploads(store):
     old = store.create(10, {})
     fresh = store.create(10, {})
-    state_path = store.directory / f"{old}.json"
-    state = json.loads(state_path.read_text())
-    state["created_at"] = (datetime.now(UTC) - timedelta(days=2)).isoformat()
-    state_path.write_text(json.dumps(state))
+    store.append(old, 0, io.BytesIO(b"0123"))
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    store.states.insert(old, replace(store.states.get(old), created_at=two_days_ago))
 
     assert store.expire(timedelta(hours=24)) == [old]
 
@@ -210,9 +240,10 @@ def test_finished_upload_feeds_the_intake(store, make_photo, storage):
 
     info = store.info(upload_id)
     assert info.is_complete
-    received = receive_file(store.path(upload_id), expected_sha256=info.metadata["sha256"])
-    assert inspect_image(received.path).mime == "image/jpeg"
-    key = store_original(received, storage)
+    with store.assembled(upload_id) as path:
+        received = receive_file(path, expected_sha256=info.metadata["sha256"])
+        assert inspect_image(received.path).mime == "image/jpeg"
+        key = store_original(received, storage)
     store.terminate(upload_id)
 
     assert storage.open(key).read() == photo

@@ -199,7 +199,14 @@ def test_rendering_derivatives_holds_no_write_lock(file_app, tmp_path, monkeypat
         return {"thumb": f"thumbs/{digest}", "preview": f"previews/{digest}"}
 
     monkeypatch.setattr(photos, "render_derivatives", render)
-    photos._derivatives_job(file_app, sha256)
+    with file_app.app_context():
+        from backend.core.queue import enqueue
+        from backend.jobs.worker import work
+
+        enqueue(photos.DERIVATIVES_JOB, {"sha256": sha256})
+        db.session.commit()
+        assert work()["done"] == 1  # the queued job, as a server's worker runs it
+        db.session.remove()
     assert writes_while_rendering == ["written"]
     with file_app.app_context():
         assert db.session.get(MediaObject, sha256).derivatives["thumb"] == f"thumbs/{sha256}"

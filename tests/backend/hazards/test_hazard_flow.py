@@ -195,12 +195,14 @@ def test_only_serve_starts_the_scheduler(tmp_path, monkeypatch):
 
 def test_the_scheduler_registers_every_job(app):
     from backend.jobs.registry import JOBS
-    from backend.jobs.scheduler import start_scheduler
+    from backend.jobs.scheduler import QUEUE_WORKER, start_scheduler
 
     scheduler = start_scheduler(app)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == set(JOBS)
+        assert set(jobs) == {*JOBS, QUEUE_WORKER}  # the clock also runs the queue's worker
         assert jobs["deliver_webhooks"].trigger.interval == timedelta(minutes=1)
+        poll = timedelta(seconds=app.config["QUEUE_POLL_SECONDS"])
+        assert jobs[QUEUE_WORKER].trigger.interval == poll
     finally:
         scheduler.shutdown(wait=False)

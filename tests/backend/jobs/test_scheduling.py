@@ -61,10 +61,10 @@ def _lock_row(url: str, name: str) -> dict:
 # --- 1. Staggered first runs ----------------------------------------------------------------------
 
 
-def test_no_two_jobs_ever_start_together():
+def test_no_two_jobs_ever_start_together(app):
     from backend.jobs.scheduler import start_scheduler
 
-    scheduler = start_scheduler(app=None)
+    scheduler = start_scheduler(app)
     try:
         first_runs = [scheduler.get_job(name).next_run_time for name in JOBS]
     finally:

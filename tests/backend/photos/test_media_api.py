@@ -4,7 +4,6 @@ derivatives, the evidence stamp and cleanup of unattached photos."""
 import base64
 import io
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Request
@@ -14,7 +13,7 @@ from sqlalchemy import func, select, update
 from backend.core.errors import NotFound
 from backend.core.problems import PROBLEM_MIME
 from backend.core.timeutil import SHANGHAI
-from backend.models import MediaObject, Photo
+from backend.models import MediaObject, Photo, TusUpload
 from backend.photos import services as photos
 from tests.backend.fixtures.media import (
     attach,
@@ -475,7 +474,7 @@ def test_cleanup_expires_unfinished_tus_uploads(client, session, site, app):
 
     assert result["uploads_expired"] >= 1
     upload_id = location.rsplit("/", 1)[1]
-    assert not list(Path(app.config["TUS_DIR"]).glob(f"{upload_id}.*"))
+    assert session.get(TusUpload, upload_id) is None
     gone = client.head(location, headers=headers)
     assert gone.status_code == 404 and gone.mimetype == PROBLEM_MIME
 

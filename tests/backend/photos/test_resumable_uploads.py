@@ -3,10 +3,8 @@ with the real tus client (tuspy) against the app served by a real WSGI server.""
 
 import base64
 import io
-import json
 import socket
 import threading
-import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +15,7 @@ from tusclient.client import TusClient
 from werkzeug.serving import make_server
 
 from backend.core.problems import PROBLEM_MIME
-from backend.models import MediaObject
+from backend.models import MediaObject, TusUpload
 from media.tus import format_upload_metadata, parse_upload_metadata
 from tests.backend.fixtures.media import jpeg, open_image, sha256_of, stored_files
 
@@ -258,7 +256,9 @@ def test_digest_mismatch_at_the_last_byte_keeps_nothing(client, session, people,
     assert body["errors"][0]["field"] == "Upload-Metadata"
     assert session.get(MediaObject, sha256_of(data)) is None
     assert stored_files(app.config["MEDIA_ROOT"], sha256_of(data)) == []
-    assert not list(Path(app.config["TUS_DIR"]).glob(f"{upload_id}.*"))
+    assert session.get(TusUpload, upload_id) is None
+    parts = Path(app.config["MEDIA_ROOT"]) / "tus"
+    assert [path for path in parts.rglob("*") if path.is_file()] == []
     assert client.head(location, headers=headers).status_code == 404
 
 
@@ -298,12 +298,11 @@ def test_expired_upload_is_gone(client, people, app, monkeypatch):
 @pytest.fixture
 def live_server(tmp_path, monkeypatch):
     """The real app on 127.0.0.1 with its own SQLite file (the server's threads cannot share
-    the rolled-back test transaction), derivatives made by the background pool."""
+    the rolled-back test transaction), derivatives made by the queue's worker."""
     from backend.app import create_app
     from backend.core.db import EXTENSION_KEY, db
     from backend.jurisdictions.services import create_jurisdiction
     from backend.migrate import upgrade
-    from backend.photos.services import wait_for_derivative_jobs
     from backend.users.auth import issue_token
     from backend.users.services import create_user
 
@@ -339,7 +338,6 @@ def live_server(tmp_path, monkeypatch):
             "auth": {"Authorization": f"Bearer {token}"},
         }
     finally:
-        assert wait_for_derivative_jobs(timeout=30)
         server.shutdown()
         thread.join(timeout=10)
         app.extensions[EXTENSION_KEY].dispose()
@@ -407,17 +405,16 @@ def test_tuspy_resumes_after_a_cut_connection(live_server):
     status, content_type, body = http_get(live, f"/api/v1/media/{sha}")
     assert status == 200 and content_type == "image/jpeg" and sha256_of(body) == sha
 
-    # Derivatives come from the background pool, without anyone asking for them.
-    deadline = time.monotonic() + 20
-    while len(stored_files(media_root, sha)) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(stored_files(media_root, sha)) == 3
-    from backend.photos.services import wait_for_derivative_jobs
-
-    assert wait_for_derivative_jobs(timeout=20)
+    # Derivatives are queued work, made by a worker (the scheduler's clock in `xuncha serve`)
+    # without anyone asking for them.
+    assert len(stored_files(media_root, sha)) == 1
     with live["app"].app_context():
         from backend.core.db import db
+        from backend.jobs.worker import work
 
+        assert work() == {"done": 1, "retried": 0, "dead": 0}
+    assert len(stored_files(media_root, sha)) == 3
+    with live["app"].app_context():
         recorded = db.session.get(MediaObject, sha).derivatives
     assert {"thumb", "preview"} <= set(recorded)
     for variant, longest in (("thumb", 320), ("preview", 1600)):
@@ -467,48 +464,12 @@ def test_the_bytes_declared_by_unfinished_uploads_are_capped(client, people, app
     assert create(client, headers, b"z" * 400).status_code == 201
 
 
-def test_expired_uploads_do_not_count(client, people, app, monkeypatch, tus_dir):
+def test_expired_uploads_do_not_count(client, session, people, app, monkeypatch):
     monkeypatch.setitem(app.config, "TUS_MAX_OPEN_UPLOADS_PER_USER", 1)
     headers = people["headers"]
-    assert create(client, headers, jpeg()).status_code == 201
-    (state,) = tus_dir.glob("*.json")
-    old = json.loads(state.read_text())
-    old["created_at"] = (datetime.now(UTC) - timedelta(hours=49)).isoformat()
-    state.write_text(json.dumps(old))
+    location = create(client, headers, jpeg()).headers["Location"]
+    upload = session.get(TusUpload, location.rsplit("/", 1)[1])
+    upload.created_at = datetime.now(UTC) - timedelta(hours=49)
+    session.flush()
 
     assert create(client, headers, jpeg()).status_code == 201
-
-
-def test_concurrent_creations_cannot_both_take_the_last_place(app, people, monkeypatch):
-    """The check and the creation happen under one lock on the upload folder."""
-    from backend.photos import services as photos
-
-    monkeypatch.setitem(app.config, "TUS_MAX_OPEN_UPLOADS_PER_USER", 1)
-    store = photos.tus_store()
-    checked = threading.Event()
-    original_check = photos.check_upload_quota
-
-    def slow_check(user, length, store):
-        original_check(user, length, store)
-        checked.set()
-        time.sleep(0.3)  # the other request would pass the check here without the lock
-
-    monkeypatch.setattr(photos, "check_upload_quota", slow_check)
-    results = []
-
-    def attempt():
-        with app.app_context():
-            try:
-                photos.create_upload(people["inspector"], 10, {"sha256": "a" * 64})
-                results.append("created")
-            except Exception as error:
-                results.append(type(error).__name__)
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-
-    assert sorted(results) == ["UploadQuotaExceeded", "created"]
-    assert len(list(store.uploads())) == 1
