@@ -41,6 +41,19 @@ from .job_lock import JobLock
 from .jurisdiction import LEVELS, Jurisdiction
 from .media import MediaObject, Photo
 from .notification import NOTIFICATION_KINDS, Notification
+from .risks import (
+    ASSESSMENT_METHODS,
+    CONTROL_LEVELS,
+    FILING_STATUSES,
+    INSTALLATION_GRADES,
+    INSTALLATION_KINDS,
+    RISK_COLOUR_LABELS,
+    RISK_COLOURS,
+    RISK_LEVELS,
+    RISK_POINT_KINDS,
+    HazardInstallation,
+    RiskPoint,
+)
 from .safety_code import SAFETY_CODE_COLORS, SafetyCode, ScanRecord
 from .sync import IdempotencyKey, SyncChange, SyncCounter, SyncRejection
 from .user import (
@@ -56,6 +69,17 @@ from .user import (
 )
 
 __all__ = [
+    "ASSESSMENT_METHODS",
+    "CONTROL_LEVELS",
+    "FILING_STATUSES",
+    "INSTALLATION_GRADES",
+    "INSTALLATION_KINDS",
+    "RISK_COLOUR_LABELS",
+    "RISK_COLOURS",
+    "RISK_LEVELS",
+    "RISK_POINT_KINDS",
+    "HazardInstallation",
+    "RiskPoint",
     "ACCIDENT_LEVELS",
     "ACCIDENT_RECORD_LEVELS",
     "ACCIDENT_SEVERITY_LEVELS",
