@@ -23,6 +23,7 @@ from .jurisdictions import api as jurisdictions_api
 from .notifications import api as notifications_api
 from .photos import api as photos_api
 from .plans import api as plans_api
+from .risks import api as risks_api
 from .safety_code import api as safety_code_api
 from .sync_adapter import api as sync_api
 from .users import api as users_api
@@ -80,6 +81,7 @@ DOMAIN_APIS = (
     commitments_api,
     classification_api,
     plans_api,
+    risks_api,
 )
 
 

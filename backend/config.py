@@ -106,6 +106,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "CLASSIFICATION_LOW_SCORE": float(env.get("CLASSIFICATION_LOW_SCORE", "60")),
         # The window in which self-inspections (自查自报) count.
         "CLASSIFICATION_SELF_REPORT_DAYS": int(env.get("CLASSIFICATION_SELF_REPORT_DAYS", "365")),
+        # Local policy: the 5×5 risk matrix's bands (R = likelihood × severity, the lowest R of
+        # each level), and the points a 重大 (red) risk point adds to the class (0: none).
+        "RISK_MATRIX_BANDS": env.get("RISK_MATRIX_BANDS", "major:20,larger:15,general:9"),
+        "CLASSIFICATION_MAJOR_RISK_POINT_POINTS": int(
+            env.get("CLASSIFICATION_MAJOR_RISK_POINT_POINTS", "1")
+        ),
         "SIGNATURE_MAX_BYTES": int(env.get("SIGNATURE_MAX_BYTES", str(256 * 1024))),
         # Photos. S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local").lower(),

@@ -63,6 +63,7 @@ def serialize_hazard(h: Hazard) -> dict:
         inspection_id=h.inspection_id,
         title=h.title,
         location=h.location,
+        risk_point_id=h.risk_point_id,
         grade=h.grade,
         status=h.status,
         due_on=h.due_on,
