@@ -57,7 +57,6 @@ from ..core.errors import Invalid
 from ..core.scope import Forbidden, enterprise_clause, get_visible, visible_subtree_ids
 from ..core.timeutil import today_in_shanghai
 from ..credit import records as credit
-from ..risks import services as risks
 from ..models import (
     ENTERPRISE_CLASSES,
     ClassificationChange,
@@ -68,6 +67,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..risks import services as risks
 
 INDUSTRY_LEVELS: dict[str, int] = {
     "hazardous_chemicals": 3,
