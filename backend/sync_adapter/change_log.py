@@ -15,10 +15,12 @@ from ..models import (
     Finding,
     Hazard,
     HazardAction,
+    HazardInstallation,
     Inspection,
     InspectionPlan,
     Jurisdiction,
     Photo,
+    RiskPoint,
     SyncChange,
     SyncCounter,
     SyncRejection,
@@ -40,11 +42,18 @@ TABLES: dict[type, str] = {
     SyncRejection: "sync_rejections",
     HazardAction: "hazard_actions",
     InspectionPlan: "inspection_plans",
+    RiskPoint: "risk_points",
+    HazardInstallation: "hazard_installations",
 }
 
 
 # Tables whose records lie in their enterprise's scope and move with it to another jurisdiction.
-ENTERPRISE_FOLLOWERS: dict[str, type] = {"hazards": Hazard, "inspection_plans": InspectionPlan}
+ENTERPRISE_FOLLOWERS: dict[str, type] = {
+    "hazards": Hazard,
+    "inspection_plans": InspectionPlan,
+    "risk_points": RiskPoint,
+    "hazard_installations": HazardInstallation,
+}
 
 
 class _Places:

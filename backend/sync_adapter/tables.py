@@ -17,9 +17,11 @@ from ..models import (
     Finding,
     Hazard,
     HazardAction,
+    HazardInstallation,
     Inspection,
     InspectionPlan,
     Photo,
+    RiskPoint,
     SyncRejection,
     User,
     utcnow,
@@ -31,9 +33,11 @@ from .serializers import (
     serialize_finding,
     serialize_hazard,
     serialize_hazard_action,
+    serialize_hazard_installation,
     serialize_inspection,
     serialize_photo,
     serialize_rejection,
+    serialize_risk_point,
 )
 
 BATCH = 500
@@ -106,6 +110,11 @@ def _photo_scope(user: User):
     )
 
 
+def _of_visible_enterprises(model):
+    """The records of the enterprises the user may see (registers, read-only on devices)."""
+    return lambda user: model.enterprise_id.in_(authz.visible_enterprise_ids(user))
+
+
 def _checklist_scope(user: User):
     """The current versions the user's enterprises need, and every version they inspected."""
     needed: set[str] = set()
@@ -137,6 +146,13 @@ TABLES = [
         inspection_plans.serialize_plan,
         inspection_plans.plan_scope,
         officials_only=True,
+    ),
+    PullTable("risk_points", RiskPoint, serialize_risk_point, _of_visible_enterprises(RiskPoint)),
+    PullTable(
+        "hazard_installations",
+        HazardInstallation,
+        serialize_hazard_installation,
+        _of_visible_enterprises(HazardInstallation),
     ),
     PullTable("inspections", Inspection, serialize_inspection, _own_inspections, owned=True),
     PullTable("findings", Finding, serialize_finding, _finding_scope, owned=True),

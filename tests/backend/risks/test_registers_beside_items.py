@@ -1,0 +1,142 @@
+"""Beside a checklist item, the register it concerns (issue 18 item 5): the mapping is data
+(backend/checklists/register_items.yaml), the state comes from the register's summary; the app
+reads it with the enterprise's checklists (and the scan context), and a device pulls the
+registers of its enterprises read-only."""
+
+import json
+
+from backend.checklists import registers
+from backend.models import User
+from backend.risks.services import create_risk_point, declare_installation, update_risk_point
+from tests.backend.fixtures.sync import ids, pull, push
+
+
+def _point(user, enterprise, lec_c=40):
+    return create_risk_point(
+        user,
+        enterprise_id=enterprise.id,
+        kind="place",
+        name="储罐区",
+        location="",
+        hazard_types=["fire"],
+        method="lec",
+        lec_l=3,
+        lec_e=6,
+        lec_c=lec_c,
+        control_measures="动火审批",
+        control_level="company",
+        responsible_person="赵六",
+    )
+
+
+def _unit(user, enterprise, q=62.5):
+    return declare_installation(
+        user,
+        enterprise_id=enterprise.id,
+        name="液氯储罐区",
+        unit_kind="storage",
+        substances=[{"substance": "chlorine", "quantity_t": q}],
+        exposed_people=120,
+    )
+
+
+def test_the_mapping_names_items_that_exist_and_kinds_each_plug_in_with_one_line(app):
+    from checklists.loader import shipped_checklists
+
+    items = {
+        c.code: {item.code for section in c.sections for item in section.items}
+        for c in shipped_checklists()
+    }
+    for code, mapped in registers._item_registers().items():
+        assert set(mapped) <= items[code], code
+    assert registers.registers_of_items("duty31") == {
+        "D13": ["risk_points", "hazard_installations"],
+        "D14": ["hazard_installations"],
+        "D15": ["hazard_installations"],
+        "D20": ["risk_points"],
+    }
+    # A register not kept yet (training records, drills) is skipped until it is in REGISTERS.
+    registers.REGISTERS["drills"] = registers.Register("应急演练", lambda _id: {"overdue": True})
+    try:
+        assert registers.registers_of_items("duty31")["D17"] == ["drills"]
+    finally:
+        del registers.REGISTERS["drills"]
+
+
+def test_the_inspector_sees_the_register_beside_the_item(client, session, world):
+    ent = world["enterprises"]["ent"]
+    manager = world["users"]["manager"]
+    _point(manager, ent)
+    _unit(manager, ent)
+    _unit(manager, ent, q=1)  # S = 0.2: declared, not a major hazard
+    session.commit()
+    answer = client.get(
+        f"/api/v1/enterprises/{ent.id}/checklists", headers=world["headers"]["inspector"]
+    )
+    assert answer.status_code == 200
+    (duty,) = [row for row in answer.json if row["code"] == "duty31"]
+    beside = {state["kind"]: state for state in duty["registers"]["D13"]}
+    assert beside["risk_points"]["summary"] == {
+        "total": 1,
+        "by_level": {"major": 1, "larger": 0, "general": 0, "low": 0},
+    }
+    units = beside["hazard_installations"]["summary"]
+    assert (units["total"], units["major"], units["by_grade"]["1"], units["not_filed"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    assert [s["kind"] for s in duty["registers"]["D15"]] == ["hazard_installations"]
+    every = client.get(
+        f"/api/v1/enterprises/{ent.id}/registers", headers=world["headers"]["inspector"]
+    )
+    assert {state["kind"] for state in every.json} == {"risk_points", "hazard_installations"}
+    hidden = client.get(
+        f"/api/v1/enterprises/{ent.id}/registers", headers=world["headers"]["other_inspector"]
+    )
+    assert hidden.status_code == 404
+
+
+def test_a_device_pulls_the_registers_of_its_enterprises_read_only(
+    client, session, sync_world, device
+):
+    inside, outside = sync_world["inside"], sync_world["outside"]
+    point = _point(sync_world["manager"], inside)
+    unit = _unit(sync_world["manager"], inside)
+    outside_manager = User(
+        username="outside-manager",
+        password_hash="x",
+        role="enterprise_manager",
+        enterprise_id=outside.id,
+    )
+    session.add(outside_manager)
+    session.flush()
+    outside_manager_point = _point(outside_manager, outside)
+    session.commit()
+
+    headers = device(sync_world["inspector"], "tablet-1")
+    first = pull(client, headers)
+    changes = first["changes"]
+    assert ids(changes, "risk_points") == {point.id}
+    assert outside_manager_point.id not in ids(changes, "risk_points")
+    (pulled_unit,) = changes["hazard_installations"]["created"]
+    assert (pulled_unit["id"], pulled_unit["grade"], pulled_unit["is_major"]) == (unit.id, 1, True)
+    (duty,) = [c for c in changes["checklists"]["created"] if c["code"] == "duty31"]
+    assert json.loads(duty["registers"])["D15"] == ["hazard_installations"]
+
+    answer = push(
+        client,
+        headers,
+        {"risk_points": {"created": [], "updated": [{"id": point.id, "name": "x"}], "deleted": []}},
+        first["timestamp"],
+    )
+    assert point.id in str(answer.json.get("experimentalRejectedIds", {}))
+    session.expire_all()
+    assert point.name == "储罐区"
+
+    update_risk_point(sync_world["manager"], point.id, {"lec_c": 1})
+    session.commit()
+    later = pull(client, headers, first["timestamp"])["changes"]
+    (changed,) = later["risk_points"]["updated"]
+    assert (changed["id"], changed["level"]) == (point.id, "low")
