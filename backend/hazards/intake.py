@@ -48,6 +48,7 @@ def report_from_finding(
         due_on=finding.due_on or _default_due_on(item),
         reported_by_id=user.id,
         self_reported=inspection.kind == "self_inspection",
+        risk_point_id=finding.risk_point_id,
     )
     db.session.add(hazard)
     db.session.flush()

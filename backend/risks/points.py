@@ -42,6 +42,7 @@ from ..models import (
     RISK_LEVELS,
     RISK_POINT_KINDS,
     Enterprise,
+    Finding,
     Hazard,
     RiskPoint,
     User,
@@ -232,12 +233,14 @@ def update_risk_point(user: User, point_id: str, changes: dict, now: datetime | 
 
 
 def delete_risk_point(user: User, point_id: str) -> None:
-    """An enterprise manager removes a point no hazard names."""
+    """An enterprise manager removes a point no finding or hazard names."""
     point = get_visible_risk_point(user, point_id)
     _require_writer(user)
-    linked = db.session.scalar(select(func.count()).where(Hazard.risk_point_id == point.id))
+    linked = db.session.scalar(
+        select(func.count()).where(Hazard.risk_point_id == point.id)
+    ) + db.session.scalar(select(func.count()).where(Finding.risk_point_id == point.id))
     if linked:
-        raise Conflict(f"{linked} hazard(s) name this risk point; it is kept.", field="id")
+        raise Conflict(f"{linked} finding(s) or hazard(s) name this point; it is kept.", field="id")
     db.session.delete(point)
     db.session.flush()
 

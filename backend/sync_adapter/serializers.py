@@ -103,6 +103,7 @@ def serialize_finding(f: Finding) -> dict:
         note=f.note,
         grade=f.grade,
         due_on=f.due_on,
+        risk_point_id=f.risk_point_id,
     )
 
 

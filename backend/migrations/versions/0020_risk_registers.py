@@ -130,11 +130,16 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_hazard_installations_is_major"), ["is_major"])
 
-    with op.batch_alter_table("hazards", schema=None) as batch_op:
+    for table in ("findings", "hazards"):
+        _add_risk_point_id(table)
+
+
+def _add_risk_point_id(table: str) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
         batch_op.add_column(sa.Column("risk_point_id", sa.String(length=64), nullable=True))
-        batch_op.create_index(batch_op.f("ix_hazards_risk_point_id"), ["risk_point_id"])
+        batch_op.create_index(batch_op.f(f"ix_{table}_risk_point_id"), ["risk_point_id"])
         batch_op.create_foreign_key(
-            batch_op.f("fk_hazards_risk_point_id_risk_points"),
+            batch_op.f(f"fk_{table}_risk_point_id_risk_points"),
             "risk_points",
             ["risk_point_id"],
             ["id"],
@@ -142,13 +147,18 @@ def upgrade() -> None:
         )
 
 
-def downgrade() -> None:
-    with op.batch_alter_table("hazards", schema=None) as batch_op:
+def _drop_risk_point_id(table: str) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
         batch_op.drop_constraint(
-            batch_op.f("fk_hazards_risk_point_id_risk_points"), type_="foreignkey"
+            batch_op.f(f"fk_{table}_risk_point_id_risk_points"), type_="foreignkey"
         )
-        batch_op.drop_index(batch_op.f("ix_hazards_risk_point_id"))
+        batch_op.drop_index(batch_op.f(f"ix_{table}_risk_point_id"))
         batch_op.drop_column("risk_point_id")
+
+
+def downgrade() -> None:
+    for table in ("hazards", "findings"):
+        _drop_risk_point_id(table)
     with op.batch_alter_table("hazard_installations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_hazard_installations_is_major"))
         batch_op.drop_index(batch_op.f("ix_hazard_installations_enterprise_id"))

@@ -5,10 +5,12 @@ registers of its enterprises read-only."""
 
 import json
 
+from sqlalchemy import select
+
 from backend.checklists import registers
-from backend.models import User
+from backend.models import Hazard, User
 from backend.risks.services import create_risk_point, declare_installation, update_risk_point
-from tests.backend.fixtures.sync import ids, pull, push
+from tests.backend.fixtures.sync import ids, offline_inspection, pull, push, wuluoshi
 
 
 def _point(user, enterprise, lec_c=40):
@@ -140,3 +142,47 @@ def test_a_device_pulls_the_registers_of_its_enterprises_read_only(
     later = pull(client, headers, first["timestamp"])["changes"]
     (changed,) = later["risk_points"]["updated"]
     assert (changed["id"], changed["level"]) == (point.id, "low")
+
+
+def test_an_inspector_links_a_failed_item_to_a_risk_point_offline(
+    client, session, sync_world, device
+):
+    """The finding names the risk point the item was checked at; the hazard it becomes names it
+    too. A point of another enterprise is refused, with its reason."""
+    inside = sync_world["inside"]
+    point = _point(sync_world["manager"], inside)
+    outside_manager = User(
+        username="outside-manager-2",
+        password_hash="x",
+        role="enterprise_manager",
+        enterprise_id=sync_world["outside"].id,
+    )
+    session.add(outside_manager)
+    session.flush()
+    elsewhere = _point(outside_manager, sync_world["outside"])
+    session.commit()
+    headers = device(sync_world["inspector"], "tablet-2")
+    first = pull(client, headers)
+    version_id, codes = wuluoshi(first)
+    refused = offline_inspection(inside, version_id, codes, failures=codes[:1], prefix="i0")
+    refused["findings"]["created"][0]["risk_point_id"] = elsewhere.id
+    answer = push(client, headers, refused, first["timestamp"])
+    assert answer.json["experimentalRejectedIds"]["findings"] == ["i0-f0"]
+
+    later = pull(client, headers, first["timestamp"])
+    changes = offline_inspection(inside, version_id, codes, failures=codes[:2])
+    changes["findings"]["created"][0]["risk_point_id"] = point.id
+    answer = push(client, headers, changes, later["timestamp"])
+    assert not answer.json.get("experimentalRejectedIds")
+    session.expire_all()
+    hazards = session.scalars(select(Hazard).where(Hazard.inspection_id == "i1")).all()
+    assert {h.item_code: h.risk_point_id for h in hazards} == {
+        codes[0]: point.id,
+        codes[1]: None,
+    }
+    assert (
+        client.delete(
+            f"/api/v1/risk-points/{point.id}", headers=device(sync_world["manager"], "x")
+        ).status_code
+        == 409
+    )
