@@ -161,6 +161,18 @@ class InstallationSchema(InstallationWriteSchema):
     updated_at = ma.fields.AwareDateTime()
 
 
+class StandardSchema(ma.Schema):
+    code = ma.fields.String()
+    title = ma.fields.String()
+    source = ma.fields.String()
+    completeness = ma.fields.String(metadata={"enum": ["complete", "partial"]})
+    substances = ma.fields.Dict(metadata={"description": "表1: code → name, CAS, critical_t"})
+    categories = ma.fields.Dict(metadata={"description": "表2 with 表4's β: symbol → …"})
+    toxic_gas_beta = ma.fields.Dict(metadata={"description": "表3: substance code → β"})
+    alpha = ma.fields.List(ma.fields.Dict(), metadata={"description": "表5"})
+    grades = ma.fields.List(ma.fields.Dict(), metadata={"description": "4.3"})
+
+
 class InstallationQuery(ma.Schema):
     enterprise_id = IdField(strict=False)
 
@@ -224,7 +236,7 @@ class Installations(MethodView):
 
 @blp.route("/hazard-installations/standard")
 class Standard(MethodView):
-    @blp.response(200, ma.fields.Dict())
+    @blp.response(200, StandardSchema)
     def get(self):
         """GB 18218-2018's tables as shipped (named substances, categories, β, α, grades)"""
         return service.standard()

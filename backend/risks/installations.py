@@ -42,6 +42,7 @@ from ..models import (
 DATA_FILE = Path(__file__).parent / "data" / "gb18218_2018.yaml"
 WRITERS = ("enterprise_manager",)
 EVALUATION_YEARS = 3  # 暂行规定 第十一条(一)
+ROW_KEYS = frozenset({"name", "cas", "critical_t", "beta"})
 MAX_LINES = 200
 MAX_QUANTITY_T = 10_000_000
 EDITABLE = frozenset(
@@ -65,7 +66,10 @@ def standard() -> dict:
     """GB 18218-2018's tables as shipped (see the file's header for what it holds)."""
     with DATA_FILE.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    for code, row in data["substances"].items():
+    for code, row in {**data["substances"], **data["categories"]}.items():
+        # An unquoted name with an ASCII comma splits into keys in a YAML flow mapping.
+        if set(row) - ROW_KEYS or not isinstance(row.get("name"), str):
+            raise ValueError(f"{DATA_FILE.name}: {code} is malformed (quote its name)")
         if not row.get("critical_t"):
             raise ValueError(f"{DATA_FILE.name}: {code} has no critical quantity")
     return data
@@ -107,7 +111,10 @@ def line_for(entry, index: int) -> Line:
     if isinstance(quantity, bool) or not isinstance(quantity, int | float):
         raise Invalid("quantity_t must be a number of tonnes.", field=f"{field}.quantity_t")
     if not 0 < quantity <= MAX_QUANTITY_T:
-        raise Invalid("quantity_t must be above 0.", field=f"{field}.quantity_t")
+        raise Invalid(
+            f"quantity_t must be above 0 and at most {MAX_QUANTITY_T} t.",
+            field=f"{field}.quantity_t",
+        )
     if substance is not None and substance not in data["substances"]:
         raise Invalid(f"Unknown substance {substance!r}.", field=f"{field}.substance")
     if category is not None and category not in data["categories"]:

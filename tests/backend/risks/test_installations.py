@@ -94,6 +94,7 @@ def test_the_shipped_table_says_what_it_holds():
         assert len(data["substances"]) == 85
     assert len(data["categories"]) == 24
     assert data["substances"]["chlorine"]["critical_t"] == 5
+    assert data["substances"]["tnt"]["name"] == "2,4,6-三硝基甲苯"
 
 
 def test_the_evaluation_is_due_three_years_after_the_last():
@@ -169,3 +170,12 @@ def test_bad_declarations_are_problems_naming_the_field(client, world):
     assert answer.status_code == 422
     assert answer.content_type == "application/problem+json"
     assert "substances.0.category" in str(answer.json)
+    tables = client.get(
+        "/api/v1/hazard-installations/standard", headers=world["headers"]["inspector"]
+    )
+    assert tables.status_code == 200
+    assert tables.json["categories"]["W2"] == {
+        "name": "易燃气体 类别1和类别2",
+        "critical_t": 10,
+        "beta": 1.5,
+    }
