@@ -26,6 +26,7 @@ from .jurisdictions import api as jurisdictions_api
 from .notifications import api as notifications_api
 from .photos import api as photos_api
 from .plans import api as plans_api
+from .risks import api as risks_api
 from .safety_code import api as safety_code_api
 from .sync_adapter import api as sync_api
 from .training import api as training_api
@@ -88,6 +89,7 @@ DOMAIN_APIS = (
     plans_api,
     training_api,
     emergency_api,
+    risks_api,
 )
 
 

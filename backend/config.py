@@ -138,6 +138,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "CERTIFICATE_REMINDER_DAYS": env.get("CERTIFICATE_REMINDER_DAYS", "30,7"),
         "DRILL_DUE_SOON_DAYS": int(env.get("DRILL_DUE_SOON_DAYS", "30")),
         "EMERGENCY_KEY_UNIT_CLASSES": env.get("EMERGENCY_KEY_UNIT_CLASSES", "key"),
+        # Local policy: the 5×5 risk matrix's bands (R = likelihood × severity, the lowest R of
+        # each level), and the points a 重大 (red) risk point adds to the class (0: none).
+        "RISK_MATRIX_BANDS": env.get("RISK_MATRIX_BANDS", "major:20,larger:15,general:9"),
+        "CLASSIFICATION_MAJOR_RISK_POINT_POINTS": int(
+            env.get("CLASSIFICATION_MAJOR_RISK_POINT_POINTS", "1")
+        ),
         "SIGNATURE_MAX_BYTES": int(env.get("SIGNATURE_MAX_BYTES", str(256 * 1024))),
         # Photos. S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local").lower(),

@@ -9,12 +9,23 @@ from checklists.industries import INSPECTION_KINDS
 from ..core.http import ID_CONVERTER, Blueprint
 from ..core.scope import get_visible
 from ..models import Enterprise
+from . import registers
 from . import services as service
 
 blp = Blueprint("checklists", __name__, url_prefix="/api/v1", description="检查表")
 
 VERSION_ID = "<string(maxlength=64):version_id>"
 ONE_YEAR = 365 * 24 * 3600
+
+
+class RegisterStateSchema(ma.Schema):
+    kind = ma.fields.String(
+        required=True, metadata={"description": "risk_points, hazard_installations, …"}
+    )
+    label = ma.fields.String(required=True)
+    summary = ma.fields.Dict(
+        required=True, metadata={"description": "The register's current state: counts, dates"}
+    )
 
 
 class ChecklistSummarySchema(ma.Schema):
@@ -38,6 +49,15 @@ class ChecklistSummarySchema(ma.Schema):
     kinds = ma.fields.List(ma.fields.String(), required=True)
     item_count = ma.fields.Integer(
         required=True, metadata={"description": "Items that apply to this enterprise"}
+    )
+    registers = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.Nested(RegisterStateSchema)),
+        required=True,
+        metadata={
+            "description": "item code → the enterprise's registers the item concerns, with "
+            "their current state (shown beside the item)"
+        },
     )
 
 
@@ -71,6 +91,7 @@ def summary(enterprise: Enterprise, version, kind: str | None) -> dict:
         "kind": checklist.kind,
         "kinds": list(checklist.applicability.kinds),
         "item_count": len(items),
+        "registers": registers.registers_beside_items(enterprise.id, version.code),
     }
 
 
@@ -105,3 +126,13 @@ class ChecklistVersionById(MethodView):
         response.set_etag(version.content_hash)
         response.headers["Cache-Control"] = f"private, max-age={ONE_YEAR}, immutable"
         return response.make_conditional(request)
+
+
+@blp.route(f"/enterprises/<{ID_CONVERTER}:enterprise_id>/registers")
+class EnterpriseRegisters(MethodView):
+    @blp.response(200, RegisterStateSchema(many=True))
+    def get(self, enterprise_id):
+        """The current state of every register the enterprise keeps (risk points, major hazard
+        installations, …), for those who may see the enterprise"""
+        enterprise = get_visible(Enterprise, enterprise_id)
+        return list(registers.register_summaries(enterprise.id, registers.REGISTERS).values())

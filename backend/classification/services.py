@@ -24,7 +24,9 @@ often. The rule, level 0 (low) … 3 (key):
    reported hazards: `self_reported_hazards`; no finished self-inspection at all:
    `no_self_inspection`.
 6. Credit and hazards: an active bad credit record `bad_record`; an open major hazard
-   `open_major_hazard`.
+   `open_major_hazard`; a risk point assessed 重大 (red, backend/risks/points.py)
+   CLASSIFICATION_MAJOR_RISK_POINT_POINTS (default 1, 0 switches it off). The factor is 方案4
+   L137's 危险因素; its weight is local policy, like the others.
 7. The result is kept within 0–3, and an industry of level 3 never goes below 2.
 8. A published blacklist entry makes it 3 whatever else holds.
 
@@ -65,6 +67,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..risks import services as risks
 
 INDUSTRY_LEVELS: dict[str, int] = {
     "hazardous_chemicals": 3,
@@ -115,6 +118,7 @@ class Policy:
     employees_above: int = 20  # seed 001 L85: 从业人员20人以上
     low_score: float = 60.0
     self_report_days: int = 365
+    major_risk_point: int = 1
 
 
 def parse_weights(text: str) -> dict[str, int]:
@@ -137,6 +141,7 @@ def policy_from(config) -> Policy:
         employees_above=int(config["CLASSIFICATION_EMPLOYEES_ABOVE"]),
         low_score=float(config["CLASSIFICATION_LOW_SCORE"]),
         self_report_days=int(config["CLASSIFICATION_SELF_REPORT_DAYS"]),
+        major_risk_point=int(config["CLASSIFICATION_MAJOR_RISK_POINT_POINTS"]),
     )
 
 
@@ -150,6 +155,7 @@ class CreditFacts:
     last_supervision_score: float | None = None
     self_inspections: int = 0  # finished within the self-report window
     self_reported_hazards: int = 0  # found by those self-inspections
+    major_risk_points: int = 0  # risk points assessed 重大 (red)
 
 
 def classify(enterprise: Enterprise, facts: CreditFacts, policy: Policy) -> tuple[str, dict]:
@@ -181,6 +187,7 @@ def classify(enterprise: Enterprise, facts: CreditFacts, policy: Policy) -> tupl
         "self_report_days": policy.self_report_days,
         "active_bad_records": facts.active_bad_records,
         "open_major_hazards": facts.open_major_hazards,
+        "major_risk_points": facts.major_risk_points,
         "blacklisted": facts.blacklisted,
         "points": {"risk_features": feature_points, **points},
         "floor": floor,
@@ -214,6 +221,7 @@ def _points(enterprise: Enterprise, facts: CreditFacts, features, policy: Policy
         "self_reporting": self_reporting,
         "bad_credit": weights["bad_record"] if facts.active_bad_records else 0,
         "major_hazards": weights["open_major_hazard"] if facts.open_major_hazards else 0,
+        "major_risk_points": policy.major_risk_point if facts.major_risk_points else 0,
     }
 
 
@@ -237,6 +245,7 @@ def credit_facts(
             .group_by(Hazard.enterprise_id)
         ).all()
     )
+    risk_levels = risks.level_counts(ids)
     scores = _last_supervision_scores(ids)
     since = now - timedelta(days=policy.self_report_days)
     self_inspections, self_reported = _self_reporting(ids, since)
@@ -248,6 +257,7 @@ def credit_facts(
             last_supervision_score=scores.get(enterprise_id),
             self_inspections=self_inspections.get(enterprise_id, 0),
             self_reported_hazards=self_reported.get(enterprise_id, 0),
+            major_risk_points=risk_levels[enterprise_id]["major"],
         )
         for enterprise_id in ids
     }

@@ -59,6 +59,9 @@ class HazardSchema(ma.Schema):
     title = ma.fields.String(dump_only=True)
     description = ma.fields.String(dump_only=True)
     location = ma.fields.String(dump_only=True, metadata={"description": "隐患部位"})
+    risk_point_id = ma.fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "The risk point it was found at"}
+    )
     legal_basis = ma.fields.Dict(dump_only=True, allow_none=True)
     grade = ma.fields.String(dump_only=True)
     status = ma.fields.String(dump_only=True)
@@ -166,6 +169,12 @@ class HazardReportSchema(ma.Schema):
     )
     due_on = ma.fields.Date(
         allow_none=True, metadata={"description": "Rectification deadline; today if fixed on spot"}
+    )
+    risk_point_id = ma.fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={"description": "The enterprise's risk point the hazard was found at"},
     )
     photos = PhotoList(metadata={"description": "SHA-256 of photos of the hazard (before)"})
     fixed_on_spot = ma.fields.Boolean(

@@ -15,6 +15,7 @@ from ..core.errors import Conflict, Invalid, checked_text
 from ..core.scope import require_enterprise_in_scope, require_role
 from ..core.timeutil import days_from_today, today_in_shanghai
 from ..models import HAZARD_GRADES, Finding, Hazard, Inspection, User, utcnow
+from ..risks.services import require_risk_point_of
 from .deadlines import check_deadline
 from .workflow import mark_closed, new_id, record_step, refresh_color
 
@@ -47,6 +48,7 @@ def report_from_finding(
         due_on=finding.due_on or _default_due_on(item),
         reported_by_id=user.id,
         self_reported=inspection.kind == "self_inspection",
+        risk_point_id=finding.risk_point_id,
     )
     db.session.add(hazard)
     db.session.flush()
@@ -79,6 +81,7 @@ def report_hazard(
     photos=(),
     fixed_on_spot: bool = False,
     after_photos=(),
+    risk_point_id: str | None = None,
     id: str | None = None,
     device_time: datetime | None = None,
     now: datetime | None = None,
@@ -90,6 +93,8 @@ def report_hazard(
     hazard on the spot (16号令 第十五条), which is then the enterprise's own close-out."""
     enterprise = require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
     require_role(user, *REPORTERS)
+    if risk_point_id is not None:
+        require_risk_point_of(enterprise.id, risk_point_id, "risk_point_id")
     now = now or utcnow()
     today = today_in_shanghai(now)
     if grade not in HAZARD_GRADES:
@@ -123,6 +128,7 @@ def report_hazard(
         reported_at=now,
         fixed_on_spot=fixed_on_spot,
         self_reported=user.is_enterprise_user,
+        risk_point_id=risk_point_id,
     )
     db.session.add(hazard)
     db.session.flush()

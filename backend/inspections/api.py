@@ -36,6 +36,11 @@ class FindingSchema(ma.Schema):
     due_on = ma.fields.Date(
         allow_none=True, metadata={"description": "Override the default rectification deadline"}
     )
+    risk_point_id = ma.fields.String(
+        allow_none=True,
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={"description": "The enterprise's risk point the item was checked at"},
+    )
     photos = PhotoList(load_only=True)
     device_recorded_at = DeviceTime()
 

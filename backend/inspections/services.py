@@ -23,6 +23,7 @@ from ..core.timeutil import today_in_shanghai
 from ..hazards.services import report_from_finding
 from ..models import Finding, Hazard, Inspection, Photo, User, utcnow
 from ..photos.services import attach_photos
+from ..risks.services import require_risk_point_of
 
 MAX_DEADLINE_DAYS = 366
 NOTE_MAX = 2000  # a finding's note, whether it comes by REST or by sync
@@ -99,6 +100,7 @@ def record_finding(
     note: str = "",
     grade: str | None = None,
     due_on: date | None = None,
+    risk_point_id: str | None = None,
     photos: list[str] = (),
     id: str | None = None,
     device_recorded_at: datetime | None = None,
@@ -112,6 +114,8 @@ def record_finding(
     if item_code not in items:
         raise Invalid(f"The item {item_code} is not part of this inspection.", field="item_code")
     _check_due_on(due_on)
+    if risk_point_id is not None:
+        require_risk_point_of(inspection.enterprise_id, risk_point_id, "risk_point_id")
     finding = finding_for(inspection, item_code)
     if finding is None:
         finding = Finding(id=id or uuid.uuid4().hex, item_code=item_code, recorded_by_id=user.id)
@@ -120,6 +124,7 @@ def record_finding(
     finding.note = checked_text(note, "note", NOTE_MAX)
     finding.grade = grade
     finding.due_on = due_on
+    finding.risk_point_id = risk_point_id
     finding.device_recorded_at = device_recorded_at
     if flush:
         db.session.flush()

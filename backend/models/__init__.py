@@ -52,6 +52,19 @@ from .jurisdiction import LEVELS, Jurisdiction
 from .media import MediaObject, Photo, TusUpload
 from .notification import NOTIFICATION_KINDS, Notification
 from .queue import QUEUED_JOB_STATES, QueuedJob
+from .risks import (
+    ASSESSMENT_METHODS,
+    CONTROL_LEVELS,
+    INSTALLATION_FILING_STATUSES,
+    INSTALLATION_GRADES,
+    INSTALLATION_KINDS,
+    RISK_COLOUR_LABELS,
+    RISK_COLOURS,
+    RISK_LEVELS,
+    RISK_POINT_KINDS,
+    HazardInstallation,
+    RiskPoint,
+)
 from .safety_code import SAFETY_CODE_COLORS, SafetyCode, ScanRecord
 from .sync import IdempotencyKey, SyncChange, SyncCounter, SyncRejection
 from .training import (
@@ -77,6 +90,17 @@ from .user import (
 )
 
 __all__ = [
+    "ASSESSMENT_METHODS",
+    "CONTROL_LEVELS",
+    "FILING_STATUSES",
+    "INSTALLATION_GRADES",
+    "INSTALLATION_KINDS",
+    "RISK_COLOUR_LABELS",
+    "RISK_COLOURS",
+    "RISK_LEVELS",
+    "RISK_POINT_KINDS",
+    "HazardInstallation",
+    "RiskPoint",
     "ACCIDENT_LEVELS",
     "ACCIDENT_RECORD_LEVELS",
     "ACCIDENT_SEVERITY_LEVELS",
@@ -164,7 +188,7 @@ __all__ = [
     "TrainingParticipant",
     "TrainingSession",
     "DRILL_TYPES",
-    "FILING_STATUSES",
+    "INSTALLATION_FILING_STATUSES",
     "PLAN_KINDS",
     "Drill",
     "EmergencyPlan",

@@ -91,6 +91,10 @@ class Hazard(TimestampMixin, Base):
     listed_for_supervision: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The risk point (风险点) of the same enterprise the hazard was found at, if any.
+    risk_point_id: Mapped[str | None] = mapped_column(
+        ForeignKey("risk_points.id", ondelete="RESTRICT"), index=True
+    )
     # A pending extension request (延期申请): the deadline the enterprise asked for.
     extension_requested_due_on: Mapped[date | None]
     # When the mark_overdue job first saw the current deadline pass (cleared by a new deadline).

@@ -94,6 +94,10 @@ class Finding(TimestampMixin, Base):
     # Optional overrides for the hazard a failed item becomes.
     grade: Mapped[str | None] = mapped_column(String(16))
     due_on: Mapped[date | None]
+    # The enterprise's risk point the item was checked at; its hazard names it too.
+    risk_point_id: Mapped[str | None] = mapped_column(
+        ForeignKey("risk_points.id", ondelete="RESTRICT"), index=True
+    )
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     device_recorded_at: Mapped[datetime | None]
 

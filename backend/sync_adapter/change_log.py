@@ -19,6 +19,7 @@ from ..models import (
     Finding,
     Hazard,
     HazardAction,
+    HazardInstallation,
     Inspection,
     InspectionPlan,
     Jurisdiction,
@@ -27,6 +28,7 @@ from ..models import (
     Photo,
     RectificationOrder,
     ReviewOpinion,
+    RiskPoint,
     SyncChange,
     SyncCounter,
     SyncRejection,
@@ -59,6 +61,8 @@ TABLES: dict[type, str] = {
     EmergencyPlan: "emergency_plans",
     Drill: "emergency_drills",
     Accident: "accidents",
+    RiskPoint: "risk_points",
+    HazardInstallation: "hazard_installations",
 }
 
 
@@ -75,6 +79,8 @@ ENTERPRISE_FOLLOWERS: dict[str, type] = {
     "emergency_plans": EmergencyPlan,
     "emergency_drills": Drill,
     "accidents": Accident,
+    "risk_points": RiskPoint,
+    "hazard_installations": HazardInstallation,
 }
 
 

@@ -156,6 +156,7 @@ class FindingsAdapter:
             "note": record.get("note") or "",
             "grade": record.get("grade") or None,
             "due_on": date_of(record, "due_on"),
+            "risk_point_id": record.get("risk_point_id") or None,
         }
         if wanted["result"] not in ("pass", "fail", "na"):
             raise RecordRejected("result must be pass, fail or na")

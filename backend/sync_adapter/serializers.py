@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sync.protocol import datetime_to_ms
 
+from ..checklists.registers import registers_of_items
 from ..models import (
     Accident,
     Certificate,
@@ -16,12 +17,14 @@ from ..models import (
     Finding,
     Hazard,
     HazardAction,
+    HazardInstallation,
     Inspection,
     PenaltyDecision,
     Person,
     Photo,
     RectificationOrder,
     ReviewOpinion,
+    RiskPoint,
     SyncRejection,
     TrainingSession,
 )
@@ -62,6 +65,8 @@ def serialize_checklist(v: ChecklistVersion) -> dict:
         version=v.version,
         content=v.content,
         is_current=v.is_current,
+        # item code → the register kinds shown beside it (risk_points, hazard_installations…)
+        registers=json.dumps(registers_of_items(v.code), ensure_ascii=False),
     )
 
 
@@ -73,6 +78,7 @@ def serialize_hazard(h: Hazard) -> dict:
         inspection_id=h.inspection_id,
         title=h.title,
         location=h.location,
+        risk_point_id=h.risk_point_id,
         grade=h.grade,
         status=h.status,
         due_on=h.due_on,
@@ -106,6 +112,7 @@ def serialize_finding(f: Finding) -> dict:
         note=f.note,
         grade=f.grade,
         due_on=f.due_on,
+        risk_point_id=f.risk_point_id,
     )
 
 
@@ -281,4 +288,51 @@ def serialize_accident(a: Accident) -> dict:
         responsible=a.responsible,
         investigation_status=a.investigation_status,
         updated_at=a.updated_at,
+    )
+
+
+def serialize_risk_point(p: RiskPoint) -> dict:
+    return to_raw(
+        id=p.id,
+        enterprise_id=str(p.enterprise_id),
+        kind=p.kind,
+        name=p.name,
+        location=p.location,
+        hazard_types=json.dumps(p.hazard_types),
+        method=p.method,
+        lec_l=p.lec_l,
+        lec_e=p.lec_e,
+        lec_c=p.lec_c,
+        likelihood=p.likelihood,
+        severity=p.severity,
+        score=p.score,
+        level=p.level,
+        control_measures=p.control_measures,
+        control_level=p.control_level,
+        responsible_person=p.responsible_person,
+        updated_at=p.updated_at,
+    )
+
+
+def serialize_hazard_installation(i: HazardInstallation) -> dict:
+    return to_raw(
+        id=i.id,
+        enterprise_id=str(i.enterprise_id),
+        name=i.name,
+        unit_kind=i.unit_kind,
+        substances=json.dumps(i.substances, ensure_ascii=False),
+        exposed_people=i.exposed_people,
+        s_value=i.s_value,
+        r_value=i.r_value,
+        alpha=i.alpha,
+        is_major=i.is_major,
+        grade=i.grade,
+        registered_on=i.registered_on,
+        filing_status=i.filing_status,
+        filed_on=i.filed_on,
+        accepted_on=i.accepted_on,
+        last_evaluated_on=i.last_evaluated_on,
+        evaluation_due_on=i.evaluation_due_on,
+        monitoring_notes=i.monitoring_notes,
+        updated_at=i.updated_at,
     )

@@ -104,6 +104,7 @@ def init_web(app) -> None:
         portal_credit,
         portal_inspections,
         portal_registers,
+        portal_risks,
         public,
     )
 

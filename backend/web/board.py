@@ -39,10 +39,12 @@ from ..models import (
     Jurisdiction,
     User,
 )
+from ..risks import services as risks
 from . import charts, page_blueprint, page_number, render_error, send_photo
 from .auth import Area, login_page, logout_page, require_area_user
 from .hazard_pages import history_rows, record_photos
 from .messages import describe, status_of
+from .risk_colours import colour_rows
 
 bp = page_blueprint("board", __name__, "/board")
 AREA = Area(
@@ -102,6 +104,7 @@ def index():
     return render_template(
         "board/index.html",
         queues=_queues(user),
+        risk_colours=colour_rows(risks.scope_level_counts(user)),
         rows=[_row(hazard) for hazard in hazards],
         total=total,
         page=page,

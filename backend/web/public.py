@@ -2,7 +2,8 @@
 
 Live (no caching) and nothing private: the enterprise's name, USCC, industry and jurisdiction,
 its colour, how many hazards are open, overdue and waiting for an official's verification
-(numbers only, no details), the date of its last inspection, its standardisation grade — not
+(numbers only, no details), how many risk points of each colour (counts only), the date of its
+last inspection, its standardisation grade — not
 while it is on the blacklist ("对纳入'黑名单'的生产经营单位…下调或取消安全生产诚信等级", 方案5
 L196; the grade is the 诚信等级, L195) — and how to report a hazard. No people's names, no
 phone numbers, no photos, no hazard titles.
@@ -28,10 +29,12 @@ from ..models import (
     Jurisdiction,
     utcnow,
 )
+from ..risks import services as risks
 from ..safety_code import scans
 from ..safety_code import services as codes
 from ..safety_code.posters import REPORT_HOTLINE
 from . import page_blueprint, page_number
+from .risk_colours import colour_rows
 
 bp = page_blueprint("public_pages", __name__, "/q")
 blacklist_bp = page_blueprint("public_blacklist_page", __name__, "/blacklist")
@@ -85,6 +88,7 @@ def safety_code_page(token: str):
         ],
         authority=_authority(enterprise),
         counts=scans.hazard_counts(enterprise, now),
+        risk_colours=colour_rows(risks.level_counts([enterprise.id])[enterprise.id]),
         commitments=[
             {
                 "title": commitment.title,

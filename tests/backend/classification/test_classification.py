@@ -106,6 +106,7 @@ def test_the_rule_keeps_every_factor_and_its_points(policy):
         "self_report_days": 365,
         "active_bad_records": 1,
         "open_major_hazards": 0,
+        "major_risk_points": 0,
         "blacklisted": False,
         "points": {
             "risk_features": 1,
@@ -115,6 +116,7 @@ def test_the_rule_keeps_every_factor_and_its_points(policy):
             "self_reporting": 1,
             "bad_credit": 1,
             "major_hazards": 0,
+            "major_risk_points": 0,
         },
         "floor": 0,
         "level": 3,
