@@ -15,12 +15,14 @@ from .core.http import PASSWORD_CHANGE_ENDPOINTS, PUBLIC_ENDPOINTS, ProblemSchem
 from .core.problems import PROBLEM_MIME, http_exception_problem
 from .credit import api as credit_api
 from .credit import blacklist_api, commitments_api, public_blacklist_api
+from .departments import api as departments_api
 from .enterprises import api as enterprises_api
 from .hazards import api as hazards_api
 from .hazards import statistics_api as hazard_statistics_api
 from .inspections import api as inspections_api
 from .jurisdictions import api as jurisdictions_api
 from .notifications import api as notifications_api
+from .patrols import api as patrols_api
 from .photos import api as photos_api
 from .plans import api as plans_api
 from .safety_code import api as safety_code_api
@@ -65,6 +67,8 @@ DOMAIN_APIS = (
     jurisdictions_api,
     enterprises_api,
     users_api,
+    departments_api,
+    patrols_api,
     checklists_api,
     inspections_api,
     hazards_api,

@@ -34,18 +34,21 @@ from .credit import (
     BlacklistEvent,
     Commitment,
 )
+from .department import Department, DepartmentEnterprise
 from .enterprise import RISK_CLASSES, STANDARDISATION_GRADES, Enterprise
 from .hazard import HAZARD_ACTIONS, HAZARD_GRADES, HAZARD_STATUSES, Hazard, HazardAction
 from .inspection import FINDING_RESULTS, INSPECTION_KINDS, ChecklistVersion, Finding, Inspection
 from .job_lock import JobLock
-from .jurisdiction import LEVELS, Jurisdiction
+from .jurisdiction import LEVEL_NAMES, LEVELS, PARENT_LEVELS, Jurisdiction
 from .media import MediaObject, Photo
 from .notification import NOTIFICATION_KINDS, Notification
+from .patrol import Patrol, PatrolEnterprise, PatrolHazard
 from .safety_code import SAFETY_CODE_COLORS, SafetyCode, ScanRecord
 from .sync import IdempotencyKey, SyncChange, SyncCounter, SyncRejection
 from .user import (
     ACCOUNT_EVENT_SOURCES,
     ACCOUNT_EVENTS,
+    DEPARTMENT_ROLES,
     ENTERPRISE_ROLES,
     JURISDICTION_ROLES,
     ROLES,
@@ -56,6 +59,14 @@ from .user import (
 )
 
 __all__ = [
+    "DEPARTMENT_ROLES",
+    "Department",
+    "DepartmentEnterprise",
+    "LEVEL_NAMES",
+    "PARENT_LEVELS",
+    "Patrol",
+    "PatrolEnterprise",
+    "PatrolHazard",
     "ACCIDENT_LEVELS",
     "ACCIDENT_RECORD_LEVELS",
     "ACCIDENT_SEVERITY_LEVELS",
