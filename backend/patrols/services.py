@@ -102,10 +102,9 @@ def _same_patrol(user: User, existing: Patrol, patrol_date, enterprise_ids) -> P
     if existing.user_id != user.id:
         raise Conflict(f"The patrol id {existing.id} is taken.", field="id")
     same_day = patrol_date is None or patrol_date == existing.patrol_date
-    if not same_day or (
-        enterprise_ids is not None
-        and set(_ids(enterprise_ids, "enterprise_ids")) != set(visited_enterprise_ids(existing))
-    ):
+    # The visited list also holds the enterprises of the hazards reported on the patrol.
+    sent = set(_ids(enterprise_ids, "enterprise_ids"))
+    if not same_day or not sent <= set(visited_enterprise_ids(existing)):
         raise Conflict(
             f"The patrol {existing.id} was already received; a patrol log is not changed.",
             field="id",

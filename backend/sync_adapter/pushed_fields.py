@@ -63,3 +63,17 @@ def json_object(record, key):
     if not isinstance(parsed, dict):
         raise RecordRejected(f"{key} must be a JSON object")
     return parsed
+
+
+def json_list(record, key):
+    """A list travelling as a JSON string (or as a list); None when absent."""
+    value = record.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        raise RecordRejected(f"{key} must be a JSON list") from None
+    if not isinstance(parsed, list):
+        raise RecordRejected(f"{key} must be a JSON list")
+    return parsed

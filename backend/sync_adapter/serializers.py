@@ -1,7 +1,11 @@
 """What a device receives of each synced record: its columns as WatermelonDB raw values
 (times as milliseconds, dates as ISO strings; docs/sync.md)."""
 
+import json
 from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from sync.protocol import datetime_to_ms
 
@@ -12,6 +16,9 @@ from ..models import (
     Hazard,
     HazardAction,
     Inspection,
+    Patrol,
+    PatrolEnterprise,
+    PatrolHazard,
     Photo,
     SyncRejection,
 )
@@ -133,4 +140,32 @@ def serialize_rejection(r: SyncRejection) -> dict:
         record_id=r.record_id,
         reason=r.reason,
         created_at=r.created_at,
+    )
+
+
+def serialize_patrol(patrol: Patrol) -> dict:
+    """A patrol log as its author's device holds it; lists travel as JSON strings."""
+    session = object_session(patrol)
+    enterprise_ids = session.scalars(
+        select(PatrolEnterprise.enterprise_id)
+        .where(PatrolEnterprise.patrol_id == patrol.id)
+        .order_by(PatrolEnterprise.enterprise_id)
+    ).all()
+    hazard_ids = session.scalars(
+        select(PatrolHazard.hazard_id)
+        .where(PatrolHazard.patrol_id == patrol.id)
+        .order_by(PatrolHazard.hazard_id)
+    ).all()
+    return to_raw(
+        id=patrol.id,
+        patrol_date=patrol.patrol_date,
+        started_at=patrol.started_at,
+        ended_at=patrol.ended_at,
+        route=json.dumps(patrol.route, ensure_ascii=False),
+        places=json.dumps(patrol.places, ensure_ascii=False),
+        observations=patrol.observations,
+        hazard_note=patrol.hazard_note,
+        enterprise_ids=json.dumps([str(i) for i in enterprise_ids]),
+        hazard_ids=json.dumps(list(hazard_ids)),
+        jurisdiction_id=patrol.jurisdiction_id,
     )

@@ -19,6 +19,7 @@ from ..models import (
     HazardAction,
     Inspection,
     InspectionPlan,
+    Patrol,
     Photo,
     SyncRejection,
     User,
@@ -32,6 +33,7 @@ from .serializers import (
     serialize_hazard,
     serialize_hazard_action,
     serialize_inspection,
+    serialize_patrol,
     serialize_photo,
     serialize_rejection,
 )
@@ -142,6 +144,10 @@ TABLES = [
     PullTable("findings", Finding, serialize_finding, _finding_scope, owned=True),
     PullTable("hazard_actions", HazardAction, serialize_hazard_action, _hazard_action_scope),
     PullTable("photos", Photo, serialize_photo, _photo_scope),
+    # A grid worker's patrol logs come back to their author only, read-only (docs/sync.md).
+    PullTable(
+        "patrols", Patrol, serialize_patrol, lambda user: Patrol.user_id == user.id, owned=True
+    ),
     PullTable(
         "sync_rejections",
         SyncRejection,

@@ -93,7 +93,7 @@ def render_error(status: int, message: str):
 
 
 def init_web(app) -> None:
-    from . import board, board_credit, portal, portal_credit, public  # noqa: F401 — they add routes to board and portal
+    from . import board, board_credit, board_patrols, portal, portal_credit, public  # noqa: F401 — they add routes to board and portal
 
     security.configure_session(app)
     app.register_blueprint(public.bp)

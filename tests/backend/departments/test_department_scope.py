@@ -22,8 +22,12 @@ def test_an_official_sees_their_industries_in_their_territory_only(
     # Not the fireworks plant (another industry), not the chemical plants of the other town
     # (outside the subtree) or of the other district; 工贸 covers its sub-industries.
     assert _enterprise_ids(client, headers) == {w["chem"].id, w["trade"].id}
-    assert client.get(f"/api/v1/enterprises/{w['fireworks'].id}", headers=headers).status_code == 404
-    assert client.get(f"/api/v1/enterprises/{w['chem_west'].id}", headers=headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/enterprises/{w['fireworks'].id}", headers=headers).status_code == 404
+    )
+    assert (
+        client.get(f"/api/v1/enterprises/{w['chem_west'].id}", headers=headers).status_code == 404
+    )
 
 
 def test_an_officials_hazards_are_those_of_their_enterprises(
@@ -115,9 +119,7 @@ def test_statistics_cut_by_department(client, grids_world, auth_header, report):
     assert {row["enterprise_id"] for row in listed} == {w["chem"].id, w["trade"].id}
 
 
-def test_a_department_out_of_scope_is_not_found_naming_the_field(
-    client, grids_world, auth_header
-):
+def test_a_department_out_of_scope_is_not_found_naming_the_field(client, grids_world, auth_header):
     w = grids_world
     response = client.get(
         f"/api/v1/hazards/stats?department_id={w['department'].id}",
