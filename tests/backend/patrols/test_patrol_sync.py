@@ -5,11 +5,13 @@ read-only to its author only; officials in scope read it over REST."""
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from backend.core.db import db
 from backend.core.timeutil import today_in_shanghai
 from backend.models import Hazard, Patrol, PatrolEnterprise, SyncRejection
+from backend.patrols import services as patrols
 from tests.backend.fixtures.sync import ids, pull, push
 
 MS = 1_764_000_000_000
@@ -171,3 +173,53 @@ def test_officials_in_scope_read_patrols_over_rest(client, grids_world, device, 
         assert client.get("/api/v1/patrols", headers=auth_header(w[outsider])).json == []
         response = client.get("/api/v1/patrols/pt-rest", headers=auth_header(w[outsider]))
         assert response.status_code == 404, outsider
+
+
+# Every role pushes, in one batch, a new patrol of an enterprise of the grid ("mine"), a
+# patrol under a colleague's existing id ("colleague"), a new one naming an enterprise out of
+# the grid ("outside"): only a grid worker's own log in their grid lands, each refusal alone
+# and kept with its reason (the patrols counterpart of sync_adapter/test_push_matrix.py).
+PUSHERS = {
+    "admin": "refused refused refused",
+    "supervisor": "refused refused refused",
+    "inspector": "refused refused refused",
+    "official": "refused refused refused",
+    "manager": "refused refused refused",
+    "worker": "kept refused refused",
+}
+
+
+@pytest.mark.parametrize("role", list(PUSHERS))
+def test_who_may_push_which_patrol(client, grids_world, device, make_user, role):
+    w = grids_world
+    if role == "manager":
+        w["manager"] = make_user("enterprise_manager", enterprise=w["chem"])
+    colleague = make_user("grid_worker", jurisdiction=w["grid"])
+    patrols.record_patrol(
+        colleague, id="pt-colleague", patrol_date=today_in_shanghai(), enterprise_ids=[]
+    )
+    db.session.commit()
+    headers = device(w[role], f"{role}-phone")
+    last = pull(client, headers)["timestamp"]
+    records = {
+        "mine": patrol_record(f"pt-{role}-new", [w["chem"]]),
+        "colleague": patrol_record("pt-colleague", []),
+        "outside": patrol_record(f"pt-{role}-out", [w["chem_west"]]),
+    }
+
+    answer = push(client, headers, changes_of(*records.values()), last).json
+
+    refused_ids = set(answer.get("experimentalRejectedIds", {}).get("patrols", []))
+    expected = dict(zip(records, PUSHERS[role].split(), strict=True))
+    for owner, record in records.items():
+        assert (record["id"] in refused_ids) is (expected[owner] == "refused"), owner
+    reasons = dict(
+        db.session.execute(
+            select(SyncRejection.record_id, SyncRejection.reason).where(
+                SyncRejection.user_id == w[role].id
+            )
+        ).all()
+    )
+    assert all(reasons.get(record_id) for record_id in refused_ids)
+    assert db.session.get(Patrol, "pt-colleague").user_id == colleague.id
+    assert (db.session.get(Patrol, f"pt-{role}-new") is not None) is (role == "worker")
