@@ -4,7 +4,7 @@ from flask.views import MethodView
 from checklists.industries import INDUSTRIES
 
 from ..core.http import ID_CONVERTER, Blueprint, IdField, paginate_select
-from ..core.scope import current_user, get_visible
+from ..core.scope import current_user, get_visible, require_enterprise_in_scope
 from ..models import Department
 from . import services as service
 
@@ -50,13 +50,25 @@ class SupervisedEnterpriseSchema(ma.Schema):
     jurisdiction_id = ma.fields.Integer()
 
 
+class DepartmentQuery(ma.Schema):
+    enterprise_id = IdField(
+        strict=False, metadata={"description": "Only the departments supervising this enterprise"}
+    )
+
+
 @blp.route("")
 class Departments(MethodView):
+    @blp.arguments(DepartmentQuery, location="query")
     @blp.response(200, DepartmentSchema(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters):
-        """Departments in the caller's scope"""
-        return paginate_select(service.department_query(current_user()), pagination_parameters)
+    def get(self, query, pagination_parameters):
+        """Departments in the caller's scope (an enterprise falls under several)"""
+        user = current_user()
+        stmt = service.department_query(user)
+        if "enterprise_id" in query:
+            enterprise = require_enterprise_in_scope(user, query["enterprise_id"], "enterprise_id")
+            stmt = service.supervising_departments(user, enterprise)
+        return paginate_select(stmt, pagination_parameters)
 
     @blp.arguments(DepartmentSchema)
     @blp.response(201, DepartmentSchema)

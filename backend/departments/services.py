@@ -14,8 +14,10 @@ from checklists.industries import INDUSTRIES
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, checked_text
 from ..core.scope import (
+    Forbidden,
     department_clause,
     department_enterprise_clause,
+    jurisdiction_in_scope,
     require_enterprise_in_scope,
     require_jurisdiction_in_scope,
     require_role,
@@ -57,8 +59,16 @@ def create_department(user: User, *, name: str, industries, jurisdiction_id: int
     return department
 
 
-def update_department(user: User, department: Department, **fields) -> Department:
+def require_may_manage(user: User, department: Department) -> None:
+    """An admin manages the departments whose territory lies in their own scope (one of a
+    district, seen from a street, is read-only there)."""
     require_role(user, *MANAGERS)
+    if not jurisdiction_in_scope(user, department.jurisdiction_id):
+        raise Forbidden("This department's territory lies outside your scope.")
+
+
+def update_department(user: User, department: Department, **fields) -> Department:
+    require_may_manage(user, department)
     if "name" in fields:
         department.name = _checked_name(fields["name"])
     if "industries" in fields:
@@ -85,7 +95,7 @@ def supervised_enterprises(department: Department):
 def assign_enterprise(user: User, department: Department, enterprise_id: int) -> Enterprise:
     """Put an enterprise under a department whatever its industry (one its industry code does
     not tell, e.g. a 工贸 plant with a gas station); it must lie in the department's territory."""
-    require_role(user, *MANAGERS)
+    require_may_manage(user, department)
     enterprise = require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
     territory = subtree_ids(department.jurisdiction)
     if not db.session.scalar(
@@ -105,7 +115,7 @@ def assign_enterprise(user: User, department: Department, enterprise_id: int) ->
 
 
 def unassign_enterprise(user: User, department: Department, enterprise_id: int) -> None:
-    require_role(user, *MANAGERS)
+    require_may_manage(user, department)
     db.session.execute(
         delete(DepartmentEnterprise).where(
             DepartmentEnterprise.department_id == department.id,
@@ -124,10 +134,11 @@ def assigned_enterprise_ids(department: Department) -> list[int]:
     )
 
 
-def departments_of(user: User, enterprise: Enterprise) -> list[Department]:
-    """The departments (visible to the user) an enterprise falls under."""
-    return [
-        department
+def supervising_departments(user: User, enterprise: Enterprise):
+    """The departments (visible to the user) an enterprise falls under: by its industry in
+    their territory, or assigned by name."""
+    ids = [
+        department.id
         for department in db.session.scalars(department_query(user))
         if db.session.scalar(
             select(Enterprise.id).where(
@@ -135,3 +146,4 @@ def departments_of(user: User, enterprise: Enterprise) -> list[Department]:
             )
         )
     ]
+    return department_query(user).where(Department.id.in_(ids))

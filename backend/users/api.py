@@ -97,7 +97,8 @@ def check_may_assign(role, jurisdiction_id, enterprise_id, department_id=None) -
     if enterprise_id is not None:
         require_enterprise_in_scope(caller, enterprise_id, "enterprise_id")
     if department_id is not None:
-        require_department_in_scope(caller, department_id, "department_id")
+        department = require_department_in_scope(caller, department_id, "department_id")
+        require_jurisdiction_in_scope(caller, department.jurisdiction_id, "department_id")
 
 
 @blp.route("")
