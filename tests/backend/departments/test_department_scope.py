@@ -134,3 +134,27 @@ def test_a_department_out_of_scope_is_not_found_naming_the_field(client, grids_w
     )
     assert listed.status_code == 404
     assert listed.json["errors"][0]["field"] == "department_id"
+
+
+def test_an_official_verifies_a_rectified_hazard_of_their_enterprises(
+    client, session, grids_world, auth_header, report
+):
+    w = grids_world
+    mine = report(w["supervisor"], w["chem"])
+    other_industry = report(w["supervisor"], w["fireworks"])
+    for hazard in (mine, other_industry):
+        hazard.status = "submitted"  # rectified and submitted by the enterprise
+    session.commit()
+    headers = auth_header(w["official"])
+
+    def verify(hazard):
+        return client.post(
+            f"/api/v1/hazards/{hazard.id}/actions",
+            json={"action": "verify", "note": "现场核验合格"},
+            headers=headers,
+        )
+
+    done = verify(mine)
+    assert done.status_code == 200, done.json
+    assert done.json["status"] == "closed"
+    assert verify(other_industry).status_code == 404
