@@ -15,6 +15,7 @@ from .core.http import PASSWORD_CHANGE_ENDPOINTS, PUBLIC_ENDPOINTS, ProblemSchem
 from .core.problems import PROBLEM_MIME, http_exception_problem
 from .credit import api as credit_api
 from .credit import blacklist_api, commitments_api, public_blacklist_api
+from .departments import api as departments_api
 from .emergency import api as emergency_api
 from .enforcement import api as enforcement_api
 from .enforcement import public_api as public_penalties_api
@@ -24,6 +25,7 @@ from .hazards import statistics_api as hazard_statistics_api
 from .inspections import api as inspections_api
 from .jurisdictions import api as jurisdictions_api
 from .notifications import api as notifications_api
+from .patrols import api as patrols_api
 from .photos import api as photos_api
 from .plans import api as plans_api
 from .risks import api as risks_api
@@ -70,6 +72,8 @@ DOMAIN_APIS = (
     jurisdictions_api,
     enterprises_api,
     users_api,
+    departments_api,
+    patrols_api,
     checklists_api,
     inspections_api,
     hazards_api,

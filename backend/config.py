@@ -144,6 +144,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "CLASSIFICATION_MAJOR_RISK_POINT_POINTS": int(
             env.get("CLASSIFICATION_MAJOR_RISK_POINT_POINTS", "1")
         ),
+        # Local policy (seed 001 L55 asks for grid supervision but names no frequency): the
+        # patrols a grid worker owes each month where the grid sets none of its own.
+        "PATROLS_PER_MONTH": int(env.get("PATROLS_PER_MONTH", "4")),
+        # Local policy: the GPS points one patrol's route may carry.
+        "PATROL_MAX_ROUTE_POINTS": int(env.get("PATROL_MAX_ROUTE_POINTS", "5000")),
         "SIGNATURE_MAX_BYTES": int(env.get("SIGNATURE_MAX_BYTES", str(256 * 1024))),
         # Photos. S3_* are read only when MEDIA_STORAGE=s3; secrets are never logged.
         "MEDIA_STORAGE": env.get("MEDIA_STORAGE", "local").lower(),

@@ -1,5 +1,5 @@
-"""Idempotent demo data: one district, 2 streets, 4 grids, 12 enterprises, a user of each role,
-and a month of activity made through the services."""
+"""Idempotent demo data: one district, 2 streets (one with a 片), 4 grids, 12 enterprises, a
+department, a user of each role, and a month of activity made through the services."""
 
 import hashlib
 import io
@@ -12,6 +12,7 @@ from .checklists.services import current_versions, publish_shipped
 from .core.db import db
 from .credit.blacklist import apply_action as blacklist_apply
 from .credit.blacklist import collect
+from .departments.services import create_department
 from .enterprises.services import create_enterprise
 from .enterprises.uscc import with_check_character
 from .hazards.services import apply_action, report_hazard
@@ -22,18 +23,22 @@ from .inspections.services import (
     start_inspection,
 )
 from .jurisdictions.services import create_jurisdiction
-from .models import Enterprise, Inspection, Jurisdiction, User, utcnow
+from .models import Department, Enterprise, Inspection, Jurisdiction, Patrol, User, utcnow
+from .patrols.services import record_patrol
 from .photos.services import receive_upload
 from .users.services import create_user
 
 DISTRICT = ("DEMO", "示范区")
 STREETS = {"DEMO-S1": "新城街道", "DEMO-S2": "江南镇"}
+# 镇 → 片 → 村 (seed 001 L55): the town has a 片; the street's grids sit right under it.
+AREAS = {"DEMO-S2-A1": ("DEMO-S2", "江南东片")}
 GRIDS = {
     "DEMO-S1-G1": ("DEMO-S1", "新城第一网格"),
     "DEMO-S1-G2": ("DEMO-S1", "新城第二网格"),
-    "DEMO-S2-G1": ("DEMO-S2", "江南第一网格"),
-    "DEMO-S2-G2": ("DEMO-S2", "江南第二网格"),
+    "DEMO-S2-G1": ("DEMO-S2-A1", "江南村"),
+    "DEMO-S2-G2": ("DEMO-S2-A1", "江北村"),
 }
+DEPARTMENT = ("示范区应急管理局危化工贸科", ["hazardous_chemicals", "industry_trade"])
 # name, industry, scale, grid, extra fields
 ENTERPRISES = [
     (
@@ -116,14 +121,17 @@ def _enterprise(number: int, spec, grids) -> Enterprise:
     )
 
 
-def demo_users(district, street, enterprise) -> list[dict]:
+ADMIN_LOGIN = {
+    "username": "admin",
+    "password": "demo-admin-pass",
+    "role": "admin",
+    "display_name": "系统管理员",
+}
+
+
+def demo_users(district, street, enterprise, department=None, grid=None) -> list[dict]:
     return [
-        {
-            "username": "admin",
-            "password": "demo-admin-pass",
-            "role": "admin",
-            "display_name": "系统管理员",
-        },
+        ADMIN_LOGIN,
         {
             "username": "supervisor",
             "password": "demo-supervisor-pass",
@@ -135,8 +143,22 @@ def demo_users(district, street, enterprise) -> list[dict]:
             "username": "inspector",
             "password": "demo-inspector-pass",
             "role": "inspector",
-            "display_name": "赵网格员",
+            "display_name": "赵执法员",
             "jurisdiction_id": street.id,
+        },
+        {
+            "username": "department",
+            "password": "demo-department-pass",
+            "role": "department_official",
+            "display_name": "孙科员",
+            "department_id": department.id if department else None,
+        },
+        {
+            "username": "gridworker",
+            "password": "demo-gridworker-pass",
+            "role": "grid_worker",
+            "display_name": "钱网格员",
+            "jurisdiction_id": grid.id if grid else None,
         },
         {
             "username": "manager",
@@ -168,16 +190,37 @@ def seed_demo() -> list[dict]:
     streets = {
         code: _jurisdiction(code, name, "street", district) for code, name in STREETS.items()
     }
+    areas = {
+        code: _jurisdiction(code, name, "area", streets[street])
+        for code, (street, name) in AREAS.items()
+    }
+    parents = {**streets, **areas}
     grids = {
-        code: _jurisdiction(code, name, "grid", streets[street])
-        for code, (street, name) in GRIDS.items()
+        code: _jurisdiction(code, name, "grid", parents[parent])
+        for code, (parent, name) in GRIDS.items()
     }
     enterprises = [_enterprise(n, spec, grids) for n, spec in enumerate(ENTERPRISES, start=1)]
-    logins = demo_users(district, streets["DEMO-S1"], enterprises[0])
+    admin = _login_user(ADMIN_LOGIN)
+    department = _department(district, admin)
+    logins = demo_users(
+        district, streets["DEMO-S1"], enterprises[0], department, grids["DEMO-S1-G1"]
+    )
     for login in logins:
-        if db.session.scalar(select(User.id).where(User.username == login["username"])) is None:
-            create_user(**login)
+        _login_user(login)
     return logins
+
+
+def _department(district: Jurisdiction, admin: User) -> Department:
+    name, industries = DEPARTMENT
+    found = db.session.scalar(select(Department).where(Department.name == name))
+    return found or create_department(
+        admin, name=name, industries=industries, jurisdiction_id=district.id
+    )
+
+
+def _login_user(login: dict) -> User:
+    found = db.session.scalar(select(User).where(User.username == login["username"]))
+    return found or create_user(**login)
 
 
 # --- a month of activity, through the services ----------------------------------------------
@@ -221,8 +264,46 @@ def seed_activity(now: datetime | None = None) -> bool:
         now=now - 12 * DAYS_AGO,
     )
     _published_blacklist_entry(supervisor, _demo_enterprise(2), now - 25 * DAYS_AGO)
+    _patrols(users["gridworker"], now)
     db.session.flush()
     return True
+
+
+def _patrols(worker: User, now: datetime) -> None:
+    """Three patrols of the grid worker's grid this past month; the second reports a hazard."""
+    if db.session.scalar(select(Patrol.id).where(Patrol.user_id == worker.id)):
+        return
+    in_grid = db.session.scalars(
+        select(Enterprise.id).where(Enterprise.jurisdiction_id == worker.jurisdiction_id)
+    ).all()
+    for number, days_ago in enumerate((18, 10, 3), start=1):
+        start = now - days_ago * DAYS_AGO
+        hazards = []
+        if number == 2:
+            due_on = (start + 14 * DAYS_AGO).date()
+            hazards = [
+                {
+                    "enterprise_id": in_grid[0],
+                    "title": "厂区外围堆放易燃包装物",
+                    "due_on": due_on.isoformat(),
+                }
+            ]
+        record_patrol(
+            worker,
+            id=f"demo-patrol-{number}",
+            patrol_date=start.date(),
+            started_at=start,
+            ended_at=start + timedelta(hours=2),
+            route=[
+                {"lat": 31.2301 + n * 0.001, "lon": 121.4737 + n * 0.001, "at": None}
+                for n in range(4)
+            ],
+            places=["新城社区居委会", "新城路沿街商铺"],
+            observations="沿街商铺消防器材齐全；企业门口通道畅通。",
+            enterprise_ids=in_grid,
+            hazards=hazards,
+            now=now,
+        )
 
 
 def _demo_enterprise(number: int) -> Enterprise:

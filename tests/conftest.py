@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.backend.fixtures.hazards",
     "tests.backend.fixtures.credit",
     "tests.backend.fixtures.sync",
+    "tests.backend.fixtures.grids",
 ]
 
 

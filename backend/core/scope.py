@@ -1,15 +1,29 @@
 """The one authorisation layer: who may see and write what.
 
-Jurisdiction-scoped users (admin, supervisor, inspector) see what lies in their jurisdiction
-subtree; an admin without a jurisdiction sees everything. Enterprise users see their own
-enterprise only. Whatever lies outside a caller's scope is answered 404, so existence does not
-leak; a visible record that the caller's role may not change is answered 403.
+Jurisdiction-scoped users (admin, supervisor, inspector, grid worker) see what lies in their
+jurisdiction subtree; an admin without a jurisdiction sees everything. Enterprise users see
+their own enterprise only. A department official (行业主管部门) sees the enterprises of their
+department: those of its industries inside its territory, and those assigned to it by name
+(管行业必须管安全, seed 000); the jurisdictions of its territory; nobody's account but their own.
+Whatever lies outside a caller's scope is answered 404, so existence does not leak; a visible
+record that the caller's role may not change is answered 403.
 """
 
 from flask import g
-from sqlalchemy import or_, select, true
+from sqlalchemy import false, or_, select, true
 
-from ..models import ENTERPRISE_ROLES, Enterprise, Hazard, Inspection, Jurisdiction, User
+from ..models import (
+    DEPARTMENT_ROLES,
+    ENTERPRISE_ROLES,
+    Department,
+    DepartmentEnterprise,
+    Enterprise,
+    Hazard,
+    Inspection,
+    Jurisdiction,
+    Patrol,
+    User,
+)
 from .db import db
 from .errors import DomainError, Invalid, NotFound
 
@@ -42,6 +56,39 @@ def is_global(user: User) -> bool:
     return user.role == "admin" and user.jurisdiction_id is None
 
 
+def scope_root_id(user: User) -> int | None:
+    """The top of the jurisdiction subtree an official works in: their own jurisdiction, or
+    their department's territory (None for enterprise users and a system-wide admin)."""
+    if user.role in DEPARTMENT_ROLES:
+        return db.session.scalar(
+            select(Department.jurisdiction_id).where(Department.id == user.department_id)
+        )
+    return user.jurisdiction_id
+
+
+def industry_clause(industries):
+    """Enterprises of these industry codes; a code also covers its sub-industries
+    ("industry_trade" covers "industry_trade.machinery")."""
+    conditions = [Enterprise.industry == code for code in industries]
+    conditions += [
+        Enterprise.industry.startswith(f"{code}.", autoescape=True) for code in industries
+    ]
+    return or_(false(), *conditions)
+
+
+def department_enterprise_clause(department: Department):
+    """The enterprises a department supervises: its industries inside its territory, and
+    those assigned to it by name."""
+    assigned = select(DepartmentEnterprise.enterprise_id).where(
+        DepartmentEnterprise.department_id == department.id
+    )
+    in_territory = Enterprise.jurisdiction_id.in_(_subtree_ids(department.jurisdiction_id))
+    return or_(
+        in_territory & industry_clause(department.industries or ()),
+        Enterprise.id.in_(assigned),
+    )
+
+
 def jurisdiction_clause(user: User):
     """Condition on Jurisdiction rows the user may see."""
     if is_global(user):
@@ -49,7 +96,7 @@ def jurisdiction_clause(user: User):
     if user.role in ENTERPRISE_ROLES:
         own = select(Enterprise.jurisdiction_id).where(Enterprise.id == user.enterprise_id)
         return Jurisdiction.id.in_(own)
-    return Jurisdiction.id.in_(_subtree_ids(user.jurisdiction_id))
+    return Jurisdiction.id.in_(_subtree_ids(scope_root_id(user)))
 
 
 def enterprise_clause(user: User):
@@ -58,7 +105,29 @@ def enterprise_clause(user: User):
         return true()
     if user.role in ENTERPRISE_ROLES:
         return Enterprise.id == user.enterprise_id
+    if user.role in DEPARTMENT_ROLES:
+        return department_enterprise_clause(db.session.get(Department, user.department_id))
     return Enterprise.jurisdiction_id.in_(_subtree_ids(user.jurisdiction_id))
+
+
+def department_clause(user: User):
+    """Condition on Department rows the user may see: a department official their own; an
+    official the departments working in their area (a territory inside their subtree, or one
+    above their jurisdiction, like a district's department seen from a street)."""
+    if is_global(user):
+        return true()
+    if user.role in DEPARTMENT_ROLES:
+        return Department.id == user.department_id
+    if user.role in ENTERPRISE_ROLES:
+        return false()
+    own_path = db.session.scalar(
+        select(Jurisdiction.path).where(Jurisdiction.id == user.jurisdiction_id)
+    )
+    above = [int(part) for part in (own_path or "").strip("/").split("/") if part]
+    return or_(
+        Department.jurisdiction_id.in_(_subtree_ids(user.jurisdiction_id)),
+        Department.jurisdiction_id.in_(above),
+    )
 
 
 def visible_enterprise_ids(user: User):
@@ -78,6 +147,18 @@ def hazard_clause(user: User):
     return Hazard.enterprise_id.in_(visible_enterprise_ids(user))
 
 
+def patrol_clause(user: User):
+    """Patrol logs: a grid worker's own; officials of a jurisdiction those made in their
+    subtree; nobody else's (enterprises, departments)."""
+    if is_global(user):
+        return true()
+    if user.role == "grid_worker":
+        return Patrol.user_id == user.id
+    if user.role in ENTERPRISE_ROLES or user.role in DEPARTMENT_ROLES:
+        return false()
+    return Patrol.jurisdiction_id.in_(_subtree_ids(user.jurisdiction_id))
+
+
 def user_clause(user: User):
     """Condition on User rows the user may see: admins and supervisors their scope, others self."""
     if is_global(user):
@@ -86,7 +167,12 @@ def user_clause(user: User):
         return User.id == user.id
     subtree = _subtree_ids(user.jurisdiction_id)
     enterprises = select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(subtree))
-    return or_(User.jurisdiction_id.in_(subtree), User.enterprise_id.in_(enterprises))
+    departments = select(Department.id).where(Department.jurisdiction_id.in_(subtree))
+    return or_(
+        User.jurisdiction_id.in_(subtree),
+        User.enterprise_id.in_(enterprises),
+        User.department_id.in_(departments),
+    )
 
 
 def jurisdiction_in_scope(user: User, jurisdiction_id: int | None) -> bool:
@@ -107,6 +193,8 @@ def get_visible(model, record_id, user: User | None = None):
         User: user_clause,
         Inspection: inspection_clause,
         Hazard: hazard_clause,
+        Department: department_clause,
+        Patrol: patrol_clause,
     }
     record = db.session.scalar(select(model).where(model.id == record_id, clause[model](user)))
     if record is None:
@@ -125,6 +213,15 @@ def require_jurisdiction_in_scope(user: User, jurisdiction_id: int | None, field
         raise NotFound(f"jurisdiction {jurisdiction_id} not found", field=field)
 
 
+def require_department_in_scope(user: User, department_id: int, field: str) -> Department:
+    department = db.session.scalar(
+        select(Department).where(Department.id == department_id, department_clause(user))
+    )
+    if department is None:
+        raise NotFound(f"department {department_id} not found", field=field)
+    return department
+
+
 def require_enterprise_in_scope(user: User, enterprise_id: int, field: str) -> Enterprise:
     enterprise = db.session.scalar(
         select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_clause(user))
@@ -136,7 +233,7 @@ def require_enterprise_in_scope(user: User, enterprise_id: int, field: str) -> E
 
 # Who runs which kind of inspection: officials supervise, an enterprise's managers self-inspect.
 INSPECTING_ROLES = {
-    "supervision": ("inspector", "supervisor"),
+    "supervision": ("inspector", "supervisor", "department_official"),
     "self_inspection": ("enterprise_manager",),
 }
 

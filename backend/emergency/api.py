@@ -154,7 +154,7 @@ class Drills(MethodView):
         return service.record_drill(current_user(), **data)
 
 
-@blp.route("/drills/overdue")
+@blp.route("/overdue-drills")
 class OverdueDrills(MethodView):
     @blp.arguments(OverdueQuery, location="query")
     @blp.response(200, DrillStatusSchema(many=True))

@@ -137,6 +137,10 @@ class HazardQuery(ma.Schema):
             "description": "The enterprise's industry (industry_trade: every 工贸 sub-industry)"
         },
     )
+    department_id = IdField(
+        strict=False,
+        metadata={"description": "The enterprises this department (行业主管部门) supervises"},
+    )
     status = ma.fields.String(validate=ma.validate.OneOf(list(HAZARD_STATUSES)))
     grade = ma.fields.String(validate=ma.validate.OneOf(list(HAZARD_GRADES)))
     overdue = ma.fields.Boolean(metadata={"description": "Past the deadline and not closed"})
@@ -234,6 +238,10 @@ class HazardActionSchema(ma.Schema):
 class StatsQuery(ma.Schema):
     jurisdiction_id = IdField(strict=False, metadata={"description": "Within this subtree"})
     industry = ma.fields.String(validate=ma.validate.OneOf(list(INDUSTRIES)))
+    department_id = IdField(
+        strict=False,
+        metadata={"description": "The enterprises this department (行业主管部门) supervises"},
+    )
     grade = ma.fields.String(validate=ma.validate.OneOf(list(HAZARD_GRADES)))
     reported_from = ma.fields.Date(
         validate=QUERY_DATES, metadata={"description": "Reported on or after (Asia/Shanghai)"}

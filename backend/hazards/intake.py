@@ -21,9 +21,10 @@ from .workflow import mark_closed, new_id, record_step, refresh_color
 
 MAX_TITLE = 500
 MAX_LOCATION = 500
-# Who may report a hazard directly (on site, outside a checklist): officials, and an
-# enterprise's safety managers for their own enterprise (自报, 方案4 L140).
-REPORTERS = ("inspector", "supervisor", "enterprise_manager")
+# Who may report a hazard directly (on site, outside a checklist): officials (a department's
+# among them, for the enterprises of its industries), grid workers on patrol in their grid
+# (seed 001 L55), and an enterprise's safety managers for their own enterprise (自报, 方案4 L140).
+REPORTERS = ("inspector", "supervisor", "department_official", "grid_worker", "enterprise_manager")
 # Hazard ids the API routes use for other things.
 RESERVED_IDS = frozenset({"stats", "export.xlsx", "export.csv"})
 

@@ -6,7 +6,12 @@ from sqlalchemy import case, func, literal, or_, select
 
 from ..core.db import db
 from ..core.errors import Invalid
-from ..core.scope import hazard_clause, visible_subtree_ids
+from ..core.scope import (
+    department_enterprise_clause,
+    hazard_clause,
+    require_department_in_scope,
+    visible_subtree_ids,
+)
 from ..core.timeutil import today_in_shanghai
 from ..models import Enterprise, Hazard, HazardAction, Photo, User
 from .deadlines import overdue_clause
@@ -59,6 +64,7 @@ def hazard_query(
     enterprise_id: int | None = None,
     jurisdiction_id: int | None = None,
     industry: str | None = None,
+    department_id: int | None = None,
     due_from: date | None = None,
     due_to: date | None = None,
     sort: str = "due_on",
@@ -99,6 +105,13 @@ def hazard_query(
                         Enterprise.industry.startswith(industry + "."),
                     )
                 )
+            )
+        )
+    if department_id is not None:
+        department = require_department_in_scope(user, department_id, "department_id")
+        stmt = stmt.where(
+            Hazard.enterprise_id.in_(
+                select(Enterprise.id).where(department_enterprise_clause(department))
             )
         )
     if due_from is not None:

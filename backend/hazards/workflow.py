@@ -43,7 +43,9 @@ from .deadlines import check_deadline, move_deadline
 from .states import ALL_STATUSES, OPEN_STATUSES
 
 MANAGER = frozenset({"enterprise_manager"})
-OFFICIALS = frozenset({"inspector", "supervisor"})
+# A department official (行业主管部门) verifies like an inspector, for the enterprises of its
+# department (管行业必须管安全, seed 000).
+OFFICIALS = frozenset({"inspector", "supervisor", "department_official"})
 SUPERVISOR = frozenset({"supervisor"})
 
 

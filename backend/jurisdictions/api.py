@@ -15,6 +15,8 @@ from ..core.scope import (
 from ..models import LEVELS, Jurisdiction
 from . import services as service
 
+MAX_PATROLS_PER_MONTH = 100
+
 blp = Blueprint(
     "jurisdictions", __name__, url_prefix="/api/v1/jurisdictions", description="辖区 tree"
 )
@@ -27,12 +29,22 @@ class JurisdictionSchema(ma.Schema):
     level = ma.fields.String(required=True, validate=ma.validate.OneOf(LEVELS))
     parent_id = IdField(allow_none=True, load_default=None)
     path = ma.fields.String(dump_only=True)
+    patrols_per_month = ma.fields.Integer(
+        allow_none=True,
+        validate=ma.validate.Range(min=1, max=MAX_PATROLS_PER_MONTH),
+        metadata={"description": "A grid's required patrols a month (null: the default)"},
+    )
 
 
 class JurisdictionUpdateSchema(ma.Schema):
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
     code = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=32))
     parent_id = IdField(allow_none=True)
+    patrols_per_month = ma.fields.Integer(
+        allow_none=True,
+        validate=ma.validate.Range(min=1, max=MAX_PATROLS_PER_MONTH),
+        metadata={"description": "A grid's required patrols a month (null: the default)"},
+    )
 
 
 class JurisdictionQuery(ma.Schema):

@@ -1,29 +1,34 @@
-"""The jurisdiction tree: district → street/town → grid, with materialised paths."""
+"""The jurisdiction tree: district → street/town → area (片) → village/grid, with materialised
+paths (镇、片、村三级网格, seed 001 L55)."""
 
 from sqlalchemy import String, exists, func, literal, select, update
 
 from ..core.db import db
 from ..core.errors import Conflict, Invalid
-from ..models import LEVELS, Enterprise, Jurisdiction, User
-
-
-def _expected_parent_level(level: str) -> str | None:
-    index = LEVELS.index(level)
-    return LEVELS[index - 1] if index else None
+from ..models import PARENT_LEVELS, Department, Enterprise, Jurisdiction, User
 
 
 def _check_parent(level: str, parent: Jurisdiction | None) -> None:
-    expected = _expected_parent_level(level)
-    if expected is None and parent is not None:
+    expected = PARENT_LEVELS[level]
+    if not expected and parent is not None:
         raise Invalid("A district has no parent.", field="parent_id")
-    if expected is not None and (parent is None or parent.level != expected):
-        raise Invalid(f"A {level} must sit under a {expected}.", field="parent_id")
+    if expected and (parent is None or parent.level not in expected):
+        raise Invalid(f"A {level} must sit under a {' or '.join(expected)}.", field="parent_id")
 
 
-def create_jurisdiction(*, name: str, level: str, parent: Jurisdiction | None, code=None):
+def patrols_per_month(grid: Jurisdiction, default: int) -> int:
+    """The patrols a grid's worker owes each month: the grid's own setting, else the default."""
+    return grid.patrols_per_month if grid.patrols_per_month is not None else default
+
+
+def create_jurisdiction(
+    *, name: str, level: str, parent: Jurisdiction | None, code=None, patrols_per_month=None
+):
     _check_parent(level, parent)
     _check_code_free(code)
-    node = Jurisdiction(name=name, level=level, parent=parent, code=code)
+    node = Jurisdiction(
+        name=name, level=level, parent=parent, code=code, patrols_per_month=patrols_per_month
+    )
     db.session.add(node)
     db.session.flush()
     node.path = f"{parent.path if parent else '/'}{node.id}/"
@@ -64,9 +69,12 @@ def delete_jurisdiction(node: Jurisdiction) -> None:
         exists().where(Jurisdiction.parent_id == node.id),
         exists().where(Enterprise.jurisdiction_id == node.id),
         exists().where(User.jurisdiction_id == node.id),
+        exists().where(Department.jurisdiction_id == node.id),
     )
     if any(db.session.scalar(select(condition)) for condition in in_use):
-        raise Conflict("The jurisdiction still has sub-jurisdictions, enterprises or users.")
+        raise Conflict(
+            "The jurisdiction still has sub-jurisdictions, enterprises, users or departments."
+        )
     db.session.delete(node)
     db.session.flush()
 

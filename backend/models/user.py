@@ -4,24 +4,29 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin, utcnow
+from .department import Department
 from .enterprise import Enterprise
 from .jurisdiction import Jurisdiction
 
 ROLES = {
     "admin": "系统管理员",
     "supervisor": "监管部门负责人",
-    "inspector": "监管执法人员/网格员",
+    "inspector": "监管执法人员",
+    "department_official": "行业主管部门人员",
+    "grid_worker": "网格员",
     "enterprise_manager": "企业安全管理人员",
     "enterprise_principal": "企业主要负责人",
     "enterprise_viewer": "企业查看人员",
 }
-JURISDICTION_ROLES = ("admin", "supervisor", "inspector")
+JURISDICTION_ROLES = ("admin", "supervisor", "inspector", "grid_worker")
+# A department official's scope is their department's: its industries inside its territory.
+DEPARTMENT_ROLES = ("department_official",)
 # The principal (主要负责人) reads what a viewer reads and signs the enterprise's commitment.
 ENTERPRISE_ROLES = ("enterprise_manager", "enterprise_principal", "enterprise_viewer")
 
 
 class User(TimestampMixin, Base):
-    """One role each; scoped to a jurisdiction subtree or to one enterprise.
+    """One role each; scoped to a jurisdiction subtree, to one enterprise, or to a department.
 
     An admin without a jurisdiction administers the whole system.
     """
@@ -30,16 +35,19 @@ class User(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint(
             "role IN ('admin', 'supervisor', 'inspector', 'enterprise_manager', "
-            "'enterprise_principal', 'enterprise_viewer')",
+            "'enterprise_principal', 'enterprise_viewer', 'department_official', 'grid_worker')",
             name="role",
         ),
         CheckConstraint(
             "(role IN ('enterprise_manager', 'enterprise_principal', 'enterprise_viewer')"
             " AND enterprise_id IS NOT NULL"
-            " AND jurisdiction_id IS NULL)"
-            " OR (role IN ('supervisor', 'inspector') AND jurisdiction_id IS NOT NULL"
-            " AND enterprise_id IS NULL)"
-            " OR (role = 'admin' AND enterprise_id IS NULL)",
+            " AND jurisdiction_id IS NULL AND department_id IS NULL)"
+            " OR (role IN ('supervisor', 'inspector', 'grid_worker')"
+            " AND jurisdiction_id IS NOT NULL"
+            " AND enterprise_id IS NULL AND department_id IS NULL)"
+            " OR (role = 'department_official' AND department_id IS NOT NULL"
+            " AND jurisdiction_id IS NULL AND enterprise_id IS NULL)"
+            " OR (role = 'admin' AND enterprise_id IS NULL AND department_id IS NULL)",
             name="scope",
         ),
     )
@@ -56,6 +64,9 @@ class User(TimestampMixin, Base):
     enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
     )
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="RESTRICT"), index=True
+    )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Set when someone else reset the password: until its holder picks a new one, their
     # tokens reach only the password change, their own account and logging out.
@@ -65,6 +76,7 @@ class User(TimestampMixin, Base):
 
     jurisdiction: Mapped[Jurisdiction | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
+    department: Mapped[Department | None] = relationship()
 
     @property
     def is_enterprise_user(self) -> bool:

@@ -23,6 +23,7 @@ from ..models import (
     Inspection,
     InspectionPlan,
     Jurisdiction,
+    Patrol,
     PenaltyDecision,
     Person,
     Photo,
@@ -38,7 +39,14 @@ from ..models import (
 DEVICE = "sync_device_id"
 # Tables whose records devices create: only those carry the pushing device's id, so what a
 # device pushed returns to it as `updated`, while what the server derived (hazards) is `created`.
-DEVICE_TABLES = {"inspections", "findings", "photos", "hazard_actions", "rectification_orders"}
+DEVICE_TABLES = {
+    "inspections",
+    "findings",
+    "photos",
+    "hazard_actions",
+    "rectification_orders",
+    "patrols",
+}
 
 # Which sync table a model feeds, and how to find where a record lies for scoping.
 TABLES: dict[type, str] = {
@@ -63,6 +71,7 @@ TABLES: dict[type, str] = {
     Accident: "accidents",
     RiskPoint: "risk_points",
     HazardInstallation: "hazard_installations",
+    Patrol: "patrols",
 }
 
 
@@ -198,7 +207,7 @@ def _anchor(obj) -> tuple[str | None, object]:
     if isinstance(obj, Photo):
         owner_kind = obj.owner_table if obj.owner_table in KINDS else None
         return owner_kind, obj.owner_id
-    if isinstance(obj, SyncRejection):
+    if isinstance(obj, SyncRejection | Patrol):
         return None, None
     if hasattr(obj, "hazard_id"):
         return "hazards", obj.hazard_id
@@ -214,7 +223,7 @@ def _place(places: _Places, obj) -> dict:
             **places.of_enterprise(obj.id),
             "jurisdiction_path": places.path_of_jurisdiction(obj.jurisdiction_id),
         }
-    if isinstance(obj, SyncRejection):
+    if isinstance(obj, SyncRejection | Patrol):  # their author's alone
         return {"enterprise_id": None, "jurisdiction_path": None, "user_id": obj.user_id}
     kind, record_id = _anchor(obj)
     user_id = obj.created_by_id if isinstance(obj, Photo) else None

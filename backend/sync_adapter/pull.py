@@ -94,7 +94,7 @@ class _Viewer:
         root = None
         if not authz.is_global(user) and user.role not in ENTERPRISE_ROLES:
             root = db.session.scalar(
-                select(Jurisdiction.path).where(Jurisdiction.id == user.jurisdiction_id)
+                select(Jurisdiction.path).where(Jurisdiction.id == authz.scope_root_id(user))
             )
         return cls(user, root)
 

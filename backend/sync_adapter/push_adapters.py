@@ -24,6 +24,7 @@ from ..models import (
     SyncChange,
     User,
 )
+from ..patrols import services as patrol_service
 from ..photos import services as photo_service
 from .change_log import PHOTO_OWNER_TABLES
 from .pushed_fields import coordinate, date_of, int_id, json_list, json_object, time_of
@@ -320,10 +321,40 @@ class RectificationOrdersAdapter:
         self.ctx.orders_to_issue[record["id"]] = record
 
 
+class PatrolsAdapter:
+    """A grid worker's patrol log, received once through the patrol service; it is final, so
+    it is neither changed nor deleted by a later push."""
+
+    name = "patrols"
+    pull_only = False
+
+    def __init__(self, ctx: PushContext) -> None:
+        self.ctx = ctx
+
+    def apply(self, operation, record):
+        if operation == "deleted":
+            raise RecordRejected("patrol logs cannot be deleted")
+        _domain(
+            patrol_service.record_patrol,
+            self.ctx.user,
+            id=record["id"],
+            patrol_date=date_of(record, "patrol_date"),
+            started_at=time_of(record, "started_at"),
+            ended_at=time_of(record, "ended_at"),
+            route=json_list(record, "route"),
+            places=json_list(record, "places"),
+            observations=record.get("observations") or "",
+            enterprise_ids=json_list(record, "enterprise_ids"),
+            hazards=json_list(record, "hazards"),
+            hazard_note=record.get("hazard_note") or "",
+        )
+
+
 PUSH_ADAPTERS = [
     InspectionsAdapter,
     FindingsAdapter,
     PhotosAdapter,
     HazardActionsAdapter,
     RectificationOrdersAdapter,
+    PatrolsAdapter,
 ]

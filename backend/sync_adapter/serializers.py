@@ -4,6 +4,9 @@
 import json
 from datetime import date, datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from sync.protocol import datetime_to_ms
 
 from ..checklists.registers import registers_of_items
@@ -19,6 +22,9 @@ from ..models import (
     HazardAction,
     HazardInstallation,
     Inspection,
+    Patrol,
+    PatrolEnterprise,
+    PatrolHazard,
     PenaltyDecision,
     Person,
     Photo,
@@ -335,4 +341,32 @@ def serialize_hazard_installation(i: HazardInstallation) -> dict:
         evaluation_due_on=i.evaluation_due_on,
         monitoring_notes=i.monitoring_notes,
         updated_at=i.updated_at,
+    )
+
+
+def serialize_patrol(patrol: Patrol) -> dict:
+    """A patrol log as its author's device holds it; lists travel as JSON strings."""
+    session = object_session(patrol)
+    enterprise_ids = session.scalars(
+        select(PatrolEnterprise.enterprise_id)
+        .where(PatrolEnterprise.patrol_id == patrol.id)
+        .order_by(PatrolEnterprise.enterprise_id)
+    ).all()
+    hazard_ids = session.scalars(
+        select(PatrolHazard.hazard_id)
+        .where(PatrolHazard.patrol_id == patrol.id)
+        .order_by(PatrolHazard.hazard_id)
+    ).all()
+    return to_raw(
+        id=patrol.id,
+        patrol_date=patrol.patrol_date,
+        started_at=patrol.started_at,
+        ended_at=patrol.ended_at,
+        route=json.dumps(patrol.route, ensure_ascii=False),
+        places=json.dumps(patrol.places, ensure_ascii=False),
+        observations=patrol.observations,
+        hazard_note=patrol.hazard_note,
+        enterprise_ids=json.dumps([str(i) for i in enterprise_ids]),
+        hazard_ids=json.dumps(list(hazard_ids)),
+        jurisdiction_id=patrol.jurisdiction_id,
     )

@@ -26,6 +26,7 @@ from ..models import (
     HazardInstallation,
     Inspection,
     InspectionPlan,
+    Patrol,
     PenaltyDecision,
     Person,
     Photo,
@@ -50,6 +51,7 @@ from .serializers import (
     serialize_hazard_action,
     serialize_hazard_installation,
     serialize_inspection,
+    serialize_patrol,
     serialize_penalty_decision,
     serialize_person,
     serialize_photo,
@@ -222,6 +224,10 @@ TABLES = [
     PullTable("findings", Finding, serialize_finding, _finding_scope, owned=True),
     PullTable("hazard_actions", HazardAction, serialize_hazard_action, _hazard_action_scope),
     PullTable("photos", Photo, serialize_photo, _photo_scope),
+    # A grid worker's patrol logs come back to their author only, read-only (docs/sync.md).
+    PullTable(
+        "patrols", Patrol, serialize_patrol, lambda user: Patrol.user_id == user.id, owned=True
+    ),
     PullTable(
         "rectification_orders",
         RectificationOrder,

@@ -15,6 +15,7 @@ from ..core.scope import (
     current_user,
     get_visible,
     is_global,
+    require_department_in_scope,
     require_enterprise_in_scope,
     require_jurisdiction_in_scope,
     require_role,
@@ -52,6 +53,9 @@ class UserSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(list(ROLES)))
     jurisdiction_id = IdField(allow_none=True)
     enterprise_id = IdField(allow_none=True)
+    department_id = IdField(
+        allow_none=True, metadata={"description": "A department official's department"}
+    )
     is_active = ma.fields.Boolean()
     must_change_password = ma.fields.Boolean(
         dump_only=True,
@@ -69,6 +73,7 @@ class UserUpdateSchema(ma.Schema):
     role = ma.fields.String(validate=ma.validate.OneOf(list(ROLES)))
     jurisdiction_id = IdField(allow_none=True)
     enterprise_id = IdField(allow_none=True)
+    department_id = IdField(allow_none=True)
     is_active = ma.fields.Boolean()
 
 
@@ -79,7 +84,7 @@ class UserQuery(ma.Schema):
     enterprise_id = IdField(strict=False)
 
 
-def check_may_assign(role, jurisdiction_id, enterprise_id) -> None:
+def check_may_assign(role, jurisdiction_id, enterprise_id, department_id=None) -> None:
     """Admins manage accounts in their scope; supervisors manage enterprise accounts there."""
     caller = current_user()
     require_role(caller, "admin", "supervisor")
@@ -91,6 +96,9 @@ def check_may_assign(role, jurisdiction_id, enterprise_id) -> None:
         require_jurisdiction_in_scope(caller, jurisdiction_id, "jurisdiction_id")
     if enterprise_id is not None:
         require_enterprise_in_scope(caller, enterprise_id, "enterprise_id")
+    if department_id is not None:
+        department = require_department_in_scope(caller, department_id, "department_id")
+        require_jurisdiction_in_scope(caller, department.jurisdiction_id, "department_id")
 
 
 @blp.route("")
@@ -118,7 +126,12 @@ class Users(MethodView):
     @blp.response(201, UserSchema)
     def post(self, data):
         """Create an account (admin; supervisor for enterprise accounts in scope)"""
-        check_may_assign(data["role"], data.get("jurisdiction_id"), data.get("enterprise_id"))
+        check_may_assign(
+            data["role"],
+            data.get("jurisdiction_id"),
+            data.get("enterprise_id"),
+            data.get("department_id"),
+        )
         return service.create_user(**data)
 
 
@@ -171,12 +184,18 @@ class UserById(MethodView):
     def patch(self, data, user_id):
         """Update an account (admin; supervisor for enterprise accounts in scope)"""
         user = get_visible(User, user_id)
-        check_may_assign(user.role, user.jurisdiction_id, user.enterprise_id)
+        check_may_assign(user.role, user.jurisdiction_id, user.enterprise_id, user.department_id)
         merged = {
             "role": user.role,
             "jurisdiction_id": user.jurisdiction_id,
             "enterprise_id": user.enterprise_id,
+            "department_id": user.department_id,
             **data,
         }
-        check_may_assign(merged["role"], merged["jurisdiction_id"], merged["enterprise_id"])
+        check_may_assign(
+            merged["role"],
+            merged["jurisdiction_id"],
+            merged["enterprise_id"],
+            merged["department_id"],
+        )
         return service.update_user(user, actor=current_user(), **data)

@@ -7,11 +7,31 @@ from zxcvbn import zxcvbn
 from ..core.db import db
 from ..core.errors import Conflict, Invalid
 from ..core.scope import Forbidden, require_role, user_clause
-from ..models import ENTERPRISE_ROLES, AccessToken, AccountEvent, User, utcnow
+from ..models import (
+    DEPARTMENT_ROLES,
+    ENTERPRISE_ROLES,
+    AccessToken,
+    AccountEvent,
+    Department,
+    Jurisdiction,
+    User,
+    utcnow,
+)
 from .auth import LoginThrottle, check_current_password, hash_password
 
 
-def check_role_scope(role: str, jurisdiction_id, enterprise_id) -> None:
+def check_role_scope(role: str, jurisdiction_id, enterprise_id, department_id=None) -> None:
+    if role in DEPARTMENT_ROLES:
+        if department_id is None:
+            raise Invalid(f"A {role} needs a department.", field="department_id")
+        if jurisdiction_id is not None or enterprise_id is not None:
+            field = "jurisdiction_id" if jurisdiction_id is not None else "enterprise_id"
+            raise Invalid(f"A {role} is scoped to its department only.", field=field)
+        if db.session.get(Department, department_id) is None:
+            raise Invalid(f"department {department_id} not found", field="department_id")
+        return
+    if department_id is not None:
+        raise Invalid("Only a department official has a department.", field="department_id")
     if role in ENTERPRISE_ROLES:
         if enterprise_id is None:
             raise Invalid(f"A {role} needs an enterprise.", field="enterprise_id")
@@ -22,6 +42,15 @@ def check_role_scope(role: str, jurisdiction_id, enterprise_id) -> None:
         raise Invalid(f"A {role} is scoped to a jurisdiction.", field="enterprise_id")
     if jurisdiction_id is None and role != "admin":
         raise Invalid(f"A {role} needs a jurisdiction.", field="jurisdiction_id")
+    if role == "grid_worker":
+        _check_grid(jurisdiction_id)
+
+
+def _check_grid(jurisdiction_id: int) -> None:
+    """A grid worker (网格员) works one grid (村/网格, seed 001 L55)."""
+    grid = db.session.get(Jurisdiction, jurisdiction_id)
+    if grid is not None and grid.level != "grid":
+        raise Invalid("A grid_worker is scoped to a grid (村/网格).", field="jurisdiction_id")
 
 
 PASSWORD_MIN_LENGTH = 12
@@ -43,7 +72,12 @@ def check_password(password: str, username: str, field: str = "password") -> Non
 
 
 def create_user(*, username: str, password: str, role: str, **fields) -> User:
-    check_role_scope(role, fields.get("jurisdiction_id"), fields.get("enterprise_id"))
+    check_role_scope(
+        role,
+        fields.get("jurisdiction_id"),
+        fields.get("enterprise_id"),
+        fields.get("department_id"),
+    )
     check_password(password, username)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"The username {username} is taken.", field="username")
@@ -59,9 +93,12 @@ def update_user(user: User, *, actor: User, password: str | None = None, **field
         "role": user.role,
         "jurisdiction_id": user.jurisdiction_id,
         "enterprise_id": user.enterprise_id,
+        "department_id": user.department_id,
         **fields,
     }
-    check_role_scope(merged["role"], merged["jurisdiction_id"], merged["enterprise_id"])
+    check_role_scope(
+        merged["role"], merged["jurisdiction_id"], merged["enterprise_id"], merged["department_id"]
+    )
     for key, value in fields.items():
         setattr(user, key, value)
     if password is not None:

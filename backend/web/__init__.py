@@ -99,6 +99,7 @@ def init_web(app) -> None:
         board_blacklist,
         board_credit,
         board_enforcement,
+        board_patrols,
         portal,
         portal_commitments,
         portal_credit,

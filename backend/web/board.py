@@ -1,8 +1,8 @@
 """The supervisors' board (/board/): what waits for them (rectifications to verify, extension
 requests, credit candidates to review, blacklist steps due, penalty decisions to publish),
-overdue rectifications, most overdue first, with filters (jurisdiction, industry, grade),
-charts drawn on the server as SVG, and a hazard's detail with the actions the supervisor's
-role allows.
+overdue rectifications, most overdue first, with filters (jurisdiction, industry, department,
+grade), charts drawn on the server as SVG, and a hazard's detail with the actions the
+supervisor's role allows.
 
 Supervisors and admins only. Lists are the services' queries (`hazard_query`, the credit
 queries) and the charts the hazard statistics (`hazard_stats`) under the same filters; every
@@ -21,7 +21,12 @@ from checklists.industries import INDUSTRIES
 from ..core.db import db
 from ..core.errors import DomainError
 from ..core.http import download
-from ..core.scope import get_visible, jurisdiction_clause
+from ..core.scope import (
+    department_clause,
+    get_visible,
+    jurisdiction_clause,
+    require_department_in_scope,
+)
 from ..core.spreadsheets import XLSX_MIME, xlsx_bytes
 from ..core.timeutil import today_in_shanghai
 from ..credit import blacklist
@@ -34,6 +39,7 @@ from ..models import (
     BAD_RECORD_TRIGGERS,
     HAZARD_GRADES,
     HAZARD_STATUSES,
+    Department,
     Enterprise,
     Hazard,
     Jurisdiction,
@@ -113,6 +119,7 @@ def index():
         query={key: value for key, value in request.args.items() if key != "page"},
         jurisdictions=_jurisdiction_options(user),
         industries=INDUSTRIES,
+        departments=_department_options(user),
         grades=HAZARD_GRADES,
         totals=stats["totals"],
         by_jurisdiction=charts.bar_chart(
@@ -145,6 +152,13 @@ def _filters(user: User) -> dict:
         if industry not in INDUSTRIES:
             raise BadFilter()
         filters["industry"] = industry
+    department = request.args.get("department_id", "")
+    if department:
+        if not re.fullmatch(r"[0-9]{1,9}", department):
+            raise BadFilter()
+        filters["department_id"] = require_department_in_scope(
+            user, int(department), "department_id"
+        ).id
     grade = request.args.get("grade", "")
     if grade:
         if grade not in HAZARD_GRADES:
@@ -169,6 +183,13 @@ def _jurisdiction_options(user: User) -> list[tuple[int, str]]:
         select(Jurisdiction).where(jurisdiction_clause(user)).order_by(Jurisdiction.path)
     ).all()
     return [(node.id, "\u3000" * (node.path.count("/") - 2) + node.name) for node in nodes]
+
+
+def _department_options(user: User) -> list[tuple[int, str]]:
+    departments = db.session.scalars(
+        select(Department).where(department_clause(user)).order_by(Department.name)
+    )
+    return [(department.id, department.name) for department in departments]
 
 
 def _jurisdiction_bars(user: User, stats: dict, filters: dict) -> list[tuple[str, float]]:

@@ -17,6 +17,7 @@ from backend.models import (
     Inspection,
     Jurisdiction,
     MediaObject,
+    Patrol,
     User,
 )
 from checklists.industries import KEY_INDUSTRIES, industry_matches
@@ -47,7 +48,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli_env):
         levels = session.execute(
             select(Jurisdiction.level, func.count()).group_by(Jurisdiction.level)
         ).all()
-        assert dict(levels) == {"district": 1, "street": 2, "grid": 4}
+        assert dict(levels) == {"district": 1, "street": 2, "area": 1, "grid": 4}
         enterprises = session.scalars(select(Enterprise)).all()
         assert len(enterprises) == 12
         assert all(uscc_problem(e.uscc) is None for e in enterprises)
@@ -62,6 +63,8 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli_env):
                 "enterprise_manager",
                 "enterprise_principal",
                 "enterprise_viewer",
+                "department_official",
+                "grid_worker",
             ]
         )
         # A month of activity, made once: every page has something to show.
@@ -69,7 +72,10 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli_env):
         statuses = session.execute(
             select(Hazard.status, func.count()).group_by(Hazard.status)
         ).all()
-        assert dict(statuses) == {"reported": 1, "rectifying": 1, "submitted": 1, "closed": 1}
+        # The grid worker's second patrol reported one more (still reported).
+        assert dict(statuses) == {"reported": 2, "rectifying": 1, "submitted": 1, "closed": 1}
+        patrols = session.scalars(select(Patrol)).all()
+        assert len(patrols) == 3
         (inspection,) = session.scalars(select(Inspection)).all()
         assert (inspection.kind, inspection.status) == ("supervision", "finished")
         (candidate,) = session.scalars(select(BadCreditRecord)).all()

@@ -1,7 +1,9 @@
 """Every role × every endpoint × inside / outside its scope.
 
 The world: district A (street A1 → grid A1g, street A2) and district B (street B1).
-Enterprise `ea` lies in grid A1g, `ea2` in street A2, `eb` in district B.
+Enterprise `ea` (危险化学品) lies in grid A1g, `ea2` (烟花爆竹) in street A2, `eb` (危险化学品) in
+district B. The department of district A governs 危险化学品: its official sees `ea` only (not
+`ea2`, another industry, nor `eb`, outside its territory); the grid worker of A1g sees `ea`.
 Outside a caller's scope the answer is 404, never 403.
 """
 
@@ -9,6 +11,7 @@ import pytest
 
 from backend.core.problems import PROBLEM_MIME
 from backend.demo import demo_uscc
+from backend.models import Department
 
 ROLES = [
     "global_admin",
@@ -17,11 +20,13 @@ ROLES = [
     "inspector_a1",
     "manager_ea",
     "viewer_ea",
+    "official_a",
+    "grid_worker_a1g",
 ]
 
 
 @pytest.fixture
-def world(make_jurisdiction, make_enterprise, make_user, auth_header):
+def world(session, make_jurisdiction, make_enterprise, make_user, auth_header):
     a = make_jurisdiction("district", name="A区")
     a1 = make_jurisdiction("street", a, name="A1街道")
     a1g = make_jurisdiction("grid", a1, name="A1网格")
@@ -29,8 +34,13 @@ def world(make_jurisdiction, make_enterprise, make_user, auth_header):
     b = make_jurisdiction("district", name="B区")
     b1 = make_jurisdiction("street", b, name="B1街道")
     ea = make_enterprise(a1g, name="甲企业")
-    ea2 = make_enterprise(a2, name="乙企业")
+    ea2 = make_enterprise(a2, name="乙企业", industry="fireworks")
     eb = make_enterprise(b1, name="丙企业")
+    department = Department(
+        name="A区危化监管科", industries=["hazardous_chemicals"], jurisdiction=a
+    )
+    session.add(department)
+    session.commit()
     users = {
         "global_admin": make_user("admin"),
         "admin_a": make_user("admin", jurisdiction=a),
@@ -40,6 +50,8 @@ def world(make_jurisdiction, make_enterprise, make_user, auth_header):
         "viewer_ea": make_user("enterprise_viewer", enterprise=ea),
         "manager_eb": make_user("enterprise_manager", enterprise=eb),
         "inspector_b1": make_user("inspector", jurisdiction=b1),
+        "official_a": make_user("department_official", department_id=department.id),
+        "grid_worker_a1g": make_user("grid_worker", jurisdiction=a1g),
     }
     nodes = {"a": a, "a1": a1, "a1g": a1g, "a2": a2, "b": b, "b1": b1}
     enterprises = {"ea": ea, "ea2": ea2, "eb": eb}
@@ -55,6 +67,8 @@ VISIBLE_ENTERPRISES = {
     "inspector_a1": {"ea"},
     "manager_ea": {"ea"},
     "viewer_ea": {"ea"},
+    "official_a": {"ea"},
+    "grid_worker_a1g": {"ea"},
 }
 VISIBLE_JURISDICTIONS = {
     "global_admin": {"a", "a1", "a1g", "a2", "b", "b1"},
@@ -63,6 +77,8 @@ VISIBLE_JURISDICTIONS = {
     "inspector_a1": {"a1", "a1g"},
     "manager_ea": {"a1g"},
     "viewer_ea": {"a1g"},
+    "official_a": {"a", "a1", "a1g", "a2"},
+    "grid_worker_a1g": {"a1g"},
 }
 VISIBLE_USERS = {
     "global_admin": {
@@ -74,12 +90,32 @@ VISIBLE_USERS = {
         "viewer_ea",
         "manager_eb",
         "inspector_b1",
+        "official_a",
+        "grid_worker_a1g",
     },
-    "admin_a": {"admin_a", "supervisor_a", "inspector_a1", "manager_ea", "viewer_ea"},
-    "supervisor_a": {"admin_a", "supervisor_a", "inspector_a1", "manager_ea", "viewer_ea"},
+    "admin_a": {
+        "admin_a",
+        "supervisor_a",
+        "inspector_a1",
+        "manager_ea",
+        "viewer_ea",
+        "official_a",
+        "grid_worker_a1g",
+    },
+    "supervisor_a": {
+        "admin_a",
+        "supervisor_a",
+        "inspector_a1",
+        "manager_ea",
+        "viewer_ea",
+        "official_a",
+        "grid_worker_a1g",
+    },
     "inspector_a1": {"inspector_a1"},
     "manager_ea": {"manager_ea"},
     "viewer_ea": {"viewer_ea"},
+    "official_a": {"official_a"},
+    "grid_worker_a1g": {"grid_worker_a1g"},
 }
 
 
@@ -141,6 +177,8 @@ CREATE_ENTERPRISE = {
     "inspector_a1": (403, 403),
     "manager_ea": (403, 403),
     "viewer_ea": (403, 403),
+    "official_a": (403, 403),
+    "grid_worker_a1g": (403, 403),
 }
 
 
@@ -168,6 +206,8 @@ PATCH_ENTERPRISE = {
     "inspector_a1": (403, 404, 403),
     "manager_ea": (403, 404, 403),
     "viewer_ea": (403, 404, 403),
+    "official_a": (403, 404, 403),
+    "grid_worker_a1g": (403, 404, 403),
 }
 
 
@@ -197,6 +237,8 @@ CREATE_JURISDICTION = {
     "inspector_a1": (403, 403),
     "manager_ea": (403, 403),
     "viewer_ea": (403, 403),
+    "official_a": (403, 403),
+    "grid_worker_a1g": (403, 403),
 }
 
 
@@ -242,6 +284,8 @@ CREATE_USER = {
     "inspector_a1": (403, 403, 403),
     "manager_ea": (403, 403, 403),
     "viewer_ea": (403, 403, 403),
+    "official_a": (403, 403, 403),
+    "grid_worker_a1g": (403, 403, 403),
 }
 
 
@@ -272,6 +316,8 @@ PATCH_USER = {
     "inspector_a1": (403, 404, 404),
     "manager_ea": (404, 403, 404),
     "viewer_ea": (404, 404, 404),
+    "official_a": (404, 404, 404),
+    "grid_worker_a1g": (404, 404, 404),
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend.core.db import make_engine
 from backend.migrate import downgrade, upgrade
-from backend.models import Enterprise, Jurisdiction
+from backend.models import Enterprise
 
 
 def _old_user(session, jurisdiction_id: int) -> int:
@@ -23,24 +23,37 @@ def _old_user(session, jurisdiction_id: int) -> int:
     ).scalar_one()
 
 
+def _old_district(session) -> int:
+    """A district as the 0005 schema stores one (the Jurisdiction model has later columns)."""
+    district_id = session.execute(
+        text(
+            "INSERT INTO jurisdictions (name, level, path, created_at, updated_at) VALUES"
+            " ('D区', 'district', '', '2024-01-01 00:00:00.000000',"
+            " '2024-01-01 00:00:00.000000') RETURNING id"
+        )
+    ).scalar_one()
+    session.execute(
+        text("UPDATE jurisdictions SET path = :p WHERE id = :i"),
+        {"p": f"/{district_id}/", "i": district_id},
+    )
+    return district_id
+
+
 def test_credit_candidates_become_bad_credit_records(tmp_path):
     url = f"sqlite:///{tmp_path / 'candidates.db'}"
     upgrade(url, "0005")
     engine = make_engine(url)
     with Session(engine) as session:
-        district = Jurisdiction(name="D区", level="district", path="")
-        session.add(district)
-        session.flush()
-        district.path = f"/{district.id}/"
+        district_id = _old_district(session)
         enterprise = Enterprise(
             name="甲化工",
             uscc="91320400MA1XXXXX0X",
             industry="hazardous_chemicals",
-            jurisdiction_id=district.id,
+            jurisdiction_id=district_id,
         )
         session.add(enterprise)
         session.flush()
-        user_id = _old_user(session, district.id)
+        user_id = _old_user(session, district_id)
         # Raw SQL: the Hazard model describes the newest schema, not the one at 0005.
         session.execute(
             text(

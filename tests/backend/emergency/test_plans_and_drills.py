@@ -94,7 +94,7 @@ def test_officials_see_the_overdue_enterprises_in_their_scope(client, session, o
         world["enterprises"]["ent"].id,
         world["enterprises"]["ent2"].id,
     }
-    response = client.get("/api/v1/drills/overdue", headers=world["headers"]["other_supervisor"])
+    response = client.get("/api/v1/overdue-drills", headers=world["headers"]["other_supervisor"])
     assert [row["enterprise_id"] for row in response.json] == [world["enterprises"]["far"].id]
     status = client.get(
         f"/api/v1/enterprises/{world['enterprises']['ent'].id}/drill-status",
