@@ -93,7 +93,7 @@ def render_error(status: int, message: str):
 
 
 def init_web(app) -> None:
-    from . import board, board_credit, portal, portal_credit, public  # noqa: F401 — they add routes to board and portal
+    from . import app_shell, board, board_credit, portal, portal_credit, public  # noqa: F401 — they add routes to board and portal
 
     security.configure_session(app)
     app.register_blueprint(public.bp)
@@ -101,3 +101,4 @@ def init_web(app) -> None:
     app.register_blueprint(public.home_bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(board.bp)
+    app.register_blueprint(app_shell.bp)
