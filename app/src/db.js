@@ -55,6 +55,16 @@ export const database = new Database({
 
 export { Q }
 
+/**
+ * Write the in-memory database to IndexedDB now. Loki otherwise saves every 500 ms, and a
+ * page closed or reloaded in between would lose what the inspector just recorded.
+ */
+export function persist() {
+  const loki = database.adapter.underlyingAdapter._driver?.loki
+  if (!loki) return Promise.resolve()
+  return new Promise((resolve) => loki.saveDatabase(() => resolve()))
+}
+
 /** A new record id (devices choose the ids of what they create). */
 export const newId = () => `${Date.now().toString(36)}${crypto.getRandomValues(new Uint32Array(2)).join('')}`.slice(0, 40)
 
@@ -81,6 +91,7 @@ export async function create(table, fields) {
       for (const [k, v] of Object.entries(fields)) if (k !== 'id') r._setRaw(k, v)
     }),
   )
+  await persist()
   return fields
 }
 
@@ -90,4 +101,5 @@ export async function update(table, id, fields) {
   await database.write(() => record.update((r) => {
     for (const [k, v] of Object.entries(fields)) r._setRaw(k, v)
   }))
+  await persist()
 }

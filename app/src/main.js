@@ -23,6 +23,7 @@ function page(title, ...body) {
 async function runSync() {
   if (!navigator.onLine) return toast('当前离线，联网后自动同步')
   const status = document.getElementById('sync-status')
+  uploadAll() // photos need no record first: the server takes bytes before or after
   try {
     await sync((p) => { if (status) status.textContent = `${p.phase}${p.detail ? ` ${p.detail}` : ''}` })
     await uploadAll()
@@ -242,6 +243,7 @@ window.addEventListener('hashchange', route)
 window.addEventListener('online', () => runSync())
 window.addEventListener('offline', () => { const n = document.getElementById('net'); if (n) n.textContent = '离线' })
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {})
-setInterval(() => { if (navigator.onLine && token() && localStorage.getItem(SYNCED)) runSync() }, 5 * 60e3)
-route()
+const syncIfOnline = () => { if (navigator.onLine && token() && localStorage.getItem(SYNCED)) runSync() }
+setInterval(syncIfOnline, 5 * 60e3)
+route().then(syncIfOnline)
 export { user }

@@ -1,7 +1,7 @@
 // Sync with the server: WatermelonDB's synchronize() against /api/v1/sync (docs/sync.md).
 import { hasUnsyncedChanges, synchronize } from '@nozbe/watermelondb/sync'
 import { call } from './api.js'
-import { database } from './db.js'
+import { database, persist } from './db.js'
 
 const TABLES = ['inspections', 'findings', 'hazards', 'photos', 'hazard_actions']
 let running = null
@@ -38,6 +38,7 @@ async function run(onProgress) {
       return call('POST', `/api/v1/sync?last_pulled_at=${lastPulledAt}`, changes)
     },
   })
+  await persist()
   onProgress({ phase: '同步完成' })
 }
 

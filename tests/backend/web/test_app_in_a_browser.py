@@ -5,6 +5,7 @@ reload offline, go online, sync; then the server holds every record and photo ex
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -102,7 +103,10 @@ def live(tmp_path_factory):
 
 
 @pytest.fixture
-def phone():
+def phone(request):
+    """A fresh phone; `service_workers` "block" lets Playwright see every request (a service
+    worker's requests bypass its routes)."""
+    service_workers = getattr(request, "param", "allow")
     chromium = require_tool("chromium")
     from playwright.sync_api import sync_playwright
 
@@ -117,7 +121,7 @@ def phone():
             is_mobile=True,
             has_touch=True,
             locale="zh-CN",
-            service_workers="allow",
+            service_workers=service_workers,
         )
         try:
             yield context
@@ -137,12 +141,13 @@ def _files(tmp_path, name, content):
     return str(path)
 
 
-def _wait_for(condition, seconds=30):
+def _wait_for(page, condition, seconds=30):
+    """Poll, letting Playwright run its handlers meanwhile (a sleep would stall them)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.3)
+        page.wait_for_timeout(300)
     return False
 
 
@@ -157,6 +162,7 @@ def test_a_days_inspection_offline_lands_on_the_server_once(live, phone, tmp_pat
         Photo,
         SyncRejection,
     )
+    from backend.users.auth import issue_token
 
     page = phone.pages[0] if phone.pages else phone.new_page()
     errors = []
@@ -199,7 +205,7 @@ def test_a_days_inspection_offline_lands_on_the_server_once(live, phone, tmp_pat
     form.locator("input[type=file]").nth(0).set_input_files(_files(tmp_path, "b.jpg", jpeg()))
     form.locator("input[name=fixed_on_spot]").check()
     form.locator("input[type=file]").nth(1).set_input_files(_files(tmp_path, "a.jpg", jpeg()))
-    assert _wait_for(lambda: "整改后照片 1" in form.locator("small").inner_text(), 10)
+    assert _wait_for(page, lambda: "整改后照片 1" in form.locator("small").inner_text(), 10)
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#toast:not([hidden])")
 
@@ -216,7 +222,6 @@ def test_a_days_inspection_offline_lands_on_the_server_once(live, phone, tmp_pat
 
     phone.set_offline(False)
     page.click("#sync-button")
-    page.goto(f"{live['base']}/app/#/outbox")
 
     def everything_arrived():
         with live["app"].app_context():
@@ -232,7 +237,7 @@ def test_a_days_inspection_offline_lands_on_the_server_once(live, phone, tmp_pat
             db.session.remove()
             return held >= 4 and verified and reported
 
-    assert _wait_for(everything_arrived, 60), "photos did not arrive"
+    assert _wait_for(page, everything_arrived, 60), "the records and photos did not arrive"
     with live["app"].app_context():
         (inspection,) = db.session.scalars(select(Inspection)).all()
         assert inspection.status == "finished"
@@ -257,5 +262,62 @@ def test_a_days_inspection_offline_lands_on_the_server_once(live, phone, tmp_pat
         shas = [p.sha256 for p in pushed]
         assert len(set(shas)) == 3 == len(shas)
         assert db.session.scalar(select(func.count()).select_from(MediaObject)) == 4
+        token, _ = issue_token(inspection.inspector, ttl=timedelta(minutes=5))
+        db.session.commit()
         db.session.remove()
+    # What the server says through its API, as any client would see it.
+    api = live["app"].test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    listed = api.get(f"/api/v1/hazards?enterprise_id={live['enterprise_id']}", headers=auth)
+    titles = sorted(h["title"] for h in listed.json)
+    assert titles.count("灭火器压力不足") == 1 and "配电箱未上锁" in titles
+    for sha in shas:
+        assert api.head(f"/api/v1/media/{sha}", headers=auth).status_code == 200
     assert not errors, errors
+
+
+@pytest.mark.parametrize("phone", ["block"], indirect=True)
+def test_a_photo_upload_cut_midway_resumes_where_it_stopped(live, phone, tmp_path):
+    """The connection drops after the first chunk of a photo: tus asks the server how far it
+    got and sends only the rest; one upload, the bytes held once."""
+    from backend.core.db import db
+    from backend.models import MediaObject
+
+    posts, offsets, cut = [], [], []
+
+    def uploads(route, request):
+        if request.method == "POST":
+            posts.append(request.url)
+        if request.method == "PATCH":
+            offsets.append(int(request.headers["upload-offset"]))
+            if len(offsets) == 2 and not cut:
+                cut.append(offsets[-1])
+                return route.abort("connectionreset")
+        return route.continue_()
+
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    page.route(re.compile(r"/api/v1/uploads"), uploads)
+    page.goto(f"{live['base']}/app/")
+    page.fill("#username", "inspector")
+    page.fill("#password", PASSWORD)
+    page.click("form.login button")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
+    big = jpeg(size=(1600, 1200), quality=95)
+    page.locator("#hazard-form input[type=file]").nth(0).set_input_files(
+        _files(tmp_path, "big.jpg", big)
+    )
+
+    def held_count():
+        with live["app"].app_context():
+            count = db.session.scalar(select(func.count()).select_from(MediaObject))
+            db.session.remove()
+            return count
+
+    before = held_count()
+    assert _wait_for(page, lambda: held_count() == before + 1, 60), (posts, offsets)
+    assert len(posts) == 1  # one upload, resumed rather than started again
+    assert cut and cut[0] > 0
+    assert offsets.count(0) == 1  # the first chunk was never sent again
+    assert offsets.count(cut[0]) == 2  # the cut chunk, sent again from where it stopped
+    assert page.inner_text("#main")  # the app kept running
