@@ -102,6 +102,11 @@ def test_a_hazard_reported_on_site_is_pushed_once(client, session, sync_world, d
     ).all() == ["report"]
     (photo,) = session.scalars(select(Photo).where(Photo.sha256 == BEFORE)).all()
     assert photo.owner_table == "hazard_actions"
+    # What the device reported comes back to it as updated, to another device as created.
+    back = pull(client, headers, last)["changes"]
+    assert ids(back, "hazards", "updated") == {"adhoc-1"} and not ids(back, "hazards")
+    other = pull(client, device(sync_world["inspector"], "tablet"), last)["changes"]
+    assert ids(other, "hazards") == {"adhoc-1"}
 
 
 def test_fixed_on_the_spot_is_pushed_with_photos_before_and_after(
