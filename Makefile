@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test lint clean demo-logins
+.PHONY: run test install install-test lint clean demo-logins app
 
 # Serving needs only the runtime dependencies; the test tools come with `make test`.
 $(BIN)/xuncha: pyproject.toml
@@ -29,6 +29,7 @@ run: install
 	@echo "Home:      http://$(HOST):$(PORT)/"
 	@echo "Portal:    http://$(HOST):$(PORT)/portal/   (enterprise logins: manager, principal, viewer)"
 	@echo "Board:     http://$(HOST):$(PORT)/board/    (supervisor login: make demo-logins)"
+	@echo "App:       http://$(HOST):$(PORT)/app/      (inspectors, offline-first; phone-sized)"
 	@echo "Blacklist: http://$(HOST):$(PORT)/blacklist"
 	@echo "API docs:  http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "OpenAPI:   http://$(HOST):$(PORT)/api/v1/openapi.json"
@@ -48,6 +49,11 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check backend tests
+
+# The inspector's app: rebuild backend/web/static/app/ from app/ (commit the result).
+app:
+	npm ci --prefix app --no-audit --no-fund
+	npm run --prefix app build
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

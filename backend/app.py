@@ -4,6 +4,7 @@ import logging
 
 import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
+from flask_compress import Compress
 from sqlalchemy.exc import OperationalError
 
 from . import wiring
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     _register_commit(app)
     app.after_request(_no_sniffing)
+    _compress(app)
     _serve_swagger_ui_assets(app)
     from .api import register_api
 
@@ -50,6 +52,23 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _compress(app: Flask) -> None:
+    """JSON and pages go gzipped to clients that accept it: a phone's first sync pull is a
+    fifth of its size (issue 15). Files sent as files (photos, the app's bundle) are not."""
+    app.config.setdefault("COMPRESS_ALGORITHM", "gzip")
+    app.config.setdefault("COMPRESS_MIMETYPES", [*COMPRESSED_TYPES])
+    Compress(app)
+
+
+COMPRESSED_TYPES = (
+    "application/json",
+    "application/problem+json",
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/manifest+json",
+)
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SWAGGER_UI_ASSETS = "/docs-assets/swagger-ui"
 

@@ -1,8 +1,13 @@
+from typing import TYPE_CHECKING
+
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin
 from .jurisdiction import Jurisdiction
+
+if TYPE_CHECKING:
+    from .safety_code import SafetyCode
 
 STANDARDISATION_GRADES = {"none": "未达标", "grade1": "一级", "grade2": "二级", "grade3": "三级"}
 RISK_CLASSES = {"major": "重大风险", "high": "较大风险", "general": "一般风险", "low": "低风险"}
@@ -51,3 +56,11 @@ class Enterprise(TimestampMixin, Base):
     )
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
+    # Read by sync, which sends a digest of the token so a scanned code resolves offline.
+    active_safety_code: Mapped["SafetyCode | None"] = relationship(
+        "SafetyCode",
+        primaryjoin="and_(SafetyCode.enterprise_id == Enterprise.id, "
+        "SafetyCode.revoked_at.is_(None))",
+        viewonly=True,
+        uselist=False,
+    )

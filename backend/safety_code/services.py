@@ -28,6 +28,7 @@ Signals
     called with the enterprise and answers "red", "yellow" or None.
 """
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -102,15 +103,28 @@ def rotate_code(enterprise: Enterprise, user: User | None, now: datetime | None 
 
 
 def _issue(enterprise: Enterprise, user: User | None, now: datetime | None = None) -> SafetyCode:
+    now = now or utcnow()
     code = SafetyCode(
         enterprise_id=enterprise.id,
         token=new_token(),
-        created_at=now or utcnow(),
+        created_at=now,
         created_by_id=user.id if user else None,
     )
     db.session.add(code)
+    # The enterprise as devices hold it carries its code's digest (token_digest): a new code
+    # changes that record, so the next pull sends it and the new poster scans offline.
+    held = db.session.get(Enterprise, enterprise.id)
+    held.updated_at = now
     db.session.flush()
+    db.session.expire(held, ["active_safety_code"])
     return code
+
+
+def token_digest(token: str) -> str:
+    """What devices hold of a code: the SHA-256 of its token (hex). A device resolves a
+    scanned code offline by hashing the token in the URL, without holding the capability
+    itself (the token opens the public page to whoever has it)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def code_history(enterprise: Enterprise) -> list[SafetyCode]:

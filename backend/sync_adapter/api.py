@@ -20,7 +20,8 @@ from . import services as service
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="离线同步 (WatermelonDB)")
 
-SCHEMA_VERSION = 1
+# v2 adds columns and pushable hazards; a v1 client still works (docs/sync.md).
+SCHEMA_VERSION = 2
 
 
 class PullQuery(ma.Schema):
@@ -31,10 +32,11 @@ class PullQuery(ma.Schema):
     )
     schema_version = ma.fields.Integer(
         validate=ma.validate.Range(min=1, max=SCHEMA_VERSION),
-        metadata={"description": "The client's schema version (v1)"},
+        metadata={"description": "The client's schema version (1 or 2)"},
     )
     migration = ma.fields.String(
-        allow_none=True, metadata={"description": "WatermelonDB migration info (JSON), ignored"}
+        allow_none=True,
+        metadata={"description": "WatermelonDB migration info (JSON): the whole scope again"},
     )
 
 
@@ -93,7 +95,9 @@ class Sync(MethodView):
     @blp.response(200, PullSchema)
     def get(self, query):
         """Pull: every change in the caller's scope since `last_pulled_at`"""
-        return service.pull(current_user(), _last_pulled_at(query), _device_id())
+        return service.pull(
+            current_user(), _last_pulled_at(query), _device_id(), query.get("migration")
+        )
 
     @blp.arguments(PushQuery, location="query")
     @blp.doc(

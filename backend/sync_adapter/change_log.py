@@ -38,12 +38,15 @@ from ..models import (
 
 DEVICE = "sync_device_id"
 # Tables whose records devices create: only those carry the pushing device's id, so what a
-# device pushed returns to it as `updated`, while what the server derived (hazards) is `created`.
+# device pushed returns to it as `updated`, while what the server derived is `created`. Of
+# hazards, only those reported directly (no finding) are a device's: one a failed finding
+# produced is the server's (`_device_of`).
 DEVICE_TABLES = {
     "inspections",
     "findings",
     "photos",
     "hazard_actions",
+    "hazards",
     "rectification_orders",
     "patrols",
 }
@@ -268,7 +271,7 @@ def log_changes(session, _flush_context) -> None:
             "record_id": str(obj.id),
             "operation": operation,
             "previous_path": _previous_path(places, obj),
-            "device_id": device_id if TABLES[type(obj)] in DEVICE_TABLES else None,
+            "device_id": _device_of(obj, device_id),
             **_place(places, obj),
         }
         for obj, operation in changed
@@ -276,6 +279,14 @@ def log_changes(session, _flush_context) -> None:
     rows += _records_following_moves(places.connection, rows)
     places.connection.execute(insert(SyncChange), rows)
     session.info[PENDING] = True
+
+
+def _device_of(obj, device_id):
+    if TABLES[type(obj)] not in DEVICE_TABLES:
+        return None
+    if isinstance(obj, Hazard) and inspect(obj).dict.get("finding_id") is not None:
+        return None
+    return device_id
 
 
 def _records_following_moves(connection, rows) -> list[dict]:

@@ -16,8 +16,17 @@ from .change_log import committed_counter
 from .tables import BATCH, PULL_TABLES, TABLES, PullTable
 
 
-def pull(user: User, last_pulled_at: int | None, device_id: str | None) -> dict:
-    """`{"changes", "timestamp"}`; rows are read from the database in batches."""
+def pull(
+    user: User, last_pulled_at: int | None, device_id: str | None, migration: str | None = None
+) -> dict:
+    """`{"changes", "timestamp"}`; rows are read from the database in batches.
+
+    A device that has just migrated its local schema (WatermelonDB sends `migration`) gets
+    its whole scope again, as on a first sync: its new columns are filled on records it
+    already holds, since WatermelonDB applies a `created` record it holds as an update
+    (docs/sync.md, "Schema versions")."""
+    if is_migration(migration):
+        last_pulled_at = None
     timestamp = committed_counter(db.session)
     changes = empty_changes(PULL_TABLES)
     viewer = _Viewer.of(user)
@@ -33,8 +42,12 @@ def pull(user: User, last_pulled_at: int | None, device_id: str | None) -> dict:
     return {"changes": changes, "timestamp": timestamp}
 
 
+def is_migration(migration: str | None) -> bool:
+    return migration not in (None, "", "null")
+
+
 def _stream(table: PullTable, condition, ids=None) -> Iterator[dict]:
-    stmt = select(table.model).where(condition)
+    stmt = select(table.model).where(condition).options(*table.options)
     if ids is not None:
         stmt = stmt.where(table.model.id.in_(ids))
     stmt = stmt.order_by(table.model.id).execution_options(yield_per=BATCH)

@@ -27,7 +27,15 @@ from ..models import (
 from ..patrols import services as patrol_service
 from ..photos import services as photo_service
 from .change_log import PHOTO_OWNER_TABLES
-from .pushed_fields import coordinate, date_of, int_id, json_list, json_object, time_of
+from .pushed_fields import (
+    coordinate,
+    date_of,
+    int_id,
+    json_list,
+    json_object,
+    sha256_list,
+    time_of,
+)
 from .serializers import serialize_inspection, to_raw
 
 
@@ -254,6 +262,50 @@ class PhotosAdapter:
         _domain(hazard_service.require_may_act, user, hazard)
 
 
+class HazardsAdapter:
+    """Hazards reported on site outside a checklist, 立查立改 among them, through the hazard
+    service's `report_hazard` (the same rules as `POST /api/v1/hazards`). Once reported, a
+    hazard changes only through its actions: a pushed update or deletion is refused."""
+
+    name = "hazards"
+    pull_only = False
+
+    def __init__(self, ctx: PushContext) -> None:
+        self.ctx = ctx
+
+    def apply(self, operation, record):
+        if operation == "deleted":
+            raise RecordRejected("hazards are never deleted; they are closed through actions")
+        if operation == "updated":
+            raise RecordRejected("a reported hazard changes only through hazard actions")
+        existing = db.session.get(Hazard, record["id"])
+        if existing is not None:
+            return self._same_report(existing, record)
+        _domain(
+            hazard_service.report_hazard,
+            self.ctx.user,
+            id=record["id"],
+            enterprise_id=int_id(record, "enterprise_id"),
+            title=record.get("title"),
+            grade=record.get("grade") or "general",
+            description=record.get("description"),
+            location=record.get("location"),
+            due_on=date_of(record, "due_on"),
+            photos=sha256_list(record, "photos"),
+            fixed_on_spot=record.get("fixed_on_spot") is True,
+            after_photos=sha256_list(record, "after_photos"),
+            device_time=time_of(record, "reported_at"),
+        )
+
+    def _same_report(self, existing: Hazard, record) -> None:
+        """A report pushed again (its answer was lost) changes nothing; any other use of a
+        taken id is refused."""
+        mine = existing.reported_by_id == self.ctx.user.id
+        same = str(existing.enterprise_id) == str(record.get("enterprise_id"))
+        if not (mine and same and existing.finding_id is None):
+            raise RecordRejected(f"hazard id {record['id']} is taken")
+
+
 class HazardActionsAdapter:
     """Actions taken offline go through the hazard service's one transition function."""
 
@@ -350,9 +402,11 @@ class PatrolsAdapter:
         )
 
 
+# In this order: a pushed hazard exists before the photos and actions that name it.
 PUSH_ADAPTERS = [
     InspectionsAdapter,
     FindingsAdapter,
+    HazardsAdapter,
     PhotosAdapter,
     HazardActionsAdapter,
     RectificationOrdersAdapter,

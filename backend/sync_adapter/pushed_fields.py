@@ -5,6 +5,7 @@ import json
 import math
 from datetime import date
 
+from media.storage import is_sha256
 from sync.engine import RecordRejected
 from sync.protocol import ms_to_datetime
 
@@ -76,4 +77,18 @@ def json_list(record, key):
         raise RecordRejected(f"{key} must be a JSON list") from None
     if not isinstance(parsed, list):
         raise RecordRejected(f"{key} must be a JSON list")
+    return parsed
+
+
+def sha256_list(record, key) -> list[str]:
+    """Photos named by their SHA-256: a JSON string of a list (or a list), possibly empty."""
+    value = record.get(key)
+    if value in (None, ""):
+        return []
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        raise RecordRejected(f"{key} must be a JSON list of SHA-256 digests") from None
+    if not isinstance(parsed, list) or not all(is_sha256(item) for item in parsed):
+        raise RecordRejected(f"{key} must be a JSON list of SHA-256 digests")
     return parsed

@@ -34,6 +34,8 @@ from ..models import (
     SyncRejection,
     TrainingSession,
 )
+from ..safety_code.services import token_digest
+from .reasons import message_for
 
 
 def _value(value):
@@ -48,7 +50,13 @@ def to_raw(**fields) -> dict:
     return {key: _value(value) for key, value in fields.items()}
 
 
+def _json_text(value) -> str | None:
+    """Lists and objects travel as JSON strings (docs/sync.md: columns are scalars)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
 def serialize_enterprise(e: Enterprise) -> dict:
+    code = e.active_safety_code
     return to_raw(
         id=str(e.id),
         name=e.name,
@@ -60,6 +68,13 @@ def serialize_enterprise(e: Enterprise) -> dict:
         risk_class=e.risk_class,
         standardisation_grade=e.standardisation_grade,
         safety_code_color=getattr(e, "safety_code_color", None),
+        safety_code_sha256=token_digest(code.token) if code is not None else None,
+        risk_features=_json_text(e.risk_features or []),
+        employee_count=e.employee_count,
+        principal_name=e.principal_name,
+        principal_phone=e.principal_phone,
+        safety_manager_name=e.safety_manager_name,
+        safety_manager_phone=e.safety_manager_phone,
     )
 
 
@@ -83,6 +98,8 @@ def serialize_hazard(h: Hazard) -> dict:
         finding_id=h.finding_id,
         inspection_id=h.inspection_id,
         title=h.title,
+        description=h.description,
+        item_code=h.item_code,
         location=h.location,
         risk_point_id=h.risk_point_id,
         grade=h.grade,
@@ -90,6 +107,11 @@ def serialize_hazard(h: Hazard) -> dict:
         due_on=h.due_on,
         self_reported=h.self_reported,
         closed_by_enterprise=h.closed_by_enterprise,
+        fixed_on_spot=h.fixed_on_spot,
+        stop_work_order=h.stop_work_order,
+        listed_for_supervision=h.listed_for_supervision,
+        plan=_json_text(h.plan),
+        reported_at=h.reported_at,
         updated_at=h.updated_at,
     )
 
@@ -155,6 +177,7 @@ def serialize_rejection(r: SyncRejection) -> dict:
         table_name=r.table_name,
         record_id=r.record_id,
         reason=r.reason,
+        message=message_for(r.reason),
         created_at=r.created_at,
     )
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..accidents import services as accidents
 from ..checklists import services as checklist_service
@@ -79,6 +80,8 @@ class PullTable:
     # Never sent to enterprise users, not even as deletions (inspection plans: supervision
     # visits are unannounced, 四不两直).
     officials_only: bool = False
+    # Loader options for what the serializer reads beside the row (one query per batch).
+    options: tuple = ()
 
 
 def _own_inspections(user: User):
@@ -195,7 +198,13 @@ REGISTER_TABLES = [
 ]
 
 TABLES = [
-    PullTable("enterprises", Enterprise, serialize_enterprise, authz.enterprise_clause),
+    PullTable(
+        "enterprises",
+        Enterprise,
+        serialize_enterprise,
+        authz.enterprise_clause,
+        options=(selectinload(Enterprise.active_safety_code),),
+    ),
     PullTable("checklists", ChecklistVersion, serialize_checklist, _checklist_scope, False),
     PullTable("hazards", Hazard, serialize_hazard, _hazard_scope),
     PullTable(

@@ -95,6 +95,7 @@ def render_error(status: int, message: str):
 
 def init_web(app) -> None:
     from . import (  # noqa: F401 — they add routes to board and portal
+        app_shell,
         board,
         board_blacklist,
         board_credit,
@@ -116,3 +117,4 @@ def init_web(app) -> None:
     app.register_blueprint(public.home_bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(board.bp)
+    app.register_blueprint(app_shell.bp)

@@ -514,13 +514,15 @@ def test_deleting_a_hazard_action(client, session, push_world, role):
 
 # ---------------------------------------------------------------- what the server owns
 
-PULL_ONLY = ("enterprises", "checklists", "hazards", "inspection_plans", "sync_rejections")
+PULL_ONLY = ("enterprises", "checklists", "inspection_plans", "sync_rejections")
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_tables_the_server_owns_are_pull_only_for_everyone(client, session, push_world, role):
     """Every operation on every server-owned table is refused per record, whatever the role;
-    the hazard keeps its state."""
+    so are a pushed update or deletion of a hazard (devices report hazards, but a reported
+    one changes only through its actions), and a report without its fields. The hazard keeps
+    its state."""
     hazard = push_world["hazards"]["inspector"]
     existing = {
         "enterprises": str(push_world["ea"].id),
@@ -543,7 +545,11 @@ def test_the_tables_the_server_owns_are_pull_only_for_everyone(client, session, 
     for table, record_id in existing.items():
         assert set(rejected[table]) == {f"new-{table}", record_id, f"gone-{table}"}
     reasons = _kept_rejections(push_world["users"][role], "hazards")
-    assert "pull-only" in reasons[hazard.id]
+    assert "only through hazard actions" in reasons[hazard.id]
+    assert (
+        "pull-only"
+        in _kept_rejections(push_world["users"][role], "enterprises")[str(push_world["ea"].id)]
+    )
     assert session.scalar(select(Hazard.status).where(Hazard.id == hazard.id)) == "reported"
 
 

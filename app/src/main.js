@@ -1,0 +1,249 @@
+// The inspector's app: screens and routing (#/today, #/scan, #/e/<id>, #/i/<id>, #/h/<id>, #/outbox).
+import { forget, logIn, token, user } from './api.js'
+import { Q, all, one } from './db.js'
+import * as insp from './inspection.js'
+import { pendingShas, photoUrl, takePhoto, uploadAll } from './photos.js'
+import { decodeFile, enterpriseFor, scanCamera } from './scan.js'
+import { sync, waiting } from './sync.js'
+import { COLOURS, GRADES, RESULTS, STATUSES, h, inDays, show, toast, today } from './ui.js'
+
+const SYNCED = 'xuncha.synced'
+let stopCamera = null
+
+function nav() {
+  const link = (href, text) => h('a', { href }, text)
+  return h('nav.tabs', {}, link('#/today', '今日'), link('#/scan', '扫码'), link('#/outbox', '待同步'),
+    h('button.sync', { id: 'sync-button', onclick: () => runSync() }, '同步'))
+}
+
+function page(title, ...body) {
+  show(h('header', {}, h('h1', {}, title), h('span.net', { id: 'net' }, navigator.onLine ? '在线' : '离线')), nav(), ...body)
+}
+
+async function runSync() {
+  if (!navigator.onLine) return toast('当前离线，联网后自动同步')
+  const status = document.getElementById('sync-status')
+  uploadAll() // photos need no record first: the server takes bytes before or after
+  try {
+    await sync((p) => { if (status) status.textContent = `${p.phase}${p.detail ? ` ${p.detail}` : ''}` })
+    await uploadAll()
+    localStorage.setItem(SYNCED, String(Date.now()))
+    toast('同步完成')
+    route()
+  } catch (error) {
+    if (error.status === 401) { forget(); return route() }
+    toast(`同步失败：${error.message}`)
+  }
+}
+
+function loginScreen() {
+  const username = h('input', { id: 'username', autocomplete: 'username' })
+  const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password' })
+  const message = h('p.error')
+  const submit = async (event) => {
+    event.preventDefault()
+    try {
+      await logIn(username.value, password.value)
+      firstSync()
+    } catch (error) {
+      message.textContent = error.status === 401 || error.status === 422 ? '用户名或密码错误' : `登录失败：${error.message}`
+    }
+  }
+  show(h('form.login', { onsubmit: submit }, h('h1', {}, '巡查'), h('label', {}, '用户名', username),
+    h('label', {}, '密码', password), message, h('button', { type: 'submit' }, '登录')))
+}
+
+async function firstSync() {
+  const status = h('p', { id: 'sync-status' }, '准备同步…')
+  show(h('section.first-sync', {}, h('h1', {}, '首次同步'), h('p', {}, '正在把辖区的企业、检查表和隐患下载到手机，完成后可离线使用。'), status))
+  try {
+    await sync((p) => { status.textContent = `${p.phase}${p.detail ? ` ${p.detail}` : ''}` })
+    localStorage.setItem(SYNCED, String(Date.now()))
+    location.hash = '#/today'
+    route()
+  } catch (error) {
+    status.textContent = `同步失败：${error.message}`
+  }
+}
+
+async function todayScreen() {
+  const plans = (await all('inspection_plans')).sort((a, b) => (a.due_on > b.due_on ? 1 : -1))
+  const enterprises = await all('enterprises')
+  const byId = Object.fromEntries(enterprises.map((e) => [e.id, e]))
+  const toVerify = await all('hazards', Q.where('status', 'submitted'))
+  const list = h('ul.list', { id: 'enterprise-list' })
+  const search = h('input', { id: 'search', placeholder: '搜索企业名称或信用代码', type: 'search' })
+  const fill = () => {
+    const q = search.value.trim()
+    list.replaceChildren(...enterprises.filter((e) => !q || e.name.includes(q) || (e.uscc || '').includes(q)).slice(0, 50)
+      .map((e) => h('li', {}, h('a', { href: `#/e/${e.id}` }, h('span', { class: `dot ${e.safety_code_color}` }), e.name))))
+  }
+  search.addEventListener('input', fill)
+  fill()
+  page('今日',
+    h('p.muted', { id: 'sync-status' }, `上次同步：${new Date(Number(localStorage.getItem(SYNCED) || 0)).toLocaleString('zh-CN')}`),
+    h('h2', {}, `待检查计划（${plans.length}）`),
+    h('ul.list', {}, plans.map((p) => h('li', {}, h('a', { href: `#/e/${p.enterprise_id}` }, `${byId[p.enterprise_id]?.name || p.enterprise_id}`, h('small', {}, ` ${p.checklist_code} · ${p.due_on} 前`))))),
+    h('h2', {}, `待核验隐患（${toVerify.length}）`),
+    h('ul.list', { id: 'to-verify' }, toVerify.map((z) => h('li', {}, h('a', { href: `#/h/${z.id}` }, z.title, h('small', {}, ` ${byId[z.enterprise_id]?.name || ''}`))))),
+    h('h2', {}, '企业'), search, list)
+}
+
+function scanScreen() {
+  const video = h('video', { playsinline: true, muted: true })
+  const result = h('p', { id: 'scan-result' })
+  const found = async (text) => {
+    const enterprise = await enterpriseFor(text)
+    if (enterprise) location.hash = `#/e/${enterprise.id}`
+    else result.textContent = '未找到该企业：码不属于您的辖区，或已更换，请同步后再试。'
+  }
+  const file = h('input', { type: 'file', accept: 'image/*', id: 'scan-file', onchange: async () => {
+    const text = await decodeFile(file.files[0])
+    if (text) found(text)
+    else result.textContent = '照片中没有识别到二维码，请靠近重拍。'
+  } })
+  const camera = h('button', { onclick: async () => {
+    try { stopCamera = await scanCamera(video, found) } catch { result.textContent = '无法打开摄像头，请用下方“选择照片”。' }
+  } }, '打开摄像头扫码')
+  page('扫常安码', camera, video, h('label.file', {}, '或选择常安码照片', file), result)
+}
+
+async function enterpriseScreen(id) {
+  const e = await one('enterprises', id)
+  if (!e) return page('企业', h('p', {}, '手机上没有这家企业。'))
+  const hazards = await insp.openHazards(id)
+  const lists = await insp.checklistsFor(e)
+  page(e.name,
+    h('p', {}, h('span', { class: `badge ${e.safety_code_color}`, id: 'colour' }, COLOURS[e.safety_code_color] || '')),
+    h('p.muted', {}, e.address || '', h('br'), `负责人：${e.principal_name || '—'} ${e.principal_phone || ''}`, h('br'), `安全管理：${e.safety_manager_name || '—'} ${e.safety_manager_phone || ''}`),
+    h('h2', {}, `未销号隐患（${hazards.length}）`),
+    h('ul.list', { id: 'open-hazards' }, hazards.map((z) => h('li', {}, h('a', { href: `#/h/${z.id}` }, z.title, h('small', {}, ` ${STATUSES[z.status] || z.status} · ${z.due_on || ''}`))))),
+    h('h2', {}, '适用检查表'),
+    h('ul.list', { id: 'checklists' }, lists.map((c) => h('li', {}, h('button', { onclick: async () => { location.hash = `#/i/${await insp.start(e, c)}` } }, `开始：${c.title}`)))),
+    h('h2', {}, '检查表外的隐患'), hazardForm(e))
+}
+
+function photoInput(label, onFiles) {
+  const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true })
+  input.addEventListener('change', () => onFiles([...input.files]))
+  return h('label.file', {}, label, input)
+}
+
+function hazardForm(e) {
+  const title = h('input', { name: 'title', placeholder: '隐患描述' })
+  const location_ = h('input', { name: 'location', placeholder: '隐患部位' })
+  const grade = h('select', { name: 'grade' }, h('option', { value: 'general' }, '一般隐患'), h('option', { value: 'major' }, '重大隐患'))
+  const due = h('input', { type: 'date', name: 'due_on', value: inDays(15) })
+  const spot = h('input', { type: 'checkbox', name: 'fixed_on_spot' })
+  const before = []
+  const after = []
+  const counts = h('small', {}, '')
+  const recount = () => { counts.textContent = `整改前照片 ${before.length} 张，整改后照片 ${after.length} 张` }
+  const add = (list) => async (files) => { for (const f of files) list.push(await takePhoto(f)); recount() }
+  const submit = async (event) => {
+    event.preventDefault()
+    if (!title.value.trim()) return toast('请填写隐患描述')
+    if (spot.checked && (!before.length || !after.length)) return toast('立查立改需要整改前后的照片')
+    await insp.reportHazard(e.id, { title: title.value.trim(), location: location_.value, grade: grade.value, dueOn: due.value, fixedOnSpot: spot.checked, photos: before, afterPhotos: after })
+    toast(spot.checked ? '已立查立改，待同步' : '隐患已登记，待同步')
+    route()
+  }
+  return h('form.card', { id: 'hazard-form', onsubmit: submit }, title, location_, grade, h('label', {}, '整改期限', due),
+    photoInput('整改前照片', add(before)), h('label.check', {}, spot, '立查立改（当场整改）'), photoInput('整改后照片', add(after)), counts,
+    h('button', { type: 'submit' }, '登记隐患'))
+}
+
+async function inspectionScreen(id) {
+  const inspection = await one('inspections', id)
+  const enterprise = await one('enterprises', inspection.enterprise_id)
+  const checklist = await one('checklists', inspection.checklist_id)
+  const sections = insp.sectionsFor(checklist, enterprise)
+  const found = Object.fromEntries((await insp.findings(id)).map((f) => [f.item_code, f]))
+  const item = (it) => {
+    const f = found[it.code] || {}
+    const note = h('input', { placeholder: '说明', value: f.note || '', onchange: () => insp.setFinding(id, it.code, { note: note.value }) })
+    const extra = h('div.fail', { hidden: f.result !== 'fail' },
+      h('select', { onchange: (ev) => insp.setFinding(id, it.code, { grade: ev.target.value }) }, h('option', { value: 'general' }, GRADES.general), h('option', { value: 'major', selected: f.grade === 'major' }, GRADES.major)),
+      h('input', { type: 'date', value: f.due_on || inDays(it.rectification_days || 15), onchange: (ev) => insp.setFinding(id, it.code, { due_on: ev.target.value }) }))
+    const buttons = Object.entries(RESULTS).map(([result, text]) => h('button', {
+      class: `result ${f.result === result ? 'on' : ''}`, 'data-result': result,
+      onclick: async () => {
+        const fields = { result, note: note.value }
+        if (result === 'fail') Object.assign(fields, { grade: it.major_if_failed ? 'major' : 'general', due_on: inDays(it.rectification_days || 15) })
+        found[it.code] = { ...f, ...fields, id: await insp.setFinding(id, it.code, fields) }
+        buttons.forEach((b) => b.classList.toggle('on', b.dataset.result === result))
+        extra.hidden = result !== 'fail'
+      },
+    }, text))
+    const photo = photoInput('拍照', async (files) => {
+      const findingId = found[it.code]?.id || await insp.setFinding(id, it.code, { result: 'fail' })
+      for (const file of files) await takePhoto(file, 'findings', findingId)
+      toast('照片已保存')
+    })
+    return h('li.item', { 'data-code': it.code }, h('p', {}, `${it.code} ${it.text}`), h('div.results', {}, buttons), note, extra, photo)
+  }
+  const finish = async () => {
+    const all_ = await insp.findings(id)
+    const needed = sections.flatMap((s) => s.items).length
+    if (all_.length < needed) return toast(`还有 ${needed - all_.length} 项未检查`)
+    const value = insp.score(sections, all_)
+    await insp.finish(id, value)
+    page('检查完成', h('p.score', { id: 'score' }, `得分：${value ?? '—'}`), h('p', {}, `不合格 ${all_.filter((x) => x.result === 'fail').length} 项，将在同步后生成隐患。`), h('a', { href: `#/e/${enterprise.id}` }, '返回企业'))
+  }
+  page(checklist.title, h('p.muted', {}, enterprise.name),
+    sections.map((s) => h('section', {}, h('h2', {}, s.title), h('ul.items', {}, s.items.map(item)))),
+    inspection.finished_at ? h('p', {}, '已完成') : h('button.primary', { id: 'finish', onclick: finish }, '完成检查'))
+}
+
+async function hazardScreen(id) {
+  const z = await one('hazards', id)
+  if (!z) return page('隐患', h('p', {}, '手机上没有这条隐患。'))
+  const photos = await insp.afterPhotos(id)
+  const gallery = h('div.photos', { id: 'after-photos' })
+  for (const p of photos) photoUrl(p.sha256).then((url) => url && gallery.append(h('img', { src: url, alt: '整改照片' })))
+  const note = h('textarea', { id: 'decision-note', placeholder: '核验意见' })
+  const decide = (action) => async () => {
+    if (action === 'reject' && !note.value.trim()) return toast('驳回请填写意见')
+    await insp.decide(id, action, note.value.trim())
+    toast(action === 'verify' ? '已核验销号，待同步' : '已驳回，待同步')
+    location.hash = '#/today'
+  }
+  const pending = (await all('hazard_actions', Q.where('hazard_id', id))).some((a) => a._status === 'created')
+  page(z.title, h('p', {}, `${GRADES[z.grade] || ''} · ${STATUSES[z.status] || z.status} · 期限 ${z.due_on || ''}`),
+    h('p.muted', {}, z.description || '', z.stop_work_order ? ' · 责令停产停业整改' : '', z.listed_for_supervision ? ' · 挂牌督办' : ''),
+    h('h2', {}, '整改后照片'), gallery,
+    z.status === 'submitted' && !pending ? h('div.card', {}, note, h('button.primary', { id: 'verify', onclick: decide('verify') }, '核验通过，销号'), h('button', { id: 'reject', onclick: decide('reject') }, '驳回，返工整改')) : h('p', {}, pending ? '已处理，待同步' : ''))
+}
+
+async function outboxScreen() {
+  const records = await waiting()
+  const rejections = await all('sync_rejections')
+  const photos = await pendingShas()
+  const names = { inspections: '检查', findings: '检查结果', hazards: '隐患', photos: '照片记录', hazard_actions: '隐患处理' }
+  page('待同步',
+    h('p', { id: 'sync-status' }, navigator.onLine ? '在线' : '离线：联网后自动同步'),
+    h('h2', {}, `等待上传（${records.length}）`),
+    h('ul.list', { id: 'waiting' }, records.map((r) => h('li', {}, `${names[r.table]} ${r.raw.title || r.raw.item_code || ''}`))),
+    h('p', { id: 'photos-waiting' }, `照片待上传：${photos.length} 张`),
+    h('h2', {}, `被服务器拒绝（${rejections.length}）`),
+    h('ul.list', { id: 'rejected' }, rejections.map((r) => h('li', {}, h('strong', {}, r.message || '服务器拒绝了此记录'), h('br'), h('small', {}, `${names[r.table_name] || r.table_name} ${r.record_id}：${r.reason}`)))),
+    h('button', { onclick: () => { forget(); route() } }, '退出登录'))
+}
+
+async function route() {
+  if (stopCamera) { stopCamera(); stopCamera = null }
+  if (!token()) return loginScreen()
+  if (!localStorage.getItem(SYNCED)) return firstSync()
+  const [, screen, id] = location.hash.split('/')
+  const screens = { scan: scanScreen, e: enterpriseScreen, i: inspectionScreen, h: hazardScreen, outbox: outboxScreen }
+  await (screens[screen] || todayScreen)(id)
+}
+
+window.addEventListener('hashchange', route)
+window.addEventListener('online', () => runSync())
+window.addEventListener('offline', () => { const n = document.getElementById('net'); if (n) n.textContent = '离线' })
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {})
+const syncIfOnline = () => { if (navigator.onLine && token() && localStorage.getItem(SYNCED)) runSync() }
+setInterval(syncIfOnline, 5 * 60e3)
+route().then(syncIfOnline)
+export { user }

@@ -1,0 +1,45 @@
+"""The inspector's offline app (issue 15) at /app/: its shell and built files, made from
+app/ by esbuild into static/app/ and committed, so serving it needs no Node. The app speaks
+only the public API (/api/v1); its data lives on the phone (WatermelonDB), so these routes
+hand out files and nothing else."""
+
+from pathlib import Path
+
+from flask import Blueprint, send_from_directory
+
+APP_FILES = Path(__file__).parent / "static" / "app"
+
+bp = Blueprint("app_shell", __name__, url_prefix="/app")
+
+# Scripts and styles from this origin only; photos as blob: URLs made on the phone; the
+# camera's stream needs no source. No inline code at all.
+POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.after_request
+def _headers(response):
+    response.headers["Content-Security-Policy"] = POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    # The service worker keeps the offline copy; the browser revalidates so a build arrives.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/")
+def shell():
+    return send_from_directory(APP_FILES, "index.html")
+
+
+@bp.get("/<path:filename>")
+def app_file(filename):
+    response = send_from_directory(APP_FILES, filename)
+    if filename == "sw.js":
+        response.headers["Service-Worker-Allowed"] = "/app/"
+    if filename.endswith(".webmanifest"):
+        response.mimetype = "application/manifest+json"
+    return response

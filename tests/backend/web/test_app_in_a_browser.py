@@ -1,0 +1,323 @@
+"""The inspector's offline app (/app/, issue 15) in a real headless Chromium at a phone's size:
+log in, first sync, go offline, scan a poster, inspect, report a 立查立改, verify a hazard,
+reload offline, go online, sync; then the server holds every record and photo exactly once."""
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import qrcode
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from tests.backend.fixtures.media import jpeg
+from tests.conftest import require_tool
+
+from .test_pages_in_a_browser import CHROMIUM_ARGS, PASSWORD, PHONE
+
+SCREENSHOTS = os.environ.get("XUNCHA_APP_SCREENSHOTS")  # a directory outside the repo
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    from backend.app import create_app
+    from backend.checklists.services import publish_shipped
+    from backend.core.db import EXTENSION_KEY, db
+    from backend.core.timeutil import today_in_shanghai
+    from backend.demo import demo_uscc
+    from backend.enterprises.services import create_enterprise
+    from backend.hazards import services as hazard_service
+    from backend.jurisdictions.services import create_jurisdiction
+    from backend.migrate import upgrade
+    from backend.models import Photo
+    from backend.photos.services import receive_upload
+    from backend.safety_code.services import current_code, public_url
+    from backend.users.services import create_user
+
+    base_dir = tmp_path_factory.mktemp("live-app")
+    url = f"sqlite:///{base_dir / 'live.db'}"
+    upgrade(url)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "MEDIA_ROOT": str(base_dir / "media"),
+            "SECRET_KEY": "live-app-secret-0123456789abcdef0123456789abcdef",
+            "MEDIA_DERIVATIVES_ASYNC": False,
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base
+    with app.app_context():
+        publish_shipped()
+        district = create_jurisdiction(name="示范区", level="district", parent=None)
+        ent = create_enterprise(
+            name="示范化工有限公司",
+            uscc=demo_uscc(881),
+            industry="hazardous_chemicals",
+            scale="above_scale",
+            jurisdiction_id=district.id,
+            principal_name="张主任",
+        )
+        inspector = create_user(
+            username="inspector", password=PASSWORD, role="inspector", jurisdiction_id=district.id
+        )
+        manager = create_user(
+            username="manager", password=PASSWORD, role="enterprise_manager", enterprise_id=ent.id
+        )
+        hazard = hazard_service.report_hazard(
+            inspector,
+            enterprise_id=ent.id,
+            title="配电箱未上锁",
+            due_on=today_in_shanghai() + timedelta(days=7),
+        )
+        hazard_service.apply_action(manager, hazard, "start_rectification", plan={"owner": "王五"})
+        after = jpeg()
+        receive_upload(manager, io.BytesIO(after), hashlib.sha256(after).hexdigest())
+        hazard_service.apply_action(
+            manager, hazard, "submit", note="已加锁", photos=[hashlib.sha256(after).hexdigest()]
+        )
+        seeded_photo_owners = list(db.session.scalars(select(Photo.owner_id)))
+        code = current_code(ent)
+        poster = qrcode.make(public_url(code.token))
+        buffer = io.BytesIO()
+        poster.save(buffer, format="PNG")
+        db.session.commit()
+        world = {"enterprise_id": ent.id, "to_verify": hazard.id, "poster": buffer.getvalue()}
+        world["seeded_photo_owners"] = seeded_photo_owners
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"app": app, "base": base, **world}
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions[EXTENSION_KEY].dispose()
+
+
+@pytest.fixture
+def phone(request):
+    """A fresh phone; `service_workers` "block" lets Playwright see every request (a service
+    worker's requests bypass its routes)."""
+    service_workers = getattr(request, "param", "allow")
+    chromium = require_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="xuncha-app-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            service_workers=service_workers,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+def _shot(page, name):
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+
+
+def _files(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def _wait_for(page, condition, seconds=30):
+    """Poll, letting Playwright run its handlers meanwhile (a sleep would stall them)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        page.wait_for_timeout(300)
+    return False
+
+
+def test_a_days_inspection_offline_lands_on_the_server_once(live, phone, tmp_path):
+    from backend.core.db import db
+    from backend.models import (
+        Finding,
+        Hazard,
+        HazardAction,
+        Inspection,
+        MediaObject,
+        Photo,
+        SyncRejection,
+    )
+    from backend.users.auth import issue_token
+
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live['base']}/app/")
+    page.fill("#username", "inspector")
+    page.fill("#password", PASSWORD)
+    page.click("form.login button")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)  # the first sync
+    _shot(page, "1-today")
+    assert "配电箱未上锁" in page.inner_text("#to-verify")
+    assert page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+
+    phone.set_offline(True)
+    page.goto(f"{live['base']}/app/#/scan")
+    page.set_input_files("#scan-file", _files(tmp_path, "poster.png", live["poster"]))
+    page.wait_for_selector("#checklists li", timeout=20_000)
+    _shot(page, "2-enterprise")
+    assert page.inner_text("#colour") in ("绿码", "黄码", "红码")
+    assert "配电箱未上锁" in page.inner_text("#open-hazards")
+
+    page.click("#checklists button >> text=五落实")
+    page.wait_for_selector("li.item")
+    items = page.locator("li.item")
+    count = items.count()
+    items.nth(0).locator("button[data-result=fail]").click()
+    items.nth(0).locator("input[type=file]").set_input_files(
+        _files(tmp_path, "finding.jpg", jpeg())
+    )
+    for index in range(1, count):
+        items.nth(index).locator("button[data-result=pass]").click()
+    _shot(page, "3-checklist")
+    page.click("#finish")
+    page.wait_for_selector("#score")
+    assert "得分" in page.inner_text("#score")
+
+    page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
+    form = page.locator("#hazard-form")
+    form.locator("input[name=title]").fill("灭火器压力不足")
+    form.locator("input[type=file]").nth(0).set_input_files(_files(tmp_path, "b.jpg", jpeg()))
+    form.locator("input[name=fixed_on_spot]").check()
+    form.locator("input[type=file]").nth(1).set_input_files(_files(tmp_path, "a.jpg", jpeg()))
+    assert _wait_for(page, lambda: "整改后照片 1" in form.locator("small").inner_text(), 10)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#toast:not([hidden])")
+
+    page.goto(f"{live['base']}/app/#/h/{live['to_verify']}")
+    page.fill("#decision-note", "现场核验，已整改到位")
+    page.click("#verify")
+    page.wait_for_selector("#enterprise-list")
+
+    page.reload()  # offline: the service worker serves the shell, the data is on the phone
+    page.goto(f"{live['base']}/app/#/outbox")
+    page.wait_for_selector("#waiting li")
+    _shot(page, "4-outbox-offline")
+    assert "照片待上传：3 张" in page.inner_text("#photos-waiting")
+
+    phone.set_offline(False)
+    page.click("#sync-button")
+
+    def everything_arrived():
+        with live["app"].app_context():
+            held = db.session.scalar(select(func.count()).select_from(MediaObject))
+            verified = db.session.scalar(
+                select(func.count())
+                .select_from(HazardAction)
+                .where(HazardAction.action == "verify")
+            )
+            reported = db.session.scalar(
+                select(func.count()).select_from(Hazard).where(Hazard.title == "灭火器压力不足")
+            )
+            db.session.remove()
+            return held >= 4 and verified and reported
+
+    assert _wait_for(page, everything_arrived, 60), "the records and photos did not arrive"
+    with live["app"].app_context():
+        (inspection,) = db.session.scalars(select(Inspection)).all()
+        assert inspection.status == "finished"
+        findings = db.session.scalars(select(Finding)).all()
+        assert len(findings) == count
+        assert [f.result for f in findings].count("fail") == 1
+        titles = {h.title: h for h in db.session.scalars(select(Hazard))}
+        assert (
+            titles["灭火器压力不足"].status == "closed" and titles["灭火器压力不足"].fixed_on_spot
+        )
+        assert any(h.finding_id for h in titles.values())  # the failed item's hazard
+        rejected = [(r.table_name, r.reason) for r in db.session.scalars(select(SyncRejection))]
+        assert rejected == []
+        assert titles["配电箱未上锁"].status == "closed"
+        verified = db.session.scalars(
+            select(HazardAction).where(HazardAction.action == "verify")
+        ).all()
+        assert len(verified) == 1
+        pushed = db.session.scalars(
+            select(Photo).where(Photo.owner_id.not_in(live["seeded_photo_owners"]))
+        ).all()
+        shas = [p.sha256 for p in pushed]
+        assert len(set(shas)) == 3 == len(shas)
+        assert db.session.scalar(select(func.count()).select_from(MediaObject)) == 4
+        token, _ = issue_token(inspection.inspector, ttl=timedelta(minutes=5))
+        db.session.commit()
+        db.session.remove()
+    # What the server says through its API, as any client would see it.
+    api = live["app"].test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    listed = api.get(f"/api/v1/hazards?enterprise_id={live['enterprise_id']}", headers=auth)
+    titles = sorted(h["title"] for h in listed.json)
+    assert titles.count("灭火器压力不足") == 1 and "配电箱未上锁" in titles
+    for sha in shas:
+        assert api.head(f"/api/v1/media/{sha}", headers=auth).status_code == 200
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("phone", ["block"], indirect=True)
+def test_a_photo_upload_cut_midway_resumes_where_it_stopped(live, phone, tmp_path):
+    """The connection drops after the first chunk of a photo: tus asks the server how far it
+    got and sends only the rest; one upload, the bytes held once."""
+    from backend.core.db import db
+    from backend.models import MediaObject
+
+    posts, offsets, cut = [], [], []
+
+    def uploads(route, request):
+        if request.method == "POST":
+            posts.append(request.url)
+        if request.method == "PATCH":
+            offsets.append(int(request.headers["upload-offset"]))
+            if len(offsets) == 2 and not cut:
+                cut.append(offsets[-1])
+                return route.abort("connectionreset")
+        return route.continue_()
+
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    page.route(re.compile(r"/api/v1/uploads"), uploads)
+    page.goto(f"{live['base']}/app/")
+    page.fill("#username", "inspector")
+    page.fill("#password", PASSWORD)
+    page.click("form.login button")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
+    big = jpeg(size=(1600, 1200), quality=95)
+    page.locator("#hazard-form input[type=file]").nth(0).set_input_files(
+        _files(tmp_path, "big.jpg", big)
+    )
+
+    def held_count():
+        with live["app"].app_context():
+            count = db.session.scalar(select(func.count()).select_from(MediaObject))
+            db.session.remove()
+            return count
+
+    before = held_count()
+    assert _wait_for(page, lambda: held_count() == before + 1, 60), (posts, offsets)
+    assert len(posts) == 1  # one upload, resumed rather than started again
+    assert cut and cut[0] > 0
+    assert offsets.count(0) == 1  # the first chunk was never sent again
+    assert offsets.count(cut[0]) == 2  # the cut chunk, sent again from where it stopped
+    assert page.inner_text("#main")  # the app kept running
