@@ -144,6 +144,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "CLASSIFICATION_MAJOR_RISK_POINT_POINTS": int(
             env.get("CLASSIFICATION_MAJOR_RISK_POINT_POINTS", "1")
         ),
+        # Local policy: the days after 登记建档 by which a major hazard with no evaluation date
+        # yet is to be filed (备案; with one, 暂行规定 第二十三条 gives 15 days after it), and the
+        # days before its 3-year evaluation falls due that its safety managers are reminded.
+        "INSTALLATION_FILING_DAYS": int(env.get("INSTALLATION_FILING_DAYS", "30")),
+        "INSTALLATION_EVALUATION_DUE_SOON_DAYS": int(
+            env.get("INSTALLATION_EVALUATION_DUE_SOON_DAYS", "60")
+        ),
         # Local policy (seed 001 L55 asks for grid supervision but names no frequency): the
         # patrols a grid worker owes each month where the grid sets none of its own.
         "PATROLS_PER_MONTH": int(env.get("PATROLS_PER_MONTH", "4")),

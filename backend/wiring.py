@@ -29,7 +29,7 @@ def _complete_plan(event: events.InspectionFinished) -> None:
     inspection_plans.complete_plans_for(event.inspection, event.received_at)
 
 
-def _reclassify(event: events.CreditChanged) -> None:
+def _reclassify(event: events.CreditChanged | events.RiskRegisterChanged) -> None:
     classification.reclassify_enterprise(event.enterprise_id, now=event.now)
 
 
@@ -49,6 +49,8 @@ HANDLERS: dict[type[events.Event], list] = {
     events.InspectionFinished: [_complete_plan],
     # Credit moves the class first (and so the plan), then the colour, which reads both.
     events.CreditChanged: [_reclassify, _recolour],
+    # A risk point saved, changed or deleted: a red point moves the class (then the colour).
+    events.RiskRegisterChanged: [_reclassify, _recolour],
     # A new class re-dates the pending plan at once.
     events.ClassChanged: [_redate_plan],
 }

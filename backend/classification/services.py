@@ -38,9 +38,10 @@ interval (INSPECTION_INTERVAL_MONTHS; default 1, 3, 6 and 12 months). A supervis
 override the class with a reason (or clear the override); the override wins over the rule until
 cleared. Every change of the computed class and every override is kept in the history.
 
-The class is recomputed when credit changes (credit/records.py), on every read of an
-enterprise's classification and by the hourly `plan_inspections` job (which catches hazards,
-inspections, standardisation grades and risk features that changed meanwhile).
+The class is recomputed when credit or the risk points change (CreditChanged,
+RiskRegisterChanged), on every read of an enterprise's classification and by the hourly
+`plan_inspections` job (which catches hazards, inspections, standardisation grades and risk
+features that changed meanwhile).
 """
 
 from dataclasses import dataclass

@@ -60,6 +60,15 @@ class AccidentChanged(Event):
 
 
 @dataclass(frozen=True)
+class RiskRegisterChanged(Event):
+    """A risk point of the enterprise was saved, changed or deleted, by the risks domain
+    (flushed before publishing): a red point weighs in the enterprise's class at once."""
+
+    enterprise_id: int
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ClassChanged(Event):
     """The enterprise's effective class changed, by the classification domain."""
 

@@ -1,8 +1,10 @@
 """Reminders from the enterprise's registers, run by the scheduler's jobs: certificates about to
-expire (持证上岗) and emergency drills due or overdue (seed 004 item 17).
+expire (持证上岗), emergency drills due or overdue (seed 004 item 17), and major hazard
+installations whose safety evaluation falls due or whose 备案 is late (暂行规定 第十一条,
+第二十三条).
 
-The training and emergency domains sit below notifications and may not import it; this module
-reads their states and notifies. Like jobs/deadlines.py, every function takes `now` and is
+The training, emergency and risks domains sit below notifications and may not import it; this
+module reads their states and notifies. Like jobs/deadlines.py, every function takes `now` and is
 idempotent: each notification's dedupe key names what it is about, the threshold or period and
 the recipient, so a rerun notifies no one twice, and a renewed certificate (a new expiry date)
 or a new period starts a fresh round.
@@ -18,6 +20,7 @@ from ..core.timeutil import today_in_shanghai
 from ..emergency import services as emergency
 from ..models import CERTIFICATE_TYPES, PERSON_ROLES, Certificate, Enterprise, User
 from ..notifications import services as notifications
+from ..risks import services as risks
 from ..training import services as training
 
 RECIPIENT_ROLES = ("enterprise_manager",)
@@ -141,6 +144,50 @@ def _drill_notice(
             "period_start": period_start.isoformat(),
             "period_end": requirement["period_end"].isoformat(),
             "message": message,
+        },
+        now=now,
+    )
+    return 1 if created else 0
+
+
+INSTALLATION_MESSAGES = {
+    "evaluation_due": "重大危险源“{name}”的安全评估将于{due_on}满三年，请及时组织重新评估"
+    "（危险化学品重大危险源监督管理暂行规定第十一条）。",
+    "evaluation_overdue": "重大危险源“{name}”的安全评估已于{due_on}满三年，已逾期，请尽快重新评估"
+    "（危险化学品重大危险源监督管理暂行规定第十一条）。",
+    "filing_overdue": "重大危险源“{name}”应于{due_on}前报送备案，至今未备案，请尽快备案"
+    "（危险化学品重大危险源监督管理暂行规定第二十三条）。",
+}
+
+
+def installation_reminders(now: datetime) -> dict:
+    """Tell the enterprise's safety managers, once per installation, kind and due date, of a
+    major hazard's evaluation due soon or overdue, and of a 备案 overdue."""
+    today = today_in_shanghai(now)
+    summary = dict.fromkeys(INSTALLATION_MESSAGES, 0)
+    for flag in risks.flagged_installations(today, **risks.flag_settings(current_app.config)):
+        for user in _managers(flag.installation.enterprise_id):
+            summary[flag.kind] += _installation_notice(user, flag, now)
+    db.session.flush()
+    return summary
+
+
+def _installation_notice(user: User, flag, now: datetime) -> int:
+    installation = flag.installation
+    key = f"installation_{flag.kind}:{installation.id}:{flag.due_on.isoformat()}:{user.id}"
+    created = notifications.notify(
+        user,
+        f"installation_{flag.kind}",
+        dedupe_key=key,
+        payload={
+            "installation_id": installation.id,
+            "enterprise_id": installation.enterprise_id,
+            "name": installation.name,
+            "grade": installation.grade,
+            "due_on": flag.due_on.isoformat(),
+            "message": INSTALLATION_MESSAGES[flag.kind].format(
+                name=installation.name, due_on=flag.due_on
+            ),
         },
         now=now,
     )

@@ -128,6 +128,12 @@ JOBS: dict[str, Job] = {
             360,
             "Remind safety managers of emergency drills due or overdue (seed 004 item 17)",
         ),
+        Job(
+            "installation_reminders",
+            registers.installation_reminders,
+            360,
+            "Remind safety managers of major hazards' evaluations due and filings (备案) late",
+        ),
         Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
         Job("refresh_statistics", _refresh_statistics, 360, "SQLite: refresh planner statistics"),
         Job(

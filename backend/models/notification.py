@@ -15,6 +15,9 @@ NOTIFICATION_KINDS = {
     "certificate_expiring": "人员证书即将到期",
     "drill_due": "应急预案演练即将到期",
     "drill_overdue": "应急预案演练逾期未开展",
+    "installation_evaluation_due": "重大危险源安全评估即将到期",
+    "installation_evaluation_overdue": "重大危险源安全评估逾期未开展",
+    "installation_filing_overdue": "重大危险源逾期未备案",
 }
 
 

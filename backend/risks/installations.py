@@ -13,13 +13,19 @@
   department (`filing_status`, `filed_on`, `accepted_on`), and a new safety evaluation once the
   last one is three years old (`evaluation_due_on` = last evaluation + 3 years; 第十一条(一)
   "重大危险源安全评估已满三年的").
+- 第二十三条: 备案 within 15 days of completing the safety assessment (评估) or evaluation (评价)
+  report, so a major hazard not filed by `last_evaluated_on` + 15 days is overdue for filing.
+  Registered (登记建档) but with no evaluation date yet, no source gives a deadline: local policy,
+  `INSTALLATION_FILING_DAYS` after 登记建档 (default 30). Reminders (backend/jobs/registers.py)
+  also come `INSTALLATION_EVALUATION_DUE_SOON_DAYS` (local policy, default 60) before the
+  evaluation is due.
 
 The tables are data (backend/risks/data/gb18218_2018.yaml, marked `completeness: partial`).
 """
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -42,6 +48,7 @@ from ..models import (
 DATA_FILE = Path(__file__).parent / "data" / "gb18218_2018.yaml"
 WRITERS = ("enterprise_manager",)
 EVALUATION_YEARS = 3  # 暂行规定 第十一条(一)
+FILING_DAYS_AFTER_EVALUATION = 15  # 暂行规定 第二十三条
 ROW_KEYS = frozenset({"name", "cas", "critical_t", "beta"})
 MAX_LINES = 200
 MAX_QUANTITY_T = 10_000_000
@@ -174,6 +181,71 @@ def evaluation_due_on(last_evaluated_on: date | None) -> date | None:
     if last_evaluated_on is None:
         return None
     return term_end(last_evaluated_on, EVALUATION_YEARS)
+
+
+def filing_due_on(installation: HazardInstallation, days_after_registration: int) -> date | None:
+    """When a major hazard not yet filed (备案) must be: 15 days after its evaluation report
+    (第二十三条), else, registered only, `days_after_registration` after 登记建档 (local
+    policy); None when filed, not a major hazard, or neither date is known."""
+    if not installation.is_major or installation.filing_status != "not_filed":
+        return None
+    if installation.last_evaluated_on is not None:
+        return installation.last_evaluated_on + timedelta(days=FILING_DAYS_AFTER_EVALUATION)
+    if installation.registered_on is not None:
+        return installation.registered_on + timedelta(days=days_after_registration)
+    return None
+
+
+@dataclass(frozen=True)
+class InstallationFlag:
+    """Something a major hazard installation owes: `kind` is evaluation_due,
+    evaluation_overdue or filing_overdue; `due_on` the date it is about."""
+
+    installation: HazardInstallation
+    kind: str
+    due_on: date
+
+
+def installation_flags(
+    installation: HazardInstallation, today: date, *, filing_days: int, due_soon_days: int
+) -> list[InstallationFlag]:
+    """What a major hazard installation owes as of today (nothing for a unit below S = 1)."""
+    if not installation.is_major:
+        return []
+    flags = []
+    due = installation.evaluation_due_on
+    if due is not None and due < today:
+        flags.append(InstallationFlag(installation, "evaluation_overdue", due))
+    elif due is not None and (due - today).days <= due_soon_days:
+        flags.append(InstallationFlag(installation, "evaluation_due", due))
+    filing_due = filing_due_on(installation, filing_days)
+    if filing_due is not None and filing_due < today:
+        flags.append(InstallationFlag(installation, "filing_overdue", filing_due))
+    return flags
+
+
+def flag_settings(config) -> dict:
+    """The local-policy days of the flags, from the app config."""
+    return {
+        "filing_days": int(config["INSTALLATION_FILING_DAYS"]),
+        "due_soon_days": int(config["INSTALLATION_EVALUATION_DUE_SOON_DAYS"]),
+    }
+
+
+def flagged_installations(
+    today: date, *, filing_days: int, due_soon_days: int, enterprise_id: int | None = None
+) -> list[InstallationFlag]:
+    """Every flag of the major hazard installations (of one enterprise, or all, for the job)."""
+    stmt = select(HazardInstallation).where(HazardInstallation.is_major.is_(True))
+    if enterprise_id is not None:
+        stmt = stmt.where(HazardInstallation.enterprise_id == enterprise_id)
+    return [
+        flag
+        for installation in db.session.scalars(stmt.order_by(HazardInstallation.id))
+        for flag in installation_flags(
+            installation, today, filing_days=filing_days, due_soon_days=due_soon_days
+        )
+    ]
 
 
 def _check(fields: dict) -> dict:

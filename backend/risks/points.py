@@ -27,6 +27,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import case, func, select
 
+from ..core import events
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound, checked_text
 from ..core.scope import (
@@ -213,7 +214,7 @@ def create_risk_point(user: User, *, enterprise_id: int, now: datetime | None = 
     )
     _apply(point, checked)
     db.session.add(point)
-    db.session.flush()
+    _register_changed(enterprise_id, now)
     return point
 
 
@@ -228,11 +229,11 @@ def update_risk_point(user: User, point_id: str, changes: dict, now: datetime | 
     current = {name: getattr(point, name) for name in EDITABLE}
     _apply(point, _check({**current, **changes}))
     point.updated_at = now or utcnow()
-    db.session.flush()
+    _register_changed(point.enterprise_id, point.updated_at)
     return point
 
 
-def delete_risk_point(user: User, point_id: str) -> None:
+def delete_risk_point(user: User, point_id: str, now: datetime | None = None) -> None:
     """An enterprise manager removes a point no finding or hazard names."""
     point = get_visible_risk_point(user, point_id)
     _require_writer(user)
@@ -241,8 +242,15 @@ def delete_risk_point(user: User, point_id: str) -> None:
     ) + db.session.scalar(select(func.count()).where(Finding.risk_point_id == point.id))
     if linked:
         raise Conflict(f"{linked} finding(s) or hazard(s) name this point; it is kept.", field="id")
+    enterprise_id = point.enterprise_id
     db.session.delete(point)
+    _register_changed(enterprise_id, now or utcnow())
+
+
+def _register_changed(enterprise_id: int, now: datetime) -> None:
+    """Flush, then let the class (and so the colour) follow the register at once."""
     db.session.flush()
+    events.publish(events.RiskRegisterChanged(enterprise_id, now))
 
 
 # --- reading ----------------------------------------------------------------------------------

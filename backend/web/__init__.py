@@ -100,6 +100,7 @@ def init_web(app) -> None:
         board_blacklist,
         board_credit,
         board_enforcement,
+        board_enterprises,
         board_patrols,
         portal,
         portal_commitments,

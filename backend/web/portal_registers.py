@@ -277,3 +277,26 @@ def record_drill():
         ),
         "演练记录已保存。",
     )
+
+
+@bp.post("/registers/drills/<string(maxlength=64):drill_id>")
+def update_drill(drill_id: str):
+    user, answer = portal_user()
+    if user is None:
+        return answer
+    return _save(
+        user,
+        lambda: emergency.update_drill(
+            user,
+            drill_id,
+            {
+                "drill_type": _text("drill_type"),
+                "held_on": _date("held_on"),
+                "plan_id": _optional("plan_id"),
+                "participants_count": _number("participants_count", int),
+                "evaluation": _text("evaluation"),
+                "improvements": _text("improvements"),
+            },
+        ),
+        "演练记录已修改。",
+    )

@@ -144,6 +144,19 @@ def add_risk_point():
     return redirect(url_for("portal.risk_registers"))
 
 
+@bp.post("/risks/points/<string(maxlength=64):point_id>")
+def update_risk_point(point_id: str):
+    user, answer = portal_user()
+    if user is None:
+        return answer
+    try:
+        risks.update_risk_point(user, point_id, _point_fields())
+    except DomainError as error:
+        return _failed(user, error)
+    flash("风险点已修改，风险等级已按评价重新确定。")
+    return redirect(url_for("portal.risk_registers"))
+
+
 @bp.post("/risks/points/<string(maxlength=64):point_id>/delete")
 def delete_risk_point(point_id: str):
     user, answer = portal_user()

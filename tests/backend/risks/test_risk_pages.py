@@ -128,3 +128,44 @@ def test_the_public_page_and_the_board_show_the_counts_only(client, session, wor
     log_in(client, "board", world["users"]["supervisor"])
     board = text(client.get("/board/"))
     assert (_count(board, "major"), _count(board, "general")) == (1, 1)  # `far` lies elsewhere
+
+
+def test_the_manager_edits_a_point_in_the_portal_and_the_class_follows(client, session, world):
+    """The page's edit goes through update_risk_point, like PATCH: the level follows the new
+    inputs, the class at once, and a bad value is named; another enterprise's point is 404."""
+    from backend.models import EnterpriseClassification
+
+    ent = world["enterprises"]["ent"]
+    point = _point(world["users"]["manager"], ent, "锅炉房", 7)  # D = 126: 一般
+    session.commit()
+    log_in(client, "portal", world["users"]["manager"])
+    page = text(client.get("/portal/risks"))
+    assert f'action="/portal/risks/points/{point.id}"' in page
+    token = csrf_from(client, "/portal/risks")
+    form = {
+        "csrf_token": token,
+        "kind": "place",
+        "name": "锅炉房（改）",
+        "hazard_types": ["fire", "boiler_explosion"],
+        "method": "lec",
+        "lec_l": "10",
+        "lec_e": "6",
+        "lec_c": "7",
+        "control_measures": "动火作业审批",
+        "control_level": "workshop",
+        "responsible_person": "赵六",
+    }
+    assert client.post(f"/portal/risks/points/{point.id}", data=form).status_code == 302
+    session.expire_all()
+    assert (point.name, point.score, point.level) == ("锅炉房（改）", 420, "major")
+    row = session.get(EnterpriseClassification, ent.id)
+    assert row.factors["major_risk_points"] == 1
+
+    bad = client.post(f"/portal/risks/points/{point.id}", data={**form, "lec_l": "4"})
+    assert bad.status_code == 422 and "L（事故发生的可能性）" in text(bad)
+
+    client.post("/portal/logout", data={"csrf_token": token})
+    log_in(client, "portal", world["users"]["other_manager"])
+    token = csrf_from(client, "/portal/risks")
+    stranger = client.post(f"/portal/risks/points/{point.id}", data={**form, "csrf_token": token})
+    assert stranger.status_code == 404

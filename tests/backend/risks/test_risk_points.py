@@ -5,6 +5,7 @@ a red point raising the enterprise's class."""
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from backend.core.errors import Invalid
 from backend.core.timeutil import today_in_shanghai
@@ -198,3 +199,62 @@ def test_a_red_point_raises_the_class(app, client, world, monkeypatch):
     assert after.factors["level"] == before["level"] + 1
     monkeypatch.setitem(app.config, "CLASSIFICATION_MAJOR_RISK_POINT_POINTS", 0)
     assert reclassify(ent2).factors["level"] == before["level"]
+
+
+def stored_class(session, enterprise):
+    from backend.models import EnterpriseClassification
+
+    session.expire_all()
+    return session.get(EnterpriseClassification, enterprise.id)
+
+
+def test_a_red_point_moves_the_class_in_the_same_request_and_its_deletion_moves_it_back(
+    session, client, world
+):
+    """Saving, changing or deleting a point reclassifies at once (RiskRegisterChanged), not at
+    the next read or the hourly job: the stored class (what lists and plans read) follows."""
+    from backend.classification.services import reclassify
+    from backend.models import ClassificationChange
+
+    ent2 = world["enterprises"]["ent2"]
+    headers = world["headers"]["manager2"]
+    before = reclassify(ent2).effective_class
+    session.flush()
+    created = client.post(
+        "/api/v1/risk-points", json=point(ent2, lec_l=3, lec_e=6, lec_c=7), headers=headers
+    ).json
+    assert created["level"] == "general"
+    assert stored_class(session, ent2).effective_class == before
+
+    url = f"/api/v1/risk-points/{created['id']}"
+    raised = client.patch(url, json={"lec_l": 10}, headers=headers)
+    assert raised.json["level"] == "major"
+    row = stored_class(session, ent2)
+    row_raised = row.effective_class
+    assert row_raised != before
+    assert row.factors["major_risk_points"] == 1
+
+    assert client.delete(url, headers=headers).status_code == 204
+    row = stored_class(session, ent2)
+    assert (row.effective_class, row.factors["major_risk_points"]) == (before, 0)
+    history = session.scalars(
+        select(ClassificationChange.to_class)
+        .where(ClassificationChange.enterprise_id == ent2.id)
+        .order_by(ClassificationChange.id)
+    ).all()
+    assert history[-2:] == [row_raised, before]
+
+
+def test_adding_a_red_point_raises_the_stored_class_at_once(session, client, world):
+    ent2 = world["enterprises"]["ent2"]
+    from backend.classification.services import reclassify
+
+    before = reclassify(ent2).effective_class
+    session.flush()
+    answer = client.post(
+        "/api/v1/risk-points",
+        json=point(ent2, lec_l=10, lec_e=6, lec_c=7),
+        headers=world["headers"]["manager2"],
+    )
+    assert answer.json["level"] == "major"
+    assert stored_class(session, ent2).effective_class != before

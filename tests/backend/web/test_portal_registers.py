@@ -132,3 +132,48 @@ def test_another_enterprise_sees_none_of_it(client, session, world):
         client.post(f"{PAGE}/people/{person.id}/leave", data={"csrf_token": token}).status_code
         == 404
     )
+
+
+def test_the_manager_edits_a_drill_like_patch(client, session, world):
+    from datetime import date
+
+    from backend.emergency.services import record_drill
+    from backend.models import Drill
+
+    drill = record_drill(
+        world["users"]["manager"],
+        enterprise_id=world["enterprises"]["ent"].id,
+        drill_type="on_site",
+        held_on=date(2026, 3, 5),
+        participants_count=9,
+    )
+    session.commit()
+    log_in(client, "portal", world["users"]["manager"])
+    assert f'action="{PAGE}/drills/{drill.id}"' in text(client.get(PAGE))
+    token = csrf_from(client, PAGE)
+    form = {
+        "csrf_token": token,
+        "drill_type": "special",
+        "held_on": "2026-03-06",
+        "plan_id": "",
+        "participants_count": "12",
+        "evaluation": "疏散有序",
+        "improvements": "",
+    }
+    assert client.post(f"{PAGE}/drills/{drill.id}", data=form).status_code == 302
+    session.expire_all()
+    changed = session.get(Drill, drill.id)
+    assert (changed.drill_type, changed.held_on, changed.participants_count) == (
+        "special",
+        date(2026, 3, 6),
+        12,
+    )
+    assert changed.evaluation == "疏散有序"
+    bad = client.post(f"{PAGE}/drills/{drill.id}", data={**form, "participants_count": "x"})
+    assert bad.status_code == 422
+
+    client.post("/portal/logout", data={"csrf_token": token})
+    log_in(client, "portal", world["users"]["viewer"])
+    token = csrf_from(client, PAGE)
+    refused = client.post(f"{PAGE}/drills/{drill.id}", data={**form, "csrf_token": token})
+    assert refused.status_code == 403
