@@ -236,7 +236,7 @@ class Installations(MethodView):
         return service.declare_installation(current_user(), **data)
 
 
-@blp.route("/hazard-installations/standard")
+@blp.route("/hazard-installation-standard")
 class Standard(MethodView):
     @blp.response(200, StandardSchema)
     def get(self):

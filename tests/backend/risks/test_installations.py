@@ -171,7 +171,7 @@ def test_bad_declarations_are_problems_naming_the_field(client, world):
     assert answer.content_type == "application/problem+json"
     assert "substances.0.category" in str(answer.json)
     tables = client.get(
-        "/api/v1/hazard-installations/standard", headers=world["headers"]["inspector"]
+        "/api/v1/hazard-installation-standard", headers=world["headers"]["inspector"]
     )
     assert tables.status_code == 200
     assert tables.json["categories"]["W2"] == {
