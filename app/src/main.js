@@ -1,17 +1,27 @@
 // The inspector's app: screens and routing (#/today, #/scan, #/e/<id>, #/i/<id>, #/h/<id>, #/outbox).
 import { forget, logIn, token, user } from './api.js'
 import { Q, all, one } from './db.js'
+import * as docs from './documents.js'
 import * as insp from './inspection.js'
+import * as patrol from './patrol.js'
 import { pendingShas, photoUrl, takePhoto, uploadAll } from './photos.js'
+import { LEVELS, registersBesideItems, riskPointsOf } from './registers.js'
 import { decodeFile, enterpriseFor, scanCamera } from './scan.js'
 import { sync, waiting } from './sync.js'
 import { COLOURS, GRADES, RESULTS, STATUSES, h, inDays, show, toast, today } from './ui.js'
 
 const SYNCED = 'xuncha.synced'
 let stopCamera = null
+let recording = null // the patrol being recorded while its screen is open
+
+const isGridWorker = () => user()?.role === 'grid_worker'
 
 function nav() {
   const link = (href, text) => h('a', { href }, text)
+  if (isGridWorker()) {
+    return h('nav.tabs', {}, link('#/patrol', '巡查'), link('#/outbox', '待同步'),
+      h('button.sync', { id: 'sync-button', onclick: () => runSync() }, '同步'))
+  }
   return h('nav.tabs', {}, link('#/today', '今日'), link('#/scan', '扫码'), link('#/outbox', '待同步'),
     h('button.sync', { id: 'sync-button', onclick: () => runSync() }, '同步'))
 }
@@ -29,7 +39,7 @@ async function runSync() {
     await uploadAll()
     localStorage.setItem(SYNCED, String(Date.now()))
     toast('同步完成')
-    route()
+    if (!recording) route() // a patrol's form being filled stays as it is
   } catch (error) {
     if (error.status === 401) { forget(); return route() }
     toast(`同步失败：${error.message}`)
@@ -59,7 +69,7 @@ async function firstSync() {
   try {
     await sync((p) => { status.textContent = `${p.phase}${p.detail ? ` ${p.detail}` : ''}` })
     localStorage.setItem(SYNCED, String(Date.now()))
-    location.hash = '#/today'
+    location.hash = isGridWorker() ? '#/patrol' : '#/today'
     route()
   } catch (error) {
     status.textContent = `同步失败：${error.message}`
@@ -120,7 +130,61 @@ async function enterpriseScreen(id) {
     h('ul.list', { id: 'open-hazards' }, hazards.map((z) => h('li', {}, h('a', { href: `#/h/${z.id}` }, z.title, h('small', {}, ` ${STATUSES[z.status] || z.status} · ${z.due_on || ''}`))))),
     h('h2', {}, '适用检查表'),
     h('ul.list', { id: 'checklists' }, lists.map((c) => h('li', {}, h('button', { onclick: async () => { location.hash = `#/i/${await insp.start(e, c)}` } }, `开始：${c.title}`)))),
-    h('h2', {}, '检查表外的隐患'), hazardForm(e))
+    h('h2', {}, '检查表外的隐患'), hazardForm(e),
+    await documentsSection(id), await accidentsSection(id))
+}
+
+const names = (json) => JSON.parse(json || '[]').join('、')
+
+/** The enforcement documents pulled for this enterprise, read-only. */
+async function documentsSection(enterpriseId) {
+  const { orders, reviews, penalties } = await docs.documentsOf(enterpriseId)
+  const items = (json) => JSON.parse(json || '[]')
+  return h('section', { id: 'documents' }, h('h2', {}, `执法文书（${orders.length + reviews.length + penalties.length}）`),
+    h('ul.list', { id: 'orders' }, orders.map((o) => h('li', {}, h('strong', {}, `责令限期整改指令书 ${docs.numberOf(o)}`),
+      h('small', {}, ` ${o.issued_on || ''} · 执法人员：${names(o.official_names)} · 整改事项 ${items(o.items).length} 项`)))),
+    h('ul.list', { id: 'reviews' }, reviews.map((r) => h('li', {}, h('strong', {}, `整改复查意见书 ${r.number || ''}`),
+      h('small', {}, ` ${r.reviewed_on || ''} · 已整改 ${items(r.items).filter((i) => i.rectified).length}/${items(r.items).length} 项`)))),
+    h('ul.list', { id: 'penalties' }, penalties.map((d) => h('li', {}, h('strong', {}, `行政处罚决定书 ${d.number || ''}`),
+      h('small', {}, ` ${d.decided_on || ''} · ${d.amount_fen ? `罚款 ${(d.amount_fen / 100).toFixed(2)} 元` : ''}`)))))
+}
+
+const ACCIDENT_LEVELS = { general: '一般事故', larger: '较大事故', major: '重大事故', especially_major: '特别重大事故' }
+
+/** The enterprise's accidents, pulled to officials' phones only, read-only. */
+async function accidentsSection(enterpriseId) {
+  const accidents = await docs.accidentsOf(enterpriseId)
+  if (!accidents.length) return null
+  return h('section', { id: 'accidents' }, h('h2', {}, `生产安全事故（${accidents.length}）`),
+    h('ul.list', {}, accidents.map((a) => h('li', {}, `${new Date(a.occurred_at).toLocaleDateString('zh-CN')} ${ACCIDENT_LEVELS[a.level] || ''}`,
+      h('small', {}, ` 死亡 ${a.deaths || 0} 人，重伤 ${a.serious_injuries || 0} 人 · ${a.summary || ''}`)))))
+}
+
+/** The 责令限期整改指令书 of a finished inspection with failed items: made here, numbered by the
+ * server on the next sync (「待编号」 until then). */
+async function orderSection(inspection, failed) {
+  const box = h('section.card', { id: 'order' })
+  const existing = await docs.orderOf(inspection.id)
+  if (existing) {
+    box.append(h('h2', {}, '责令限期整改指令书'), h('p', { id: 'order-number' }, docs.numberOf(existing)),
+      h('p.muted', {}, `执法人员：${names(existing.official_names)}`))
+    return box
+  }
+  if (!failed) return null
+  const me = user() || {}
+  const first = h('input', { id: 'official-1', value: me.display_name || me.username || '' })
+  const second = h('input', { id: 'official-2', placeholder: '同行执法人员姓名' })
+  const issue = async () => {
+    const officials = [first.value.trim(), second.value.trim()].filter(Boolean)
+    if (officials.length < 2) return toast('指令书需两名执法人员签名')
+    await docs.issueOrder(inspection, officials)
+    toast('指令书已开具，待同步编号')
+    box.replaceWith(await orderSection(inspection, failed))
+  }
+  box.append(h('h2', {}, '责令限期整改指令书'), h('p.muted', {}, `列明本次检查不合格的 ${failed} 项，编号在同步后由系统分配。`),
+    h('label', {}, '执法人员', first), h('label', {}, '执法人员', second),
+    h('button.primary', { id: 'issue-order', onclick: issue }, '开具指令书'))
+  return box
 }
 
 function photoInput(label, onFiles) {
@@ -159,12 +223,20 @@ async function inspectionScreen(id) {
   const checklist = await one('checklists', inspection.checklist_id)
   const sections = insp.sectionsFor(checklist, enterprise)
   const found = Object.fromEntries((await insp.findings(id)).map((f) => [f.item_code, f]))
+  const registers = await registersBesideItems(checklist, enterprise.id)
+  const points = await riskPointsOf(enterprise.id)
+  const registerLines = (code) => (registers[code] || []).map((r) =>
+    h('p', { class: `register ${r.summary.flagged ? 'flagged' : ''}`, 'data-kind': r.kind }, h('small', {}, `${r.label}：${r.summary.line}`)))
+  const pointChoice = (code, f) => points.length ? h('select', { class: 'risk-point', onchange: (ev) => insp.setFinding(id, code, { risk_point_id: ev.target.value || null }) },
+    h('option', { value: '' }, '关联风险点（可选）'),
+    points.map((p) => h('option', { value: p.id, selected: f.risk_point_id === p.id }, `${LEVELS[p.level] || ''} ${p.name}${p.location ? ` · ${p.location}` : ''}`))) : null
   const item = (it) => {
     const f = found[it.code] || {}
     const note = h('input', { placeholder: '说明', value: f.note || '', onchange: () => insp.setFinding(id, it.code, { note: note.value }) })
     const extra = h('div.fail', { hidden: f.result !== 'fail' },
       h('select', { onchange: (ev) => insp.setFinding(id, it.code, { grade: ev.target.value }) }, h('option', { value: 'general' }, GRADES.general), h('option', { value: 'major', selected: f.grade === 'major' }, GRADES.major)),
-      h('input', { type: 'date', value: f.due_on || inDays(it.rectification_days || 15), onchange: (ev) => insp.setFinding(id, it.code, { due_on: ev.target.value }) }))
+      h('input', { type: 'date', value: f.due_on || inDays(it.rectification_days || 15), onchange: (ev) => insp.setFinding(id, it.code, { due_on: ev.target.value }) }),
+      pointChoice(it.code, f))
     const buttons = Object.entries(RESULTS).map(([result, text]) => h('button', {
       class: `result ${f.result === result ? 'on' : ''}`, 'data-result': result,
       onclick: async () => {
@@ -180,7 +252,7 @@ async function inspectionScreen(id) {
       for (const file of files) await takePhoto(file, 'findings', findingId)
       toast('照片已保存')
     })
-    return h('li.item', { 'data-code': it.code }, h('p', {}, `${it.code} ${it.text}`), h('div.results', {}, buttons), note, extra, photo)
+    return h('li.item', { 'data-code': it.code }, h('p', {}, `${it.code} ${it.text}`), registerLines(it.code), h('div.results', {}, buttons), note, extra, photo)
   }
   const finish = async () => {
     const all_ = await insp.findings(id)
@@ -188,11 +260,14 @@ async function inspectionScreen(id) {
     if (all_.length < needed) return toast(`还有 ${needed - all_.length} 项未检查`)
     const value = insp.score(sections, all_)
     await insp.finish(id, value)
-    page('检查完成', h('p.score', { id: 'score' }, `得分：${value ?? '—'}`), h('p', {}, `不合格 ${all_.filter((x) => x.result === 'fail').length} 项，将在同步后生成隐患。`), h('a', { href: `#/e/${enterprise.id}` }, '返回企业'))
+    const failed = all_.filter((x) => x.result === 'fail').length
+    page('检查完成', h('p.score', { id: 'score' }, `得分：${value ?? '—'}`), h('p', {}, `不合格 ${failed} 项，将在同步后生成隐患。`),
+      await orderSection(inspection, failed), h('a', { href: `#/e/${enterprise.id}` }, '返回企业'))
   }
+  const failedCount = Object.values(found).filter((f) => f.result === 'fail').length
   page(checklist.title, h('p.muted', {}, enterprise.name),
     sections.map((s) => h('section', {}, h('h2', {}, s.title), h('ul.items', {}, s.items.map(item)))),
-    inspection.finished_at ? h('p', {}, '已完成') : h('button.primary', { id: 'finish', onclick: finish }, '完成检查'))
+    inspection.finished_at ? [h('p', {}, '已完成'), await orderSection(inspection, failedCount)] : h('button.primary', { id: 'finish', onclick: finish }, '完成检查'))
 }
 
 async function hazardScreen(id) {
@@ -219,7 +294,7 @@ async function outboxScreen() {
   const records = await waiting()
   const rejections = await all('sync_rejections')
   const photos = await pendingShas()
-  const names = { inspections: '检查', findings: '检查结果', hazards: '隐患', photos: '照片记录', hazard_actions: '隐患处理' }
+  const names = { inspections: '检查', findings: '检查结果', hazards: '隐患', photos: '照片记录', hazard_actions: '隐患处理', rectification_orders: '整改指令书', patrols: '巡查记录' }
   page('待同步',
     h('p', { id: 'sync-status' }, navigator.onLine ? '在线' : '离线：联网后自动同步'),
     h('h2', {}, `等待上传（${records.length}）`),
@@ -230,11 +305,54 @@ async function outboxScreen() {
     h('button', { onclick: () => { forget(); route() } }, '退出登录'))
 }
 
+async function patrolScreen() {
+  const enterprises = (await all('enterprises')).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+  const logs = await patrol.patrols()
+  const history = h('section', {}, h('h2', {}, `巡查记录（${logs.length}）`),
+    h('ul.list', { id: 'patrols' }, logs.map((p) => h('li', {}, `${p.patrol_date} 走访 ${JSON.parse(p.enterprise_ids || '[]').length} 家`,
+      h('small', {}, ` 轨迹 ${JSON.parse(p.route || '[]').length} 点 · ${p._status === 'synced' ? '已同步' : '待同步'}`)))))
+  if (!recording) {
+    const start = h('button.primary', { id: 'start-patrol', onclick: () => { recording = patrol.startPatrol(); route() } }, '开始巡查')
+    return page('巡查', h('p.muted', {}, `本网格企业 ${enterprises.length} 家`), start, history)
+  }
+  const points = h('p', { id: 'gps-points' }, `已记录轨迹 ${recording.route.length} 点`)
+  if (!recording.timer) patrol.watchPosition(recording, () => { points.textContent = `已记录轨迹 ${recording.route.length} 点` })
+  const places = h('textarea', { id: 'places', placeholder: '巡查地点，每行一个' })
+  const visited = enterprises.map((e) => h('label.check', {}, h('input', { type: 'checkbox', name: 'visited', value: e.id }), e.name))
+  const observations = h('textarea', { id: 'observations', placeholder: '巡查情况' })
+  const hazards = []
+  const hazardList = h('ul.list', { id: 'patrol-hazards' })
+  const hTitle = h('input', { id: 'patrol-hazard-title', placeholder: '发现的隐患' })
+  const hEnterprise = h('select', { id: 'patrol-hazard-enterprise' }, enterprises.map((e) => h('option', { value: e.id }, e.name)))
+  const addHazard = () => {
+    if (!hTitle.value.trim()) return toast('请填写隐患描述')
+    hazards.push({ enterprise_id: hEnterprise.value, title: hTitle.value.trim(), grade: 'general', due_on: inDays(15) })
+    hazardList.append(h('li', {}, hTitle.value.trim()))
+    hTitle.value = ''
+  }
+  const save = async () => {
+    const enterpriseIds = visited.map((l) => l.querySelector('input')).filter((c) => c.checked).map((c) => c.value)
+    await patrol.savePatrol(recording, {
+      places: places.value.split('\n').map((x) => x.trim()).filter(Boolean), enterpriseIds,
+      observations: observations.value.trim(), hazards,
+    })
+    recording = null
+    toast('巡查记录已保存，待同步')
+    route()
+  }
+  page('巡查中', points, h('label', {}, '地点', places), h('h2', {}, '走访企业'), h('div', { id: 'visited' }, visited),
+    h('label', {}, '巡查情况', observations), h('h2', {}, '发现隐患'), hEnterprise, hTitle,
+    h('button', { id: 'add-patrol-hazard', onclick: addHazard }, '添加隐患'), hazardList,
+    h('button.primary', { id: 'save-patrol', onclick: save }, '结束巡查并保存'), history)
+}
+
 async function route() {
   if (stopCamera) { stopCamera(); stopCamera = null }
   if (!token()) return loginScreen()
   if (!localStorage.getItem(SYNCED)) return firstSync()
   const [, screen, id] = location.hash.split('/')
+  if (recording && screen !== 'patrol') patrol.stopWatching(recording) // GPS only while the screen is open
+  if (isGridWorker()) return (screen === 'outbox' ? outboxScreen : patrolScreen)(id)
   const screens = { scan: scanScreen, e: enterpriseScreen, i: inspectionScreen, h: hazardScreen, outbox: outboxScreen }
   await (screens[screen] || todayScreen)(id)
 }

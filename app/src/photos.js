@@ -1,5 +1,6 @@
 // Photos: compressed on the phone (canvas), kept in IndexedDB by SHA-256 until uploaded in the
 // background with tus (resumable; fingerprinted by the SHA-256, so never sent twice).
+import exifr from 'exifr/dist/lite.esm.mjs'
 import * as tus from 'tus-js-client'
 import { token } from './api.js'
 import { create, newId } from './db.js'
@@ -52,17 +53,34 @@ export async function sha256Hex(blob) {
 }
 
 /**
+ * When the photo was taken: its EXIF DateTimeOriginal, read before the canvas re-encoding drops
+ * the EXIF; else the file's lastModified (a picked file's may be the copy's time, not the shot's).
+ * @param {File} file @returns {Promise<number>} epoch ms
+ */
+export async function takenAt(file) {
+  try {
+    const tags = await exifr.parse(file, { gps: false, interop: false, ifd1: false })
+    const when = tags?.DateTimeOriginal
+    if (when instanceof Date && !Number.isNaN(when.getTime())) return when.getTime()
+  } catch {
+    // not a JPEG/HEIC with EXIF, or unreadable: fall back below
+  }
+  return file.lastModified || Date.now()
+}
+
+/**
  * Take a photo in: compress, keep its bytes for upload, and (when an owner is given) record
- * it in the `photos` table. The capture time is the file's (EXIF is not re-read here).
+ * it in the `photos` table with the time it was taken.
  * @param {File} file @param {string} [ownerTable] @param {string} [ownerId]
  * @returns {Promise<string>} its SHA-256
  */
 export async function takePhoto(file, ownerTable, ownerId) {
+  const taken = await takenAt(file)
   const blob = await compress(file)
   const sha = await sha256Hex(blob)
   await keep(sha, blob)
   if (ownerTable) {
-    await create('photos', { id: newId(), sha256: sha, owner_table: ownerTable, owner_id: ownerId, taken_at: file.lastModified || Date.now() })
+    await create('photos', { id: newId(), sha256: sha, owner_table: ownerTable, owner_id: ownerId, taken_at: taken })
   }
   uploadAll()
   return sha

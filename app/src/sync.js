@@ -1,9 +1,9 @@
 // Sync with the server: WatermelonDB's synchronize() against /api/v1/sync (docs/sync.md).
 import { hasUnsyncedChanges, synchronize } from '@nozbe/watermelondb/sync'
 import { call } from './api.js'
-import { database, persist } from './db.js'
+import { MIGRATIONS_ENABLED_AT, WIRE_SCHEMA_VERSION, database, persist } from './db.js'
 
-const TABLES = ['inspections', 'findings', 'hazards', 'photos', 'hazard_actions']
+const TABLES = ['inspections', 'findings', 'hazards', 'photos', 'hazard_actions', 'rectification_orders', 'patrols']
 let running = null
 
 /** @typedef {{phase: string, detail?: string}} Progress */
@@ -18,14 +18,26 @@ export function sync(onProgress = () => {}) {
 }
 
 async function run(onProgress) {
+  const pushed = await once(onProgress)
+  // What the server made of the push (an order's number, a finished inspection's hazards)
+  // comes back with the next pull: pull it now rather than at the next sync.
+  if (pushed) await once(onProgress)
+  await persist()
+  onProgress({ phase: '同步完成' })
+}
+
+/** One pull and push; whether anything was pushed. */
+async function once(onProgress) {
+  let pushed = false
   onProgress({ phase: '正在下载数据…' })
   await synchronize({
     database,
     sendCreatedAsUpdated: false,
-    pullChanges: async ({ lastPulledAt, schemaVersion, migration }) => {
+    migrationsEnabledAtVersion: MIGRATIONS_ENABLED_AT,
+    pullChanges: async ({ lastPulledAt, migration }) => {
       const query = new URLSearchParams({
         last_pulled_at: String(lastPulledAt ?? null),
-        schema_version: String(schemaVersion),
+        schema_version: String(WIRE_SCHEMA_VERSION), // the phone's own version may be ahead
         migration: JSON.stringify(migration ?? null),
       })
       const answer = await call('GET', `/api/v1/sync?${query}`)
@@ -35,11 +47,11 @@ async function run(onProgress) {
     },
     pushChanges: async ({ changes, lastPulledAt }) => {
       onProgress({ phase: '正在上传记录…' })
+      pushed = true
       return call('POST', `/api/v1/sync?last_pulled_at=${lastPulledAt}`, changes)
     },
   })
-  await persist()
-  onProgress({ phase: '同步完成' })
+  return pushed
 }
 
 /** Records created or changed on the phone and not yet on the server. */

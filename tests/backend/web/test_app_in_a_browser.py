@@ -1,6 +1,8 @@
 """The inspector's offline app (/app/, issue 15) in a real headless Chromium at a phone's size:
 log in, first sync, go offline, scan a poster, inspect, report a 立查立改, verify a hazard,
-reload offline, go online, sync; then the server holds every record and photo exactly once."""
+reload offline, go online, sync; then the server holds every record and photo exactly once.
+Then the second round: the rectification order made offline (issue 17), the registers beside
+the items (issue 18), the grid worker's patrol (issue 19) and the EXIF capture time (issue 15)."""
 
 import hashlib
 import io
@@ -38,6 +40,7 @@ def live(tmp_path_factory):
     from backend.migrate import upgrade
     from backend.models import Photo
     from backend.photos.services import receive_upload
+    from backend.risks.services import create_risk_point, declare_installation
     from backend.safety_code.services import current_code, public_url
     from backend.users.services import create_user
 
@@ -72,6 +75,40 @@ def live(tmp_path_factory):
         manager = create_user(
             username="manager", password=PASSWORD, role="enterprise_manager", enterprise_id=ent.id
         )
+        town = create_jurisdiction(name="东镇", level="street", parent=district)
+        grid = create_jurisdiction(name="东一村", level="grid", parent=town)
+        in_grid = create_enterprise(
+            name="东一村五金厂",
+            uscc=demo_uscc(882),
+            industry="industry_trade.machinery",
+            jurisdiction_id=grid.id,
+        )
+        create_user(
+            username="gridworker", password=PASSWORD, role="grid_worker", jurisdiction_id=grid.id
+        )
+        point = create_risk_point(
+            manager,
+            enterprise_id=ent.id,
+            kind="place",
+            name="液氯储罐区",
+            location="东厂区",
+            hazard_types=["fire"],
+            method="lec",
+            lec_l=3,
+            lec_e=6,
+            lec_c=40,
+            control_measures="动火审批",
+            control_level="company",
+            responsible_person="赵六",
+        )
+        declare_installation(
+            manager,
+            enterprise_id=ent.id,
+            name="液氯储罐区",
+            unit_kind="storage",
+            substances=[{"substance": "chlorine", "quantity_t": 62.5}],
+            exposed_people=120,
+        )
         hazard = hazard_service.report_hazard(
             inspector,
             enterprise_id=ent.id,
@@ -91,6 +128,7 @@ def live(tmp_path_factory):
         poster.save(buffer, format="PNG")
         db.session.commit()
         world = {"enterprise_id": ent.id, "to_verify": hazard.id, "poster": buffer.getvalue()}
+        world |= {"in_grid": in_grid.id, "risk_point": point.id, "risk_level": point.level}
         world["seeded_photo_owners"] = seeded_photo_owners
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -321,3 +359,234 @@ def test_a_photo_upload_cut_midway_resumes_where_it_stopped(live, phone, tmp_pat
     assert offsets.count(0) == 1  # the first chunk was never sent again
     assert offsets.count(cut[0]) == 2  # the cut chunk, sent again from where it stopped
     assert page.inner_text("#main")  # the app kept running
+
+
+def _log_in(page, live, username):
+    page.goto(f"{live['base']}/app/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("form.login button")
+
+
+def _inspect(page, live, checklist_title, failed_code):
+    """Start a checklist at the enterprise, fail one item and pass the rest; the inspection id."""
+    page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
+    page.click(f"#checklists button >> text={checklist_title}")
+    page.wait_for_selector("li.item")
+    inspection_id = page.evaluate("() => location.hash.split('/')[2]")
+    items = page.locator("li.item")
+    for index in range(items.count()):
+        code = items.nth(index).get_attribute("data-code")
+        items.nth(index).locator(
+            f"button[data-result={'fail' if code == failed_code else 'pass'}]"
+        ).click()
+    return inspection_id
+
+
+def _api_token(live, username):
+    from backend.core.db import db
+    from backend.models import User
+    from backend.users.auth import issue_token
+
+    with live["app"].app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        token, _ = issue_token(user, ttl=timedelta(minutes=5))
+        db.session.commit()
+        db.session.remove()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_rectification_order_made_offline_is_numbered_by_the_server_once(live, phone):
+    from backend.core.db import db
+    from backend.models import RectificationOrder
+
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    phone.set_offline(True)
+    inspection_id = _inspect(page, live, "五落实", None)
+    page.locator("li.item").nth(0).locator("button[data-result=fail]").click()
+    page.click("#finish")
+    page.wait_for_selector("#issue-order")
+    assert page.input_value("#official-1") == "inspector"  # the user's name, prefilled
+    page.click("#issue-order")
+    assert "指令书需两名执法人员签名" in page.inner_text("#toast")
+    page.fill("#official-2", "李四")
+    page.click("#issue-order")
+    page.wait_for_selector("#order-number")
+    assert page.inner_text("#order-number") == "待编号"  # a device never numbers
+    _shot(page, "5-order-pending")
+
+    phone.set_offline(False)
+    page.click("#sync-button")
+    assert _wait_for(
+        page,
+        lambda: (
+            page.locator("#order-number").count()
+            and page.inner_text("#order-number") not in ("", "待编号")
+        ),
+        60,
+    )
+    number = page.inner_text("#order-number")
+    page.click("#sync-button")  # a second sync sends nothing twice
+    page.wait_for_timeout(1500)
+    with live["app"].app_context():
+        orders = db.session.scalars(
+            select(RectificationOrder).where(RectificationOrder.inspection_id == inspection_id)
+        ).all()
+        assert len(orders) == 1
+        assert orders[0].number == number and orders[0].official_names == ["inspector", "李四"]
+        db.session.remove()
+    api = live["app"].test_client()
+    listed = api.get(
+        f"/api/v1/enforcement/orders?enterprise_id={live['enterprise_id']}",
+        headers=_api_token(live, "inspector"),
+    )
+    assert listed.status_code == 200, listed.json
+    numbers = [o["number"] for o in listed.json]
+    assert numbers.count(number) == 1
+    page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
+    page.wait_for_selector("#orders li")
+    assert number in page.inner_text("#orders")  # read-only on the enterprise screen
+    assert not errors, errors
+
+
+def test_registers_show_beside_their_items_and_a_failed_item_links_a_risk_point(live, phone):
+    from backend.core.db import db
+    from backend.models import Finding, Hazard
+
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    phone.set_offline(True)
+    inspection_id = _inspect(page, live, "履职检查表", "D13")
+    d13 = page.locator("li.item[data-code=D13]")
+    lines = d13.locator("p.register").all_inner_texts()
+    assert any("风险点1个" in line for line in lines), lines
+    assert any("重大危险源" in line for line in lines), lines
+    assert page.locator("li.item[data-code=D15] p.register").count() == 1
+    assert page.locator("li.item[data-code=D1] p.register").count() == 0
+    d13.locator("select.risk-point").select_option(live["risk_point"])
+    _shot(page, "6-registers")
+    page.click("#finish")
+    page.wait_for_selector("#score")
+    phone.set_offline(False)
+    page.click("#sync-button")
+
+    def arrived():
+        with live["app"].app_context():
+            found = db.session.scalars(
+                select(Finding).where(Finding.inspection_id == inspection_id)
+            ).all()
+            hazard = db.session.scalar(select(Hazard).where(Hazard.inspection_id == inspection_id))
+            db.session.remove()
+            return found and hazard is not None
+
+    assert _wait_for(page, arrived, 60)
+    with live["app"].app_context():
+        (failed,) = db.session.scalars(
+            select(Finding).where(Finding.inspection_id == inspection_id, Finding.result == "fail")
+        ).all()
+        assert failed.item_code == "D13" and failed.risk_point_id == live["risk_point"]
+        hazard = db.session.scalar(select(Hazard).where(Hazard.inspection_id == inspection_id))
+        assert hazard.risk_point_id == live["risk_point"]
+        db.session.remove()
+    assert not errors, errors
+
+
+def test_the_grid_worker_records_a_patrol_with_its_route_offline_and_it_arrives_once(live, phone):
+    from backend.core.db import db
+    from backend.models import Hazard, Patrol
+
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"latitude": 36.07, "longitude": 120.38, "accuracy": 10})
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(page, live, "gridworker")
+    page.wait_for_selector("#start-patrol", timeout=60_000)
+    assert "巡查" in page.inner_text("nav") and "扫码" not in page.inner_text("nav")
+    phone.set_offline(True)
+    page.click("#start-patrol")
+    assert _wait_for(page, lambda: "轨迹 1 点" in page.inner_text("#gps-points"), 20)
+    phone.set_geolocation({"latitude": 36.08, "longitude": 120.39, "accuracy": 10})
+    page.fill("#places", "东一村村委\n东一村工业园")
+    page.check(f"#visited input[value='{live['in_grid']}']")
+    page.fill("#observations", "园区消防通道畅通")
+    page.select_option("#patrol-hazard-enterprise", str(live["in_grid"]))
+    page.fill("#patrol-hazard-title", "仓库门口堆放杂物")
+    page.click("#add-patrol-hazard")
+    page.click("#save-patrol")
+    page.wait_for_selector("#patrols li")
+    _shot(page, "7-patrol")
+    assert "待同步" in page.inner_text("#patrols")
+
+    phone.set_offline(False)
+    page.click("#sync-button")
+    assert _wait_for(page, lambda: "已同步" in page.inner_text("#patrols"), 60)
+    page.click("#sync-button")
+    page.wait_for_timeout(1500)
+    with live["app"].app_context():
+        (patrol,) = db.session.scalars(select(Patrol)).all()
+        assert patrol.places == ["东一村村委", "东一村工业园"]
+        assert patrol.observations == "园区消防通道畅通"
+        assert patrol.route and patrol.route[0]["lat"] == pytest.approx(36.07)
+        hazards = db.session.scalars(select(Hazard).where(Hazard.title == "仓库门口堆放杂物")).all()
+        assert len(hazards) == 1 and hazards[0].enterprise_id == live["in_grid"]
+        db.session.remove()
+    api = live["app"].test_client()
+    listed = api.get("/api/v1/patrols", headers=_api_token(live, "inspector"))
+    assert listed.status_code == 200, listed.json
+    body = listed.json if isinstance(listed.json, list) else listed.json.get("items", [])
+    assert [p["id"] for p in body] == [patrol.id]
+    assert not errors, errors
+
+
+def _jpeg_taken_at(text):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = text  # DateTimeOriginal, in the Exif sub-IFD
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_a_photo_keeps_the_time_it_was_taken_from_its_exif(live, phone, tmp_path):
+    from datetime import UTC, datetime
+
+    from backend.core.db import db
+    from backend.models import Photo
+
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
+    page.click("#checklists button >> text=五落实")
+    page.wait_for_selector("li.item")
+    inspection_id = page.evaluate("() => location.hash.split('/')[2]")
+    shot = _jpeg_taken_at("2024:05:06 12:00:00")
+    page.locator("li.item").nth(0).locator("input[type=file]").set_input_files(
+        _files(tmp_path, "exif.jpg", shot)
+    )
+    page.wait_for_selector("#toast:not([hidden])")
+    page.click("#sync-button")
+
+    def photo():
+        with live["app"].app_context():
+            from backend.models import Finding
+
+            finding_ids = select(Finding.id).where(Finding.inspection_id == inspection_id)
+            found = db.session.scalar(select(Photo).where(Photo.owner_id.in_(finding_ids)))
+            db.session.remove()
+            return found
+
+    assert _wait_for(page, lambda: photo() is not None, 60)
+    taken = photo().taken_at
+    taken = taken if taken.tzinfo else taken.replace(tzinfo=UTC)
+    # The camera's local time, read in the phone's zone: within a day of it, not "now".
+    assert abs(taken - datetime(2024, 5, 6, 12, tzinfo=UTC)) < timedelta(hours=14)
