@@ -53,6 +53,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
         "WEBHOOK_BACKOFF_SECONDS": float(env.get("WEBHOOK_BACKOFF_SECONDS", "60")),
         "JOB_LEASE_SECONDS": int(env.get("JOB_LEASE_SECONDS", "600")),
+        # Operations (core/metrics.py, core/logs.py): the bearer token /metrics answers (unset:
+        # no /metrics), the log format (json or text).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
         # Local policy: the background queue (core/queue.py): how often each instance's worker
         # looks, how long a claim holds, attempts before a job is dead, the first retry's wait
         # (doubled at each further attempt).

@@ -43,6 +43,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..core.db import db, is_lock_contention
+from ..core.metrics import count_job
 from ..credit import blacklist
 from ..models import JobLock, utcnow
 from ..notifications import services as notifications
@@ -268,6 +269,7 @@ def run_job(
             name,
             attempt,
         )
+        count_job(name, "skipped")
         return attempt
     try:
         result = job.run(started)
@@ -277,8 +279,10 @@ def run_job(
         release_lock(
             engine, name, holder, now or utcnow(), error=f"{type(error).__name__}: {error}"
         )
+        count_job(name, "failed")
         raise
     release_lock(engine, name, holder, now or utcnow(), result=result)
+    count_job(name, "done")
     log.info("job %s done: %s", name, result)
     return result
 
