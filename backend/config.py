@@ -66,6 +66,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "QUEUE_BACKOFF_SECONDS": float(env.get("QUEUE_BACKOFF_SECONDS", "30")),
         # Offline sync (local policy, no source): the past a device keeps of its own work.
         "SYNC_HISTORY_DAYS": int(env.get("SYNC_HISTORY_DAYS", "90")),
+        # Local policy: the days a change stays in the sync's change log (jobs/retention.py);
+        # a device that has not pulled for longer resyncs from scratch.
+        "SYNC_CHANGE_LOG_RETENTION_DAYS": int(env.get("SYNC_CHANGE_LOG_RETENTION_DAYS", "180")),
         "SYNC_MAX_RECORDS_PER_PUSH": int(env.get("SYNC_MAX_RECORDS_PER_PUSH", "10000")),
         "SYNC_MAX_BODY_BYTES": int(env.get("SYNC_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         # Credit, blacklist, commitments, classification. HOLIDAYS / WORKDAYS:

@@ -49,7 +49,7 @@ from ..models import JobLock, utcnow
 from ..notifications import services as notifications
 from ..photos import services as photos
 from ..plans import services as inspection_plans
-from . import deadlines, registers
+from . import deadlines, registers, retention
 
 log = logging.getLogger("xuncha.jobs")
 LOCKS = JobLock.__table__
@@ -131,6 +131,12 @@ JOBS: dict[str, Job] = {
         ),
         Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
         Job("refresh_statistics", _refresh_statistics, 360, "SQLite: refresh planner statistics"),
+        Job(
+            "prune_change_log",
+            retention.prune_change_log,
+            1440,
+            "Delete sync changes older than SYNC_CHANGE_LOG_RETENTION_DAYS",
+        ),
         Job(
             "media_cleanup",
             photos.cleanup_unattached_media,
