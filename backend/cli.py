@@ -1,5 +1,7 @@
 """The `xuncha` command line."""
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -394,4 +396,34 @@ def media_cleanup_command() -> None:
         f"deleted {result['media_deleted']} unattached photo(s), "
         f"expired {result['uploads_expired']} unfinished upload(s), "
         f"deleted {result['orphans_deleted']} orphaned stored object(s)"
+    )
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Back up the database and every stored photo into the new folder TARGET."""
+    from .core.backup import backup
+
+    result = backup(db.engine, target)
+    click.echo(
+        f"backed up the database (revision {result['revision']}) and {result['objects']}"
+        f" stored object(s) into {target}"
+    )
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(source: Path) -> None:
+    """Restore the backup SOURCE into an empty database (migrated with `xuncha db upgrade`,
+    unless SQLite) and an empty store; every photo's digest is checked."""
+    from .core.backup import BackupError, restore
+
+    try:
+        result = restore(db.engine, source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"restored the database (revision {result['revision']}) and {result['objects']}"
+        f" stored object(s) from {source}"
     )
