@@ -1,5 +1,6 @@
 """The `xuncha` command line."""
 
+import os
 from pathlib import Path
 
 import click
@@ -154,6 +155,11 @@ def serve_command(host: str, port: int, workers: int, threads: int, scheduler: b
     base = f"http://{host}:{port}"
     click.echo(f"Xuncha on {base}  API docs: {base}/api/v1/docs  health: {base}/healthz")
     if workers > 1:
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            click.echo(
+                "note: PROMETHEUS_MULTIPROC_DIR is not set: /metrics shows the figures of"
+                " whichever worker answers (docs/deploy.md)"
+            )
         options = {
             "bind": f"{host}:{port}",
             "workers": workers,
@@ -201,6 +207,7 @@ def _serve_with_gunicorn(options: dict, with_scheduler: bool) -> None:
                 self.cfg.set(key, value)
             # gunicorn's control socket (gunicornc) is not used, and its default path is per user.
             self.cfg.set("control_socket_disable", True)
+            self.cfg.set("child_exit", _forget_worker_metrics)
             if with_scheduler:
                 self.cfg.set("pre_fork", self.pick_scheduler_worker)
                 self.cfg.set("on_reload", self.forget_scheduler_worker)
@@ -220,6 +227,14 @@ def _serve_with_gunicorn(options: dict, with_scheduler: bool) -> None:
             self.scheduler_worker = None
 
     Server().run()
+
+
+def _forget_worker_metrics(server, worker) -> None:
+    """A gone worker's live gauges leave the shared metrics folder (its counters stay)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def _start_worker_scheduler(worker) -> None:
