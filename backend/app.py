@@ -1,7 +1,5 @@
 """Application factory."""
 
-import logging
-
 import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_compress import Compress
@@ -11,6 +9,8 @@ from . import wiring
 from .config import load_config
 from .core.db import db, is_lock_contention, kept_despite_error, set_write_intent
 from .core.http import StrictJSONProvider
+from .core.logs import configure_logging
+from .core.metrics import init_metrics
 from .core.problems import lock_contention_problem, register_error_handlers
 from .health import bp as health_bp
 from .sync_adapter import change_log  # noqa: F401  (registers change tracking for sync)
@@ -33,12 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json = StrictJSONProvider(app)
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("xuncha").setLevel(logging.INFO)
+    configure_logging(app)
     db.init_app(app)
     wiring.connect()
     register_error_handlers(app)
     _register_commit(app)
+    init_metrics(app)
     app.after_request(_no_sniffing)
     _compress(app)
     _serve_swagger_ui_assets(app)

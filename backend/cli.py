@@ -1,5 +1,8 @@
 """The `xuncha` command line."""
 
+import os
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -152,6 +155,11 @@ def serve_command(host: str, port: int, workers: int, threads: int, scheduler: b
     base = f"http://{host}:{port}"
     click.echo(f"Xuncha on {base}  API docs: {base}/api/v1/docs  health: {base}/healthz")
     if workers > 1:
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            click.echo(
+                "note: PROMETHEUS_MULTIPROC_DIR is not set: /metrics shows the figures of"
+                " whichever worker answers (docs/deploy.md)"
+            )
         options = {
             "bind": f"{host}:{port}",
             "workers": workers,
@@ -199,6 +207,7 @@ def _serve_with_gunicorn(options: dict, with_scheduler: bool) -> None:
                 self.cfg.set(key, value)
             # gunicorn's control socket (gunicornc) is not used, and its default path is per user.
             self.cfg.set("control_socket_disable", True)
+            self.cfg.set("child_exit", _forget_worker_metrics)
             if with_scheduler:
                 self.cfg.set("pre_fork", self.pick_scheduler_worker)
                 self.cfg.set("on_reload", self.forget_scheduler_worker)
@@ -218,6 +227,14 @@ def _serve_with_gunicorn(options: dict, with_scheduler: bool) -> None:
             self.scheduler_worker = None
 
     Server().run()
+
+
+def _forget_worker_metrics(server, worker) -> None:
+    """A gone worker's live gauges leave the shared metrics folder (its counters stay)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def _start_worker_scheduler(worker) -> None:
@@ -394,4 +411,34 @@ def media_cleanup_command() -> None:
         f"deleted {result['media_deleted']} unattached photo(s), "
         f"expired {result['uploads_expired']} unfinished upload(s), "
         f"deleted {result['orphans_deleted']} orphaned stored object(s)"
+    )
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Back up the database and every stored photo into the new folder TARGET."""
+    from .core.backup import backup
+
+    result = backup(db.engine, target)
+    click.echo(
+        f"backed up the database (revision {result['revision']}) and {result['objects']}"
+        f" stored object(s) into {target}"
+    )
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(source: Path) -> None:
+    """Restore the backup SOURCE into an empty database (migrated with `xuncha db upgrade`,
+    unless SQLite) and an empty store; every photo's digest is checked."""
+    from .core.backup import BackupError, restore
+
+    try:
+        result = restore(db.engine, source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"restored the database (revision {result['revision']}) and {result['objects']}"
+        f" stored object(s) from {source}"
     )

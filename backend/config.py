@@ -53,6 +53,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
         "WEBHOOK_BACKOFF_SECONDS": float(env.get("WEBHOOK_BACKOFF_SECONDS", "60")),
         "JOB_LEASE_SECONDS": int(env.get("JOB_LEASE_SECONDS", "600")),
+        # Operations (core/metrics.py, core/logs.py): the bearer token /metrics answers (unset:
+        # no /metrics), the log format (json or text).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
         # Local policy: the background queue (core/queue.py): how often each instance's worker
         # looks, how long a claim holds, attempts before a job is dead, the first retry's wait
         # (doubled at each further attempt).
@@ -62,6 +66,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "QUEUE_BACKOFF_SECONDS": float(env.get("QUEUE_BACKOFF_SECONDS", "30")),
         # Offline sync (local policy, no source): the past a device keeps of its own work.
         "SYNC_HISTORY_DAYS": int(env.get("SYNC_HISTORY_DAYS", "90")),
+        # Local policy: the days a change stays in the sync's change log (jobs/retention.py);
+        # a device that has not pulled for longer resyncs from scratch.
+        "SYNC_CHANGE_LOG_RETENTION_DAYS": int(env.get("SYNC_CHANGE_LOG_RETENTION_DAYS", "180")),
         "SYNC_MAX_RECORDS_PER_PUSH": int(env.get("SYNC_MAX_RECORDS_PER_PUSH", "10000")),
         "SYNC_MAX_BODY_BYTES": int(env.get("SYNC_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         # Credit, blacklist, commitments, classification. HOLIDAYS / WORKDAYS:

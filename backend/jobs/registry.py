@@ -43,12 +43,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..core.db import db, is_lock_contention
+from ..core.metrics import count_job
 from ..credit import blacklist
 from ..models import JobLock, utcnow
 from ..notifications import services as notifications
 from ..photos import services as photos
 from ..plans import services as inspection_plans
-from . import deadlines, registers
+from . import deadlines, registers, retention
 
 log = logging.getLogger("xuncha.jobs")
 LOCKS = JobLock.__table__
@@ -136,6 +137,12 @@ JOBS: dict[str, Job] = {
         ),
         Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
         Job("refresh_statistics", _refresh_statistics, 360, "SQLite: refresh planner statistics"),
+        Job(
+            "prune_change_log",
+            retention.prune_change_log,
+            1440,
+            "Delete sync changes older than SYNC_CHANGE_LOG_RETENTION_DAYS",
+        ),
         Job(
             "media_cleanup",
             photos.cleanup_unattached_media,
@@ -274,6 +281,7 @@ def run_job(
             name,
             attempt,
         )
+        count_job(name, "skipped")
         return attempt
     try:
         result = job.run(started)
@@ -283,8 +291,10 @@ def run_job(
         release_lock(
             engine, name, holder, now or utcnow(), error=f"{type(error).__name__}: {error}"
         )
+        count_job(name, "failed")
         raise
     release_lock(engine, name, holder, now or utcnow(), result=result)
+    count_job(name, "done")
     log.info("job %s done: %s", name, result)
     return result
 

@@ -17,6 +17,7 @@ from flask import current_app
 
 from ..core import queue
 from ..core.db import db
+from ..core.metrics import count_queue_job
 from ..models import utcnow
 from ..photos import services as photos
 
@@ -58,10 +59,12 @@ def work(*, worker: str | None = None, now: datetime | None = None, limit: int =
                 backoff=timedelta(seconds=float(config["QUEUE_BACKOFF_SECONDS"])),
             )
             counts["dead" if state == "dead" else "retried"] += 1
+            count_queue_job(job.kind, "failed")
             log.warning("queued job %s (%s) failed, now %s: %s", job.id, job.kind, state, error)
             continue
         queue.complete(engine, job, worker)
         counts["done"] += 1
+        count_queue_job(job.kind, "done")
         log.info("queued job %s (%s) done by %s", job.id, job.kind, worker)
     return counts
 

@@ -27,6 +27,9 @@ class SyncCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+    # The change log holds no change stamped at or below this value any more (the retention
+    # job, jobs/retention.py): a device that last pulled before it must resync from scratch.
+    pruned_through: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class SyncChange(Base):
@@ -49,6 +52,8 @@ class SyncChange(Base):
     previous_path: Mapped[str | None] = mapped_column(String(255))
     user_id: Mapped[int | None] = mapped_column(Integer)
     device_id: Mapped[str | None] = mapped_column(String(128))
+    # When the change was logged: what the retention job (jobs/retention.py) measures age by.
+    logged_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
 
 class SyncRejection(Base):

@@ -97,6 +97,7 @@ from media.tus import TusStore, UploadInfo
 
 from ..core.db import db, keep_despite_error, read_only_intent, serialize_on
 from ..core.errors import Conflict, NotFound
+from ..core.metrics import count_upload_bytes
 from ..core.queue import enqueue
 from ..core.scope import enterprise_clause
 from ..core.timeutil import SHANGHAI
@@ -375,6 +376,7 @@ def receive_upload(user: User, stream: BinaryIO, sha256: str) -> tuple[MediaObje
     sha256 = normalize_sha256(sha256)
     storage = media_storage()
     with receive(stream, storage, expected_sha256=sha256, max_bytes=max_upload_bytes()) as got:
+        count_upload_bytes(got.size)
         return _ingest(user, got)
 
 
@@ -506,6 +508,7 @@ def append_to_upload(user: User, upload_id: str, offset: int, stream: BinaryIO) 
     info = _owned_upload(user, upload_id)
     try:
         new_offset = tus_store().append(upload_id, offset, stream)
+        count_upload_bytes(new_offset - offset)
         media = _finish_upload(user, upload_id) if new_offset == info.length else None
     except MediaError:
         # The bytes stored stay counted (their offset), and so does a refused file's removal:

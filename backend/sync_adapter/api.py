@@ -47,6 +47,7 @@ class PushQuery(ma.Schema):
 class PullSchema(ma.Schema):
     changes = ma.fields.Dict(required=True)
     timestamp = ma.fields.Integer(required=True)
+    experimentalStrategy = ma.fields.String()  # noqa: N815 (the protocol's name): "replacement"
 
 
 class PushResultSchema(ma.Schema):

@@ -351,3 +351,8 @@ def forget_transaction_state(session, transaction) -> None:
 
 def committed_counter(session) -> int:
     return session.scalar(select(SyncCounter.value).where(SyncCounter.id == 1)) or 0
+
+
+def pruned_through(session) -> int:
+    """The counter value up to which the change log was pruned (0: never)."""
+    return session.scalar(select(SyncCounter.pruned_through).where(SyncCounter.id == 1)) or 0

@@ -12,7 +12,7 @@ from sync.protocol import empty_changes
 from ..core import scope as authz
 from ..core.db import db
 from ..models import ENTERPRISE_ROLES, Enterprise, Jurisdiction, SyncChange, User
-from .change_log import committed_counter
+from .change_log import committed_counter, pruned_through
 from .tables import BATCH, PULL_TABLES, TABLES, PullTable
 
 
@@ -27,6 +27,30 @@ def pull(
     (docs/sync.md, "Schema versions")."""
     if is_migration(migration):
         last_pulled_at = None
+    if _log_pruned_past(last_pulled_at):
+        return _resync(user, device_id)
+    answer = _pull(user, last_pulled_at, device_id)
+    if _log_pruned_past(last_pulled_at):  # pruned while this pull read the log
+        return _resync(user, device_id)
+    return answer
+
+
+REPLACEMENT = "replacement"
+
+
+def _log_pruned_past(last_pulled_at: int | None) -> bool:
+    """Whether changes after `last_pulled_at` may be gone from the log (jobs/retention.py)."""
+    return last_pulled_at is not None and last_pulled_at < pruned_through(db.session)
+
+
+def _resync(user: User, device_id: str | None) -> dict:
+    """The whole scope, with WatermelonDB's replacement strategy: the device drops the records
+    it holds that the answer does not name (those deleted while the log was pruned), keeping
+    its own unpushed work (docs/sync.md, "The change log's retention")."""
+    return {**_pull(user, None, device_id), "experimentalStrategy": REPLACEMENT}
+
+
+def _pull(user: User, last_pulled_at: int | None, device_id: str | None) -> dict:
     timestamp = committed_counter(db.session)
     changes = empty_changes(PULL_TABLES)
     viewer = _Viewer.of(user)

@@ -11,6 +11,7 @@ from sync.engine import RecordRejected, Rejection, push
 
 from ..core.db import db
 from ..core.errors import DomainError
+from ..core.metrics import count_push
 from ..enforcement import services as enforcement
 from ..inspections import services as inspection_service
 from ..models import Inspection, User
@@ -76,6 +77,18 @@ def _record_savepoint():
         ) from None
 
 
+def _pushed_counts(changes: dict) -> dict[str, int]:
+    return {
+        table: sum(len(part.get(key) or []) for key in ("created", "updated", "deleted"))
+        for table, part in changes.items()
+        if isinstance(part, dict)
+    }
+
+
+def _counts(ids_by_table: dict[str, list]) -> dict[str, int]:
+    return {table: len(ids) for table, ids in ids_by_table.items()}
+
+
 def apply_push(user: User, changes: dict, last_pulled_at: int | None, device_id: str | None):
     """Apply a pushed batch; rejected records are stored for the device and for review."""
     ctx = PushContext(
@@ -105,6 +118,7 @@ def apply_push(user: User, changes: dict, last_pulled_at: int | None, device_id:
         )
         add_rejections(user, device_id, outcome.rejections)
         db.session.flush()
+        count_push(_pushed_counts(changes), _counts(outcome.rejected_ids()))
         if outcome.rejections:
             keep_latest_rejections(user.id)
     finally:
