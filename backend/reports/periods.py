@@ -73,3 +73,29 @@ def statistics_period_due_next(today: date) -> list[Period]:
     if month == 1:
         periods.append(period_of("hazard_statistics", str(year - 1)))
     return periods
+
+
+def _months_back(today: date, count: int) -> list[str]:
+    year, month = today.year, today.month
+    codes = []
+    for _ in range(count):
+        codes.append(f"{year}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return codes
+
+
+def latest_past_due(kind: str, today: date) -> Period:
+    """The most recent period of a kind whose due date has passed (the one whose late units
+    the receiving level chases today)."""
+    if kind in MONTHLY_KINDS:
+        codes = _months_back(today, 3)
+    else:
+        quarter = (today.month - 1) // 3 + 1
+        codes = [str(today.year - 1)] + [
+            f"{year}-Q{q}"
+            for year in (today.year - 1, today.year)
+            for q in range(1, 5)
+            if (year, q) < (today.year, quarter)
+        ]
+    periods = [period_of(kind, code) for code in codes]
+    return max((p for p in periods if p.due_on < today), key=lambda p: p.due_on)

@@ -42,7 +42,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import workbooks
-from .periods import Period, period_of
+from .periods import Period, latest_past_due, period_of
 
 DEPARTMENT_KINDS = ("five_implementations", "joint_punishment")
 STATISTICS_DRAFTERS = ("enterprise_principal", "enterprise_manager")
@@ -319,3 +319,16 @@ def record_five_implementations(
     status.updated_by_id = user.id
     db.session.flush()
     return status
+
+
+def late_summary(user: User, today: date | None = None) -> list[dict]:
+    """For the board: per kind, the latest period past its due date and the units late for it."""
+    today = today or today_in_shanghai()
+    summary = []
+    for kind, title in REPORT_KINDS.items():
+        period = latest_past_due(kind, today)
+        late = late_units(user, kind, period.code, today)
+        summary.append(
+            {"kind": kind, "title": title, "period": period, "late": late, "count": len(late)}
+        )
+    return summary

@@ -101,6 +101,7 @@ def init_web(app) -> None:
         board_credit,
         board_enforcement,
         board_patrols,
+        board_reports,
         portal,
         portal_commitments,
         portal_credit,
