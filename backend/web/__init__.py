@@ -107,6 +107,7 @@ def init_web(app) -> None:
         portal_credit,
         portal_inspections,
         portal_registers,
+        portal_reports,
         portal_risks,
         public,
     )

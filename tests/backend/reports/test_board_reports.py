@@ -32,4 +32,3 @@ def test_the_board_lists_late_units_with_counts(client, session, reports_world):
     assert f'data-unit="enterprise:{w["chem"].id}"' in body
     assert f'<strong class="late-count">{statistics["count"]}</strong>' in body
     assert statistics["count"] == len(statistics["late"]) >= 6
-
