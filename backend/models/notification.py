@@ -15,6 +15,7 @@ NOTIFICATION_KINDS = {
     "certificate_expiring": "人员证书即将到期",
     "drill_due": "应急预案演练即将到期",
     "drill_overdue": "应急预案演练逾期未开展",
+    "report_due": "隐患排查治理统计分析表即将到期未报送",
 }
 
 

@@ -332,3 +332,17 @@ def late_summary(user: User, today: date | None = None) -> list[dict]:
             {"kind": kind, "title": title, "period": period, "late": late, "count": len(late)}
         )
     return summary
+
+
+def enterprises_without_statistics(period: Period) -> list[Enterprise]:
+    """Every enterprise whose 16号令 statistics for the period are not submitted yet."""
+    sent = select(Report.enterprise_id).where(
+        Report.kind == "hazard_statistics",
+        Report.period == period.code,
+        Report.state.in_(("submitted", "received")),
+    )
+    return list(
+        db.session.scalars(
+            select(Enterprise).where(Enterprise.id.not_in(sent)).order_by(Enterprise.id)
+        )
+    )
