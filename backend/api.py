@@ -28,6 +28,7 @@ from .notifications import api as notifications_api
 from .patrols import api as patrols_api
 from .photos import api as photos_api
 from .plans import api as plans_api
+from .reports import api as reports_api
 from .risks import api as risks_api
 from .safety_code import api as safety_code_api
 from .sync_adapter import api as sync_api
@@ -91,6 +92,7 @@ DOMAIN_APIS = (
     commitments_api,
     classification_api,
     plans_api,
+    reports_api,
     training_api,
     emergency_api,
     risks_api,

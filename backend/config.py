@@ -144,6 +144,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # count as 重点单位 for item 17.
         "CERTIFICATE_REMINDER_DAYS": env.get("CERTIFICATE_REMINDER_DAYS", "30,7"),
         "DRILL_DUE_SOON_DAYS": int(env.get("DRILL_DUE_SOON_DAYS", "30")),
+        # Local policy: how many days before its due date an enterprise that has not yet
+        # submitted its 16号令 第十四条 statistics is reminded (once per period).
+        "REPORT_REMINDER_DAYS": int(env.get("REPORT_REMINDER_DAYS", "7")),
         "EMERGENCY_KEY_UNIT_CLASSES": env.get("EMERGENCY_KEY_UNIT_CLASSES", "key"),
         # Local policy: the 5×5 risk matrix's bands (R = likelihood × severity, the lowest R of
         # each level), and the points a 重大 (red) risk point adds to the class (0: none).

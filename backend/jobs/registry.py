@@ -50,6 +50,7 @@ from ..notifications import services as notifications
 from ..photos import services as photos
 from ..plans import services as inspection_plans
 from . import deadlines, registers, retention
+from . import reports as report_jobs
 
 log = logging.getLogger("xuncha.jobs")
 LOCKS = JobLock.__table__
@@ -134,6 +135,12 @@ JOBS: dict[str, Job] = {
             registers.installation_reminders,
             360,
             "Remind safety managers of major hazards' evaluations due and filings (备案) late",
+        ),
+        Job(
+            "statistics_reminders",
+            report_jobs.statistics_reminders,
+            360,
+            "Remind enterprises of 16号令 statistics due within REPORT_REMINDER_DAYS, unsubmitted",
         ),
         Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
         Job("refresh_statistics", _refresh_statistics, 360, "SQLite: refresh planner statistics"),

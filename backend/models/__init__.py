@@ -54,6 +54,13 @@ from .media import MediaObject, Photo, TusUpload
 from .notification import NOTIFICATION_KINDS, Notification
 from .patrol import Patrol, PatrolEnterprise, PatrolHazard
 from .queue import QUEUED_JOB_STATES, QueuedJob
+from .report import (
+    REPORT_KINDS,
+    REPORT_STATES,
+    REPORT_UNITS,
+    FiveImplementationStatus,
+    Report,
+)
 from .risks import (
     ASSESSMENT_METHODS,
     CONTROL_LEVELS,
@@ -183,6 +190,11 @@ __all__ = [
     "MediaObject",
     "Notification",
     "Patrol",
+    "REPORT_KINDS",
+    "REPORT_STATES",
+    "REPORT_UNITS",
+    "FiveImplementationStatus",
+    "Report",
     "PatrolEnterprise",
     "PatrolHazard",
     "PenaltyDecision",

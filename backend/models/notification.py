@@ -18,6 +18,7 @@ NOTIFICATION_KINDS = {
     "installation_evaluation_due": "重大危险源安全评估即将到期",
     "installation_evaluation_overdue": "重大危险源安全评估逾期未开展",
     "installation_filing_overdue": "重大危险源逾期未备案",
+    "report_due": "隐患排查治理统计分析表即将到期未报送",
 }
 
 

@@ -102,11 +102,13 @@ def init_web(app) -> None:
         board_enforcement,
         board_enterprises,
         board_patrols,
+        board_reports,
         portal,
         portal_commitments,
         portal_credit,
         portal_inspections,
         portal_registers,
+        portal_reports,
         portal_risks,
         public,
     )
