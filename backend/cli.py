@@ -316,6 +316,14 @@ def jobs_queue() -> None:
             f"dead #{job['id']} {job['kind']} {job['payload']} after {job['attempts']} attempts:"
             f" {job['last_error']}"
         )
+    # Webhooks have their own queue, the notifications outbox (retried with backoff by the
+    # deliver_webhooks job): shown here so that everything waiting to run is in one place.
+    from flask import current_app
+
+    from .notifications.services import webhook_outbox
+
+    outbox = webhook_outbox(current_app.config.get("WEBHOOK_MAX_ATTEMPTS", 8))
+    click.echo("webhooks " + ", ".join(f"{state} {count}" for state, count in outbox.items()))
 
 
 @jobs_group.command("retry")

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.db import db, read_only_intent
@@ -133,6 +133,22 @@ def deliver_webhooks(
     db.session.flush()
     failed = sum(1 for error in errors.values() if error is not None)
     return {"delivered": len(errors) - failed, "failed": failed}
+
+
+def webhook_outbox(max_attempts: int = 8) -> dict[str, int]:
+    """The webhook deliveries by state, for `xuncha jobs queue`: waiting (never tried),
+    retrying (failed, to be tried again), delivered, and given up after max_attempts."""
+    pending = Notification.delivered_at.is_(None)
+    states = {
+        "waiting": pending & (Notification.attempts == 0),
+        "retrying": pending & (Notification.attempts > 0) & (Notification.attempts < max_attempts),
+        "given_up": pending & (Notification.attempts >= max_attempts),
+        "delivered": Notification.delivered_at.is_not(None),
+    }
+    return {
+        state: db.session.scalar(select(func.count()).select_from(Notification).where(clause))
+        for state, clause in states.items()
+    }
 
 
 def _record_attempt(notification: Notification, error: str | None, now, backoff_seconds) -> None:

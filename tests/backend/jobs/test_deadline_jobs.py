@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from backend.hazards.services import days_overdue, is_overdue
 from backend.jobs import deadlines
 from backend.models import BadCreditRecord, HazardAction, Notification
-from backend.notifications.services import deliver_webhooks
+from backend.notifications.services import deliver_webhooks, webhook_outbox
 
 DUE = date(2026, 3, 1)
 LAST_MINUTE = datetime(2026, 3, 1, 15, 59, 59, tzinfo=UTC)  # 23:59:59 in Shanghai
@@ -234,6 +234,32 @@ def test_webhook_unreachable_and_unset(world, make_hazard, session):
     result = deliver_webhooks(now, url="http://127.0.0.1:9/closed", timeout=2)
     assert result == {"delivered": 0, "failed": 1}
     assert notice.last_error and notice.attempts == 1
+
+
+def test_the_webhook_outbox_counts_each_delivery_state(world, make_hazard, session, receiver):
+    """`xuncha jobs queue` shows the webhooks waiting, retrying, given up and delivered."""
+    notices = [_queue(session, world, make_hazard, key=f"k{i}") for i in range(4)]
+    url, _ = receiver(fail_first=100)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    assert webhook_outbox(max_attempts=2) == {
+        "waiting": 4,
+        "retrying": 0,
+        "given_up": 0,
+        "delivered": 0,
+    }
+    deliver_webhooks(now, url=url, backoff_seconds=10, max_attempts=2)
+    notices[0].attempts, notices[1].delivered_at = 2, now
+    notices[2].attempts = notices[3].attempts = 0
+    session.flush()
+    assert webhook_outbox(max_attempts=2) == {
+        "waiting": 2,
+        "retrying": 0,
+        "given_up": 1,
+        "delivered": 1,
+    }
+    notices[2].attempts = 1
+    session.flush()
+    assert webhook_outbox(max_attempts=2)["retrying"] == 1
 
 
 # --- The job lock (a file-based database, real connections, no rollback session) ---------------

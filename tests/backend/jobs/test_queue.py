@@ -160,6 +160,7 @@ def test_xuncha_jobs_queue_shows_the_depth_and_retries_a_dead_job(
     assert shown.exit_code == 0, shown.output
     assert f"{KIND:<20} dead" in shown.output and f"{KIND:<20} queued" in shown.output
     assert f"dead #{job_id}" in shown.output and "KeyError" in shown.output
+    assert "webhooks waiting " in shown.output and "given_up " in shown.output
 
     assert runner.invoke(main, ["jobs", "retry", str(job_id)]).exit_code == 0
     again = runner.invoke(main, ["jobs", "retry", str(job_id)])
