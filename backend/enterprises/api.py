@@ -101,12 +101,7 @@ class EnterpriseQuery(ma.Schema):
 
 def _filtered(stmt, query):
     if query.get("q"):
-        stmt = stmt.where(
-            or_(
-                Enterprise.name.contains(query["q"], autoescape=True),
-                Enterprise.uscc.contains(query["q"].upper(), autoescape=True),
-            )
-        )
+        stmt = stmt.where(service.search_clause(query["q"]))
     if "industry" in query:
         wanted = query["industry"]
         stmt = stmt.where(

@@ -1,6 +1,6 @@
 """Enterprises of the base database."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..core.db import db
 from ..core.errors import Conflict
@@ -27,3 +27,12 @@ def update_enterprise(enterprise: Enterprise, **fields) -> Enterprise:
 def _check_uscc_free(uscc: str) -> None:
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)) is not None:
         raise Conflict(f"An enterprise with USCC {uscc} already exists.", field="uscc")
+
+
+def search_clause(q: str):
+    """An enterprise whose name or USCC contains `q` (the USCC in capitals): the one search of
+    the API's list and the board's."""
+    return or_(
+        Enterprise.name.contains(q, autoescape=True),
+        Enterprise.uscc.contains(q.upper(), autoescape=True),
+    )

@@ -187,6 +187,7 @@ REGISTER_TABLES = [
         TrainingSession,
         serialize_training_session,
         _of_visible_enterprises(TrainingSession),
+        options=(selectinload(TrainingSession.participants),),
     ),
     PullTable(
         "emergency_plans",

@@ -17,6 +17,7 @@ from ..core.db import db
 from ..core.scope import enterprise_clause, get_visible, jurisdiction_clause
 from ..core.timeutil import today_in_shanghai
 from ..emergency import services as emergency
+from ..enterprises import services as enterprise_service
 from ..hazards import services as hazards
 from ..models import (
     CERTIFICATE_TYPES,
@@ -67,10 +68,7 @@ def enterprises():
     q = request.args.get("q", "").strip()[:MAX_QUERY]
     stmt = select(Enterprise).where(enterprise_clause(user))
     if q:
-        stmt = stmt.where(
-            Enterprise.name.contains(q, autoescape=True)
-            | Enterprise.uscc.contains(q.upper(), autoescape=True)
-        )
+        stmt = stmt.where(enterprise_service.search_clause(q))
     page = page_number()
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(

@@ -119,3 +119,27 @@ def test_a_push_to_a_register_is_refused(client, sync_world, device, registers):
     assert result["experimentalRejectedIds"] == {
         "certificates": [registers["inside"]["certificates"]]
     }
+
+
+def test_a_first_pull_reads_the_training_participants_in_one_query_not_one_per_session(
+    client, session, sync_world, device, registers, count_queries
+):
+    from backend.training import services as training
+
+    manager = sync_world["manager"]
+    person = registers["inside"]["enterprise_people"]
+    for day in range(2, 12):
+        training.record_training(
+            manager,
+            enterprise_id=sync_world["inside"].id,
+            held_at=datetime(2026, 4, day, 1, tzinfo=UTC),
+            content=f"班前会{day}",
+            hours=1,
+            participants=[{"person_id": person, "assessment": "passed"}],
+        )
+    session.commit()
+    with count_queries() as statements:
+        body = pull(client, device(sync_world["inspector"], "dev-c"))
+    assert len(body["changes"]["training_sessions"]["created"]) == 11
+    participant_reads = [s for s in statements if "FROM training_participants" in s]
+    assert len(participant_reads) == 1
