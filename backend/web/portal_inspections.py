@@ -8,6 +8,7 @@ same the app's sync push and the API call: a failed item becomes a hazard there.
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from media.errors import MediaError
 
@@ -52,11 +53,13 @@ def inspection_list():
     page = page_number()
     finished = inspections.inspection_query(user, status="finished")
     total = db.session.scalar(select(func.count()).select_from(finished.order_by(None).subquery()))
-    rows = db.session.scalars(finished.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows = db.session.scalars(
+        finished.options(*_SUMMARY_LOADS).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
     drafts = db.session.scalars(
-        inspections.inspection_query(user, status="in_progress", kind=SELF_INSPECTION).where(
-            Inspection.inspector_id == user.id
-        )
+        inspections.inspection_query(user, status="in_progress", kind=SELF_INSPECTION)
+        .where(Inspection.inspector_id == user.id)
+        .options(*_SUMMARY_LOADS)
     ).all()
     may_self_inspect = _may_self_inspect(user)
     enterprise = get_visible(Enterprise, user.enterprise_id, user)
@@ -72,6 +75,13 @@ def inspection_list():
         pages=max(1, -(-total // PAGE_SIZE)),
         total=total,
     )
+
+
+# What a row of the list reads, loaded for the whole page at once.
+_SUMMARY_LOADS = (
+    selectinload(Inspection.findings),
+    selectinload(Inspection.checklist_version),
+)
 
 
 def _summary(inspection: Inspection) -> dict:
@@ -203,16 +213,21 @@ def save_self_inspection(inspection_id: str):
 
 
 def _save_answers(user: User, inspection: Inspection) -> None:
-    """Each answered item through `record_finding`; an unanswered one stays open."""
+    """Each answered item through `record_finding`; an unanswered one stays open, unless a note
+    or a photo was given for it: that is refused rather than silently dropped."""
     for section in inspections.inspection_report(inspection):
         for row in section.rows:
             code = row.item.code
             result = request.form.get(f"result_{code}", "")
+            uploads = [u for u in request.files.getlist(f"photos_{code}") if u and u.filename]
+            if not result and (request.form.get(f"note_{code}", "").strip() or uploads):
+                raise Invalid(
+                    "A note or photo was given without a result.", field="result", item=code
+                )
             if not result:
                 continue
             if result not in FINDING_RESULTS:
                 raise Invalid(f"Unknown result {result}.", field="result")
-            uploads = [u for u in request.files.getlist(f"photos_{code}") if u and u.filename]
             if len(uploads) > MAX_PHOTOS:
                 raise Invalid("Too many photos.", field="photos")
             inspections.record_finding(
@@ -232,6 +247,8 @@ def _finish_message(error: Exception) -> str:
             return f"还有 {len(missing)} 项未填写结果，请逐项选择合格、不合格或不适用后再完成自查。"
         lacking = error.extra.get("missing_photos") or []
         return f"不合格项须附照片：第 {'、'.join(lacking)} 项，请拍照上传后再完成自查。"
+    if isinstance(error, Invalid) and error.field == "result" and error.extra.get("item"):
+        return f"第 {error.extra['item']} 项填写了说明或照片，请选择合格、不合格或不适用后再保存。"
     if isinstance(error, Invalid) and error.field == "note":
         return "说明最多 2000 字。"
     if isinstance(error, Invalid) and error.field == "photos":

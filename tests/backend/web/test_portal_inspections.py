@@ -180,3 +180,62 @@ def test_only_the_manager_who_started_it_fills_a_self_inspection(client, session
     assert client.get(f"/portal/self-inspections/{draft.id}").status_code == 404
     assert client.get(f"/portal/inspections/{draft.id}").status_code == 404
     assert session.scalar(select(Finding.id)) is None
+
+
+def _finish_all_passed(inspector, enterprise):
+    inspection = inspections.start_inspection(
+        inspector,
+        enterprise_id=enterprise.id,
+        checklist_version_id=_version(enterprise, "supervision", "duty31").id,
+        kind="supervision",
+    )
+    _checklist, _sections, items = inspections.applicable_items(inspection)
+    for code in items:
+        inspections.record_finding(inspector, inspection, item_code=code, result="pass")
+    inspections.finish_inspection(inspector, inspection)
+
+
+def test_the_inspection_list_costs_the_same_statements_for_one_row_or_many(
+    client, session, world, finished, count_queries
+):
+    log_in(client, "portal", world["users"]["viewer"])
+
+    def statements_for_the_list():
+        session.expire_all()
+        with count_queries() as statements:
+            assert client.get("/portal/inspections").status_code == 200
+        return len(statements)
+
+    one_row = statements_for_the_list()
+    for _ in range(3):
+        _finish_all_passed(world["users"]["inspector"], world["enterprises"]["ent"])
+    session.commit()
+    four_rows = statements_for_the_list()
+    assert four_rows == one_row
+
+
+def test_a_note_on_an_item_left_without_a_result_is_refused_and_kept_on_the_form(
+    client, session, world
+):
+    ent = world["enterprises"]["ent"]
+    draft = inspections.start_inspection(
+        world["users"]["manager"],
+        enterprise_id=ent.id,
+        checklist_version_id=_version(ent, "self_inspection", "duty31").id,
+        kind="self_inspection",
+    )
+    session.commit()
+    log_in(client, "portal", world["users"]["manager"])
+    form = text(client.get(f"/portal/self-inspections/{draft.id}"))
+    first, second, *_rest = re.findall(r'name="result_([A-Za-z0-9_.-]+)" value="pass"', form)
+    saved = _save(
+        client,
+        draft.id,
+        {**_answers([first]), f"note_{second}": "消防通道堆放杂物"},
+    )
+    assert saved.status_code == 422
+    page = text(saved)
+    assert f"第 {second} 项" in page and "请选择" in page
+    assert "消防通道堆放杂物" in page  # what was typed is still on the form
+    session.expire_all()
+    assert session.scalar(select(Finding.id).where(Finding.inspection_id == draft.id)) is None
