@@ -127,6 +127,11 @@ class TrainingCreateSchema(ma.Schema):
     )
 
 
+class TrainingUpdateSchema(TrainingCreateSchema):
+    class Meta:
+        exclude = ("enterprise_id",)
+
+
 class TrainingSchema(TrainingCreateSchema):
     id = ma.fields.String()
     participants = ma.fields.List(ma.fields.Nested(ParticipantOutSchema))
@@ -268,6 +273,18 @@ class TrainingById(MethodView):
     def get(self, record_id):
         """One training record"""
         return service.get_visible_training(current_user(), record_id)
+
+    @blp.arguments(TrainingUpdateSchema(partial=True))
+    @blp.response(200, TrainingSchema)
+    def patch(self, data, record_id):
+        """Correct a training record or enter the assessment results (participants, when given,
+        are the whole list)"""
+        return service.update_training(current_user(), record_id, data)
+
+    @blp.response(204)
+    def delete(self, record_id):
+        """Remove a training recorded by mistake"""
+        service.delete_training(current_user(), record_id)
 
 
 @blp.route(f"/enterprises/<{ID_CONVERTER}:enterprise_id>/certification")

@@ -77,6 +77,7 @@ HIGH_RISK_FEATURES = frozenset({"metal_smelting"})
 HOURS_BASIS = "《生产经营单位安全培训规定》第九条、第十三条"
 MAX_HOURS = 1000
 PERSON_FIELDS = frozenset({"name", "role", "job_title", "active"})
+TRAINING_FIELDS = frozenset({"held_at", "content", "hours", "participants"})
 CERTIFICATE_FIELDS = frozenset(
     {"cert_type", "operation_category", "number", "issuer", "issued_on", "valid_until"}
 )
@@ -448,6 +449,12 @@ def _checked_participants(enterprise_id: int, participants) -> list[TrainingPart
     return rows
 
 
+def _checked_held_at(held_at) -> datetime:
+    if not isinstance(held_at, datetime) or held_at.tzinfo is None:
+        raise Invalid("held_at must be a time with its offset.", field="held_at")
+    return held_at
+
+
 def _checked_hours(hours) -> float:
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= MAX_HOURS:
         raise Invalid(f"hours must be a number above 0 and at most {MAX_HOURS}.", field="hours")
@@ -466,12 +473,10 @@ def record_training(
     """A safety manager records a training: time, content, hours, who took part and how each
     did in the assessment (seed 004 item 10)."""
     _require_writer(user, enterprise_id)
-    if not isinstance(held_at, datetime) or held_at.tzinfo is None:
-        raise Invalid("held_at must be a time with its offset.", field="held_at")
     session = TrainingSession(
         id=new_id(),
         enterprise_id=enterprise_id,
-        held_at=held_at,
+        held_at=_checked_held_at(held_at),
         content=_required_text(content, "content", 4000),
         hours=_checked_hours(hours),
         created_by_id=user.id,
@@ -480,6 +485,45 @@ def record_training(
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def update_training(user: User, session_id: str, changes: dict) -> TrainingSession:
+    """Correct a training record, or enter the assessment results later. Participants, when
+    given, are the whole new list: a person kept keeps their row, with the new result."""
+    session = get_visible_training(user, session_id)
+    _require_writer(user, session.enterprise_id)
+    _refuse_unknown(changes, TRAINING_FIELDS)
+    if "held_at" in changes:
+        session.held_at = _checked_held_at(changes["held_at"])
+    if "content" in changes:
+        session.content = _required_text(changes["content"], "content", 4000)
+    if "hours" in changes:
+        session.hours = _checked_hours(changes["hours"])
+    if "participants" in changes:
+        _replace_participants(session, changes["participants"])
+    session.updated_at = utcnow()
+    db.session.flush()
+    return session
+
+
+def _replace_participants(session: TrainingSession, participants) -> None:
+    wanted = {
+        row.person_id: row.assessment
+        for row in _checked_participants(session.enterprise_id, participants)
+    }
+    kept = [row for row in session.participants if row.person_id in wanted]
+    for row in kept:
+        row.assessment = wanted.pop(row.person_id)
+    new = [TrainingParticipant(person_id=p, assessment=a) for p, a in wanted.items()]
+    session.participants = kept + new
+
+
+def delete_training(user: User, session_id: str) -> None:
+    """A training recorded by mistake goes, with its participants."""
+    session = get_visible_training(user, session_id)
+    _require_writer(user, session.enterprise_id)
+    db.session.delete(session)
+    db.session.flush()
 
 
 def get_visible_training(user: User, session_id: str) -> TrainingSession:

@@ -105,6 +105,32 @@ def test_a_later_change_comes_with_the_next_pull(client, session, sync_world, de
     assert [c["valid_until"] for c in later["updated"]] == ["2031-01-01"]
 
 
+def test_a_corrected_training_comes_with_the_next_pull_and_a_removed_one_goes(
+    client, session, sync_world, device, registers
+):
+    from backend.training.services import delete_training, update_training
+
+    headers = device(sync_world["inspector"], "dev-a")
+    first = pull(client, headers)
+    training_id = registers["inside"]["training_sessions"]
+    person_id = registers["inside"]["enterprise_people"]
+    update_training(
+        sync_world["manager"],
+        training_id,
+        {"participants": [{"person_id": person_id, "assessment": "failed"}]},
+    )
+    session.commit()
+    second = pull(client, headers, first["timestamp"])
+    (training,) = second["changes"]["training_sessions"]["updated"]
+    assert json.loads(training["participants"]) == [
+        {"person_id": person_id, "assessment": "failed"}
+    ]
+    delete_training(sync_world["manager"], training_id)
+    session.commit()
+    third = pull(client, headers, second["timestamp"])["changes"]["training_sessions"]
+    assert third["deleted"] == [training_id]
+
+
 def test_a_push_to_a_register_is_refused(client, sync_world, device, registers):
     headers = device(sync_world["inspector"], "dev-a")
     first = pull(client, headers)

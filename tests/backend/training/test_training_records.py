@@ -189,3 +189,59 @@ def test_a_bad_role_is_named(client, world):
 def test_held_at_needs_its_offset(client, world, people):
     response = _train(client, world, [{"person_id": people["worker"]}], "2026-03-02T09:00:00")
     assert response.status_code == 422 and "held_at" in str(response.json)
+
+
+def test_a_training_is_corrected_and_its_results_entered_later(client, world, people):
+    made = _train(
+        client, world, [{"person_id": people["principal"]}, {"person_id": people["gone"]}]
+    )
+    training_id = made.json["id"]
+    first_row = {p["person_id"]: p for p in made.json["participants"]}[people["principal"]]
+    assert first_row["assessment"] == "not_assessed"
+    headers = world["headers"]["manager"]
+    response = client.patch(
+        f"/api/v1/training-sessions/{training_id}",
+        json={
+            "hours": 6,
+            "participants": [
+                {"person_id": people["principal"], "assessment": "passed"},
+                {"person_id": people["worker"], "assessment": "failed"},
+            ],
+        },
+        headers=headers,
+    )
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["hours"] == 6 and body["content"] == "危险化学品安全管理再培训"
+    assert {(p["name"], p["assessment"]) for p in body["participants"]} == {
+        ("principal", "passed"),
+        ("worker", "failed"),
+    }
+    hours = client.get(
+        f"/api/v1/enterprises/{world['enterprises']['ent'].id}/training-hours?year=2026",
+        headers=headers,
+    ).json
+    assert {row["name"]: row["hours"] for row in hours} == {
+        "principal": 6.0,
+        "worker": 6.0,
+        "gone": 0.0,
+    }
+
+
+def test_a_training_correction_is_checked_and_kept_to_its_keepers(client, world, people):
+    training_id = _train(client, world, [{"person_id": people["worker"]}]).json["id"]
+    url = f"/api/v1/training-sessions/{training_id}"
+    for role, status in (("viewer", 403), ("supervisor", 403), ("manager2", 404)):
+        refused = client.patch(url, json={"hours": 2}, headers=world["headers"][role])
+        assert refused.status_code == status and refused.mimetype == PROBLEM_MIME
+        assert client.delete(url, headers=world["headers"][role]).status_code == status
+    headers = world["headers"]["manager"]
+    moved = client.patch(url, json={"enterprise_id": 1}, headers=headers)
+    assert moved.status_code == 422 and "enterprise_id" in str(moved.json)
+    nobody = client.patch(url, json={"participants": []}, headers=headers)
+    assert nobody.status_code == 422 and "participants" in str(nobody.json)
+    naive = client.patch(url, json={"held_at": "2026-03-02T09:00:00"}, headers=headers)
+    assert naive.status_code == 422 and "held_at" in str(naive.json)
+    assert client.get(url, headers=headers).json["hours"] == 8
+    assert client.delete(url, headers=headers).status_code == 204
+    assert client.get(url, headers=headers).status_code == 404
