@@ -98,6 +98,11 @@ def load_config(overrides: dict | None = None) -> dict:
         # Local policy: whose list of 重点承诺内容 an enterprise commitment follows outside
         # construction (方案6 there): plan2 (县, 方案2), plan5 (市, 方案5) or seed002 (蓝山县).
         "COMMITMENT_PLAN": env.get("COMMITMENT_PLAN", "plan2"),
+        # Local policy: the risk classes that make an enterprise one of the 辖区重点企业 who sign
+        # the duty commitment beside the eight industries of 青安委〔2024〕2号.
+        "DUTY_COMMITMENT_KEY_RISK_CLASSES": env.get(
+            "DUTY_COMMITMENT_KEY_RISK_CLASSES", "major,high"
+        ),
         # Local policy: a self-found hazard an official reopened is verified by an official.
         "HAZARD_REOPENED_VERIFIED_BY_OFFICIALS": env.get(
             "HAZARD_REOPENED_VERIFIED_BY_OFFICIALS", "true"

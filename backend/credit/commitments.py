@@ -20,6 +20,8 @@ from flask import current_app
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import event, select
 
+from checklists.industries import KEY_INDUSTRIES, industry_matches
+
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.scope import Forbidden, visible_enterprise_ids
@@ -49,9 +51,28 @@ INK_THRESHOLD = 224
 
 def templates_to_sign(enterprise: Enterprise) -> list[CommitmentTemplate]:
     """What an enterprise signs: its enterprise commitment (by its principal; 方案6's for
-    construction, else the deployment's plan) and the safety manager's duty commitment."""
+    construction, else the deployment's plan) and, for a 专项治理重点对象, the safety manager's
+    duty commitment."""
     own = enterprise_commitment_for(enterprise.industry, current_app.config["COMMITMENT_PLAN"])
-    return [own, DUTY_COMMITMENT]
+    return [own, DUTY_COMMITMENT] if signs_duty_commitment(enterprise) else [own]
+
+
+def signs_duty_commitment(enterprise: Enterprise, config=None) -> bool:
+    """青安委〔2024〕2号 (seed 004) 第二阶段: 「重点行业领域企业安全生产管理人员要签订安全生产履职
+    承诺书」, the 专项治理重点对象 of its L16: 「辖区重点企业以及…非煤矿山、危险化学品、烟花爆竹、
+    城镇燃气、建筑施工、交通运输、民用爆炸物品、规模以上(或限额以上)工贸八大行业企业」. Which
+    enterprises are 辖区重点企业 the seed leaves to the county: local policy, the risk classes in
+    DUTY_COMMITMENT_KEY_RISK_CLASSES (default 重大风险 and 较大风险)."""
+    if _in_the_eight_industries(enterprise):
+        return True
+    text = (config or current_app.config).get("DUTY_COMMITMENT_KEY_RISK_CLASSES", "major,high")
+    return enterprise.risk_class in {part.strip() for part in str(text).split(",")}
+
+
+def _in_the_eight_industries(enterprise: Enterprise) -> bool:
+    if industry_matches("industry_trade", enterprise.industry):
+        return enterprise.scale == "above_scale"
+    return enterprise.industry in KEY_INDUSTRIES
 
 
 def get_template(code: str) -> CommitmentTemplate:
@@ -126,8 +147,15 @@ def sign(
     signer_name = (signer_name or "").strip()
     if not 2 <= len(signer_name) <= 64:
         raise Invalid("Type your full name (2 to 64 characters).", field="signer_name")
+    enterprise = db.session.get(Enterprise, user.enterprise_id)
     if template.public:
-        _require_the_enterprises_own(template, db.session.get(Enterprise, user.enterprise_id))
+        _require_the_enterprises_own(template, enterprise)
+    elif template.code == DUTY_COMMITMENT.code and not signs_duty_commitment(enterprise):
+        raise Invalid(
+            "The duty commitment is signed by the campaign's key enterprises "
+            "(青安委〔2024〕2号); this enterprise is not one.",
+            field="template_code",
+        )
     png = decode_signature(signature_png, int(current_app.config["SIGNATURE_MAX_BYTES"]))
     inspection = None
     if template.requires_self_inspection:

@@ -12,7 +12,7 @@ from PIL import Image
 from backend.core.errors import Conflict
 from backend.core.problems import PROBLEM_MIME
 from backend.credit.commitment_templates import TEMPLATES
-from backend.credit.commitments import commitments_summary
+from backend.credit.commitments import commitments_summary, templates_to_sign
 from backend.models import Commitment
 from tests.backend.fixtures.credit import b64, finish_inspection, signature_png
 
@@ -276,3 +276,44 @@ def test_the_template_follows_the_sector_and_the_deployments_plan(
     lanshan = _sign(client, headers, template_code="safety_commitment_seed002")
     assert lanshan.status_code == 201
     assert "加强安全生产风险分级管控和隐患排查治理双重预防体系建设" in lanshan.json["text"]
+
+
+@pytest.mark.parametrize(
+    ("industry", "scale", "risk_class", "signs"),
+    [
+        ("hazardous_chemicals", "below_scale", "general", True),  # one of the eight
+        ("industry_trade.machinery", "above_scale", "general", True),  # 规模以上工贸
+        ("industry_trade.machinery", "below_scale", "general", False),
+        ("industry_trade.machinery", "below_scale", "high", True),  # 辖区重点企业 (local policy)
+        ("other", "above_scale", "general", False),
+        ("other", "above_scale", "major", True),
+    ],
+)
+def test_the_duty_commitment_is_for_the_campaigns_key_enterprises(
+    client, session, world, industry, scale, risk_class, signs
+):
+    """Seed 004 第二阶段: 「重点行业领域企业安全生产管理人员要签订安全生产履职承诺书」, the key
+    objects of its L16."""
+    ent = world["enterprises"]["ent"]
+    ent.industry, ent.scale, ent.risk_class = industry, scale, risk_class
+    session.commit()
+    finish_inspection(
+        world["users"]["manager"], ent, session, code="duty31", kind="self_inspection"
+    )
+    response = _sign(client, world["headers"]["manager"], template_code="duty_commitment")
+    if signs:
+        assert response.status_code == 201, response.json
+    else:
+        assert response.status_code == 422 and response.mimetype == PROBLEM_MIME
+        assert "template_code" in str(response.json)
+    offered = {template.code for template in templates_to_sign(ent)}
+    assert ("duty_commitment" in offered) == signs
+
+
+def test_which_risk_classes_make_a_key_enterprise_is_configuration(app, session, world):
+    from backend.credit.commitments import signs_duty_commitment
+
+    ent = world["enterprises"]["ent"]
+    ent.industry, ent.scale, ent.risk_class = "other", "below_scale", "general"
+    assert not signs_duty_commitment(ent, {"DUTY_COMMITMENT_KEY_RISK_CLASSES": "major,high"})
+    assert signs_duty_commitment(ent, {"DUTY_COMMITMENT_KEY_RISK_CLASSES": "general"})
