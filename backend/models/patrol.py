@@ -38,6 +38,13 @@ class Patrol(Base):
 
     user: Mapped[User] = relationship()
     jurisdiction: Mapped[Jurisdiction] = relationship()
+    # Read-only views for serialising (the rows are written by the patrols service).
+    visits: Mapped[list["PatrolEnterprise"]] = relationship(
+        viewonly=True, order_by="PatrolEnterprise.enterprise_id"
+    )
+    reported: Mapped[list["PatrolHazard"]] = relationship(
+        viewonly=True, order_by="PatrolHazard.hazard_id"
+    )
 
 
 class PatrolEnterprise(Base):

@@ -4,9 +4,6 @@
 import json
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import object_session
-
 from sync.protocol import datetime_to_ms
 
 from ..checklists.registers import registers_of_items
@@ -23,8 +20,6 @@ from ..models import (
     HazardInstallation,
     Inspection,
     Patrol,
-    PatrolEnterprise,
-    PatrolHazard,
     PenaltyDecision,
     Person,
     Photo,
@@ -369,17 +364,8 @@ def serialize_hazard_installation(i: HazardInstallation) -> dict:
 
 def serialize_patrol(patrol: Patrol) -> dict:
     """A patrol log as its author's device holds it; lists travel as JSON strings."""
-    session = object_session(patrol)
-    enterprise_ids = session.scalars(
-        select(PatrolEnterprise.enterprise_id)
-        .where(PatrolEnterprise.patrol_id == patrol.id)
-        .order_by(PatrolEnterprise.enterprise_id)
-    ).all()
-    hazard_ids = session.scalars(
-        select(PatrolHazard.hazard_id)
-        .where(PatrolHazard.patrol_id == patrol.id)
-        .order_by(PatrolHazard.hazard_id)
-    ).all()
+    enterprise_ids = [visit.enterprise_id for visit in patrol.visits]
+    hazard_ids = [report.hazard_id for report in patrol.reported]
     return to_raw(
         id=patrol.id,
         patrol_date=patrol.patrol_date,

@@ -236,7 +236,12 @@ TABLES = [
     PullTable("photos", Photo, serialize_photo, _photo_scope),
     # A grid worker's patrol logs come back to their author only, read-only (docs/sync.md).
     PullTable(
-        "patrols", Patrol, serialize_patrol, lambda user: Patrol.user_id == user.id, owned=True
+        "patrols",
+        Patrol,
+        serialize_patrol,
+        lambda user: Patrol.user_id == user.id,
+        owned=True,
+        options=(selectinload(Patrol.visits), selectinload(Patrol.reported)),
     ),
     PullTable(
         "rectification_orders",

@@ -223,3 +223,28 @@ def test_who_may_push_which_patrol(client, grids_world, device, make_user, role)
     assert all(reasons.get(record_id) for record_id in refused_ids)
     assert db.session.get(Patrol, "pt-colleague").user_id == colleague.id
     assert (db.session.get(Patrol, f"pt-{role}-new") is not None) is (role == "worker")
+
+
+def test_pulling_patrols_reads_their_visits_in_one_query_per_batch(
+    client, grids_world, device, count_queries
+):
+    w = grids_world
+    headers = device(w["worker"], "worker-phone")
+    last = pull(client, headers)["timestamp"]
+    push(client, headers, changes_of(patrol_record("pt-a", [w["chem"]])), last)
+
+    def statements_of_a_first_pull(phone):
+        with count_queries() as statements:
+            body = pull(client, device(w["worker"], phone))
+        return len(statements), body
+
+    one, _ = statements_of_a_first_pull("phone-1")
+    more = [patrol_record(f"pt-{n}", [w["chem"], w["trade"]]) for n in "bcd"]
+    push(client, headers, changes_of(*more), last)
+    four, body = statements_of_a_first_pull("phone-2")
+    assert ids(body["changes"], "patrols") == {"pt-a", "pt-b", "pt-c", "pt-d"}
+    by_id = {row["id"]: row for row in body["changes"]["patrols"]["created"]}
+    assert json.loads(by_id["pt-c"]["enterprise_ids"]) == sorted(
+        [str(w["chem"].id), str(w["trade"].id)], key=int
+    )
+    assert four == one
