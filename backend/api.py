@@ -18,6 +18,7 @@ from .credit import blacklist_api, commitments_api, public_blacklist_api
 from .departments import api as departments_api
 from .emergency import api as emergency_api
 from .enforcement import api as enforcement_api
+from .enforcement import licences_api
 from .enforcement import public_api as public_penalties_api
 from .enterprises import api as enterprises_api
 from .hazards import api as hazards_api
@@ -85,6 +86,7 @@ DOMAIN_APIS = (
     safety_code_api,
     accidents_api,
     enforcement_api,
+    licences_api,
     public_penalties_api,
     credit_api,
     blacklist_api,

@@ -123,6 +123,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # 双公示 (方案5 L198, 方案6 L233): penalty decisions published within 20 working days;
         # local policy: the board warns this many working days before the deadline.
         "PENALTY_PUBLICATION_WORKING_DAYS": int(env.get("PENALTY_PUBLICATION_WORKING_DAYS", "20")),
+        # Local policy: the seeds give no deadline for publishing a licence decision.
+        "LICENCE_PUBLICATION_WORKING_DAYS": int(env.get("LICENCE_PUBLICATION_WORKING_DAYS", "7")),
         "PENALTY_PUBLICATION_WARNING_WORKING_DAYS": int(
             env.get("PENALTY_PUBLICATION_WARNING_WORKING_DAYS", "3")
         ),

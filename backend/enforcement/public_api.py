@@ -7,7 +7,8 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from ..core.http import Blueprint, paginate_select, public
-from ..models import PENALTY_TYPES
+from ..models import LICENCE_DECISIONS, LICENCE_KINDS, PENALTY_TYPES
+from . import licences
 from . import services as service
 
 blp = Blueprint(
@@ -43,3 +44,32 @@ class PublishedDecisions(MethodView):
         """Published penalty decisions, newest publication first (no login)"""
         decisions = paginate_select(service.published_decisions(), pagination_parameters)
         return [service.public_row(decision) for decision in decisions]
+
+
+class PublicLicenceSchema(ma.Schema):
+    id = ma.fields.String()
+    holder_name = ma.fields.String()
+    holder_uscc = ma.fields.String()
+    kind = ma.fields.String(metadata={"enum": list(LICENCE_KINDS)})
+    kind_label = ma.fields.String()
+    decision = ma.fields.String(metadata={"enum": list(LICENCE_DECISIONS)})
+    decision_label = ma.fields.String()
+    licence_number = ma.fields.String(metadata={"description": "许可证编号"})
+    content = ma.fields.String(metadata={"description": "许可内容"})
+    decided_on = ma.fields.Date()
+    valid_from = ma.fields.Date(allow_none=True)
+    valid_until = ma.fields.Date(allow_none=True)
+    authority = ma.fields.String(metadata={"description": "许可机关"})
+    published_on = ma.fields.Date()
+
+
+@blp.route("/licences")
+class PublishedLicences(MethodView):
+    @public
+    @blp.doc(security=[])
+    @blp.response(200, PublicLicenceSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """Published licence decisions, newest publication first (no login)"""
+        decisions = paginate_select(licences.published_licences(), pagination_parameters)
+        return [licences.public_row(decision) for decision in decisions]

@@ -161,3 +161,62 @@ class PenaltyDecision(NumberedDocument, Base):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
     enterprise: Mapped[Enterprise] = relationship()
+
+
+# The safety licences (行政许可) the bureau grants and publishes (双公示, seed 000 L66–67).
+LICENCE_KINDS = {
+    "safety_production": "安全生产许可证",
+    "hazardous_chemicals_business": "危险化学品经营许可证",
+    "hazardous_chemicals_use": "危险化学品安全使用许可证",
+    "fireworks_business": "烟花爆竹经营许可证",
+    "other": "其他安全生产行政许可",
+}
+LICENCE_DECISIONS = {
+    "grant": "准予许可",
+    "change": "准予变更",
+    "renew": "准予延续",
+    "deregister": "注销",
+}
+
+
+class LicenceDecision(TimestampMixin, Base):
+    """A 行政许可决定 on an enterprise, recorded by a supervisor, and its publication (双公示).
+    The licence number is the certificate's own (许可证编号), as issued."""
+
+    __tablename__ = "licence_decisions"
+    __table_args__ = (
+        CheckConstraint("kind IN (" + ", ".join(repr(k) for k in LICENCE_KINDS) + ")", name="kind"),
+        CheckConstraint(
+            "decision IN (" + ", ".join(repr(k) for k in LICENCE_DECISIONS) + ")",
+            name="decision",
+        ),
+        CheckConstraint(
+            "valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from",
+            name="validity",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
+    )
+    authority_jurisdiction_id: Mapped[int] = mapped_column(
+        ForeignKey("jurisdictions.id", ondelete="RESTRICT"), index=True
+    )
+    # The holder as decided: the enterprise's name and USCC.
+    holder_name: Mapped[str] = mapped_column(String(200))
+    holder_uscc: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(16))
+    licence_number: Mapped[str] = mapped_column(String(64))
+    # 许可内容 / 许可范围.
+    content: Mapped[str] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(index=True)
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    publish_due_on: Mapped[date] = mapped_column(index=True)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    enterprise: Mapped[Enterprise] = relationship()

@@ -20,6 +20,7 @@ from ..credit import blacklist
 from ..credit.commitments import public_commitments
 from ..credit.levels import BLACKLIST_LEVEL_ORDER, entry_levels_on_list
 from ..credit.records import blacklisted_enterprise_ids, published_records
+from ..enforcement import licences
 from ..enforcement import services as enforcement
 from ..models import (
     BAD_RECORD_TRIGGERS,
@@ -48,6 +49,11 @@ COLOR_MEANINGS = {
 }
 BLACKLISTED_GRADE = "列入“黑名单”管理期间不予展示（下调或取消诚信等级）"
 GONGSHI_PAGE_SIZE = 50
+# 双公示's two halves: what is published, and what may be shown of each.
+GONGSHI_KINDS = {
+    "penalties": (enforcement.published_decisions, enforcement.public_row),
+    "licences": (licences.published_licences, licences.public_row),
+}
 KIND_LABELS = {"supervision": "监管检查", "self_inspection": "企业自查"}
 LIST_NAMES = {"county": "县级", "city": "市级", "province": "省级"}
 
@@ -136,10 +142,13 @@ def blacklist_page():
 
 @gongshi_bp.get("")
 def gongshi_page():
-    """双公示: the published penalty decisions, newest first (what enforcement.public_row
-    allows: no natural person's name)."""
+    """双公示: the published penalty decisions (`?kind=penalties`, the default) or licence
+    decisions (`?kind=licences`), newest first (what each `public_row` allows: no natural
+    person's name)."""
     now = utcnow()
-    stmt = enforcement.published_decisions()
+    kind = "licences" if request.args.get("kind") == "licences" else "penalties"
+    published, public_row = GONGSHI_KINDS[kind]
+    stmt = published()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page = page_number()
     decisions = db.session.scalars(
@@ -147,7 +156,8 @@ def gongshi_page():
     )
     return render_template(
         "public/gongshi.html",
-        rows=[enforcement.public_row(decision) for decision in decisions],
+        kind=kind,
+        rows=[public_row(decision) for decision in decisions],
         total=total,
         page=page,
         pages=max(1, -(-total // GONGSHI_PAGE_SIZE)),
