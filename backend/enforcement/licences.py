@@ -152,6 +152,10 @@ def published_licences():
     )
 
 
+def public_rows(licences) -> list[dict]:
+    return [public_row(licence) for licence in licences]
+
+
 def public_row(licence: LicenceDecision) -> dict:
     """What may be shown of a licence decision: the holder enterprise, never a person."""
     return {

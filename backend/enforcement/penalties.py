@@ -20,13 +20,14 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, checked_text
 from ..core.periods import working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope, require_role
 from ..core.timeutil import SHANGHAI, today_in_shanghai
-from ..models import PENALTY_TYPES, PenaltyDecision, User, utcnow
+from ..models import PENALTY_TYPES, PenaltyDecision, Person, User, utcnow
 from .documents import checked_official_names, document_clause, get_visible_document, new_id
 from .numbering import assign_number, authority_of_document
 
@@ -217,20 +218,34 @@ def published_decisions():
     """Every published decision (双公示), newest publication first: for anyone."""
     return (
         select(PenaltyDecision)
+        .options(selectinload(PenaltyDecision.enterprise))
         .where(PenaltyDecision.published_at.is_not(None))
         .order_by(PenaltyDecision.published_at.desc(), PenaltyDecision.id)
     )
 
 
-def public_row(decision: PenaltyDecision) -> dict:
+def public_rows(decisions) -> list[dict]:
+    """The public rows of a page of decisions, with the people they may name read at once."""
+    decisions = list(decisions)
+    people: dict[int, set[str]] = {}
+    enterprise_ids = {decision.enterprise_id for decision in decisions}
+    for enterprise_id, name in db.session.execute(
+        select(Person.enterprise_id, Person.name).where(Person.enterprise_id.in_(enterprise_ids))
+    ):
+        people.setdefault(enterprise_id, set()).add(name)
+    return [public_row(d, people.get(d.enterprise_id, set())) for d in decisions]
+
+
+def public_row(decision: PenaltyDecision, people: set[str] | None = None) -> dict:
     """What may be shown of a decision: no natural person's name (not the legal
-    representative's, not the officials')."""
+    representative's, not the officials'), not even one typed into the facts. `people`: the
+    enterprise's registered people's names, when already read."""
     return {
         "id": decision.id,
         "number": decision.number,
         "party_name": decision.party_name,
         "party_uscc": decision.party_uscc,
-        "facts": decision.facts,
+        "facts": redact_names(decision.facts, known_names(decision, people)),
         "legal_basis": decision.legal_basis,
         "penalty_types": decision.penalty_types,
         "penalty_labels": [PENALTY_TYPES[kind] for kind in decision.penalty_types],
@@ -239,3 +254,29 @@ def public_row(decision: PenaltyDecision) -> dict:
         "authority": authority_of_document(decision).name,
         "published_on": decision.published_at.astimezone(SHANGHAI).date(),
     }
+
+
+def known_names(decision: PenaltyDecision, people: set[str] | None = None) -> set[str]:
+    """The natural persons the system knows around a decision: its legal representative and
+    officials, the enterprise's principal and safety manager, and its registered people."""
+    enterprise = decision.enterprise
+    if people is None:
+        people = set(
+            db.session.scalars(select(Person.name).where(Person.enterprise_id == enterprise.id))
+        )
+    names = {
+        decision.party_legal_representative,
+        enterprise.principal_name,
+        enterprise.safety_manager_name,
+        *decision.official_names,
+        *people,
+    }
+    return {name.strip() for name in names if name and len(name.strip()) >= 2}
+
+
+def redact_names(text: str, names: set[str]) -> str:
+    """Each known name as its surname and 某 (「张某」), the usual form of a published decision;
+    longer names first, so that 「张三丰」 is not left as 「张某丰」."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, f"{name[0]}某")
+    return text

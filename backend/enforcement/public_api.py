@@ -43,7 +43,7 @@ class PublishedDecisions(MethodView):
     def get(self, pagination_parameters):
         """Published penalty decisions, newest publication first (no login)"""
         decisions = paginate_select(service.published_decisions(), pagination_parameters)
-        return [service.public_row(decision) for decision in decisions]
+        return service.public_rows(decisions)
 
 
 class PublicLicenceSchema(ma.Schema):
@@ -72,4 +72,4 @@ class PublishedLicences(MethodView):
     def get(self, pagination_parameters):
         """Published licence decisions, newest publication first (no login)"""
         decisions = paginate_select(licences.published_licences(), pagination_parameters)
-        return [licences.public_row(decision) for decision in decisions]
+        return licences.public_rows(decisions)

@@ -51,8 +51,8 @@ BLACKLISTED_GRADE = "列入“黑名单”管理期间不予展示（下调或�
 GONGSHI_PAGE_SIZE = 50
 # 双公示's two halves: what is published, and what may be shown of each.
 GONGSHI_KINDS = {
-    "penalties": (enforcement.published_decisions, enforcement.public_row),
-    "licences": (licences.published_licences, licences.public_row),
+    "penalties": (enforcement.published_decisions, enforcement.public_rows),
+    "licences": (licences.published_licences, licences.public_rows),
 }
 KIND_LABELS = {"supervision": "监管检查", "self_inspection": "企业自查"}
 LIST_NAMES = {"county": "县级", "city": "市级", "province": "省级"}
@@ -147,7 +147,7 @@ def gongshi_page():
     person's name)."""
     now = utcnow()
     kind = "licences" if request.args.get("kind") == "licences" else "penalties"
-    published, public_row = GONGSHI_KINDS[kind]
+    published, public_rows = GONGSHI_KINDS[kind]
     stmt = published()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page = page_number()
@@ -157,7 +157,7 @@ def gongshi_page():
     return render_template(
         "public/gongshi.html",
         kind=kind,
-        rows=[public_row(decision) for decision in decisions],
+        rows=public_rows(decisions),
         total=total,
         page=page,
         pages=max(1, -(-total // GONGSHI_PAGE_SIZE)),

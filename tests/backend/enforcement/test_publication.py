@@ -125,3 +125,51 @@ def test_a_colleague_outside_the_scope_cannot_publish_from_the_board(client, wor
     )
     assert answer.status_code == 404
     assert decision.number not in text(client.get("/gongshi"))
+
+
+def test_a_name_typed_into_the_facts_is_published_as_surname_and_mou(
+    client, session, world, make_decision
+):
+    """The facts are the supervisor's own text: a person named in them (the legal
+    representative, an official, the principal, a registered person) is shown as 「张某」."""
+    from backend.training.services import add_person
+
+    ent = world["enterprises"]["ent"]
+    ent.principal_name = "李主要"
+    add_person(world["users"]["manager"], enterprise_id=ent.id, name="欧阳电工", role="other")
+    decision = make_decision(
+        decided_on=DECIDED_ON,
+        party_legal_representative="张法人",
+        facts="张法人未组织培训；李主要签字确认；特种作业人员欧阳电工无证上岗，由王执法、赵执法发现",
+    )
+    client.post(
+        f"/api/v1/enforcement/penalty-decisions/{decision.id}/publication",
+        headers=world["headers"]["supervisor"],
+    )
+    (row,) = client.get("/api/v1/gongshi").json
+    assert row["facts"] == (
+        "张某未组织培训；李某签字确认；特种作业人员欧某无证上岗，由王某、赵某发现"
+    )
+    page = client.get("/gongshi").get_data(as_text=True)
+    for private in ("张法人", "李主要", "欧阳电工", "王执法"):
+        assert private not in page
+    session.refresh(decision)
+    assert "欧阳电工" in decision.facts  # the decision itself keeps what was decided
+
+
+def test_the_public_list_costs_the_same_statements_for_one_decision_or_many(
+    client, session, world, make_decision, count_queries
+):
+    supervisor = world["users"]["supervisor"]
+
+    def publish(count):
+        for _ in range(count):
+            enforcement.publish_decision(supervisor, make_decision(decided_on=DECIDED_ON).id)
+        session.commit()
+        session.expire_all()
+        with count_queries() as statements:
+            assert client.get("/api/v1/gongshi").status_code == 200
+            assert client.get("/gongshi").status_code == 200
+        return len(statements)
+
+    assert publish(1) == publish(3)
