@@ -590,3 +590,57 @@ def test_a_photo_keeps_the_time_it_was_taken_from_its_exif(live, phone, tmp_path
     taken = taken if taken.tzinfo else taken.replace(tzinfo=UTC)
     # The camera's local time, read in the phone's zone: within a day of it, not "now".
     assert abs(taken - datetime(2024, 5, 6, 12, tzinfo=UTC)) < timedelta(hours=14)
+
+
+def _place(live, **positions):
+    """Give enterprises of the live world coordinates (name → (lat, lon)), adding those missing."""
+    from backend.core.db import db
+    from backend.demo import demo_uscc
+    from backend.enterprises.services import create_enterprise
+    from backend.models import Enterprise
+
+    with live["app"].app_context():
+        district = db.session.get(Enterprise, live["enterprise_id"]).jurisdiction_id
+        for number, (name, where) in enumerate(positions.items(), start=890):
+            found = db.session.scalar(select(Enterprise).where(Enterprise.name == name))
+            found = found or create_enterprise(
+                name=name, uscc=demo_uscc(number), industry="fireworks", jurisdiction_id=district
+            )
+            found.latitude, found.longitude = where or (None, None)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_enterprises_nearby_are_sorted_by_distance_on_the_phone_offline_too(live, phone):
+    _place(
+        live,
+        **{
+            "示范化工有限公司": (25.3700, 112.1940),
+            "东一村五金厂": (25.4000, 112.2200),
+            "城西烟花仓库": (25.3950, 112.2150),
+            "无坐标烟花店": None,
+        },
+    )
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    # No permission to locate: it says so, and the search still works.
+    assert _wait_for(page, lambda: "无法获取当前位置" in page.inner_text("#nearby-status"), 20)
+    page.fill("#search", "五金")
+    assert page.inner_text("#enterprise-list") == "东一村五金厂"
+
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"latitude": 25.4005, "longitude": 112.2204, "accuracy": 10})
+    for offline in (False, True):  # offline, the positions come from the phone's database
+        phone.set_offline(offline)
+        page.reload()
+        page.wait_for_selector("#nearby-list li", timeout=20_000)
+        rows = page.locator("#nearby-list li").all_inner_texts()
+        names = [row.split(" ")[0] for row in rows]
+        assert names[:3] == ["东一村五金厂", "城西烟花仓库", "示范化工有限公司"], rows
+        assert names[-1] == "无坐标烟花店" and rows[-1].endswith("位置未知")
+        assert re.search(r"\d+ 米$", rows[0]) and re.search(r"\d+\.\d 公里$", rows[2]), rows
+    _shot(page, "8-nearby")
+    assert not errors, errors
