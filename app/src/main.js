@@ -131,7 +131,7 @@ function scanScreen() {
     if (text) found(text)
     else result.textContent = '照片中没有识别到二维码，请靠近重拍。'
   } })
-  const camera = h('button', { onclick: async () => {
+  const camera = h('button', { id: 'scan-camera', onclick: async () => {
     try { stopCamera = await scanCamera(video, found) } catch { result.textContent = '无法打开摄像头，请用下方“选择照片”。' }
   } }, '打开摄像头扫码')
   page('扫常安码', camera, video, h('label.file', {}, '或选择常安码照片', file), result)

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -144,7 +145,12 @@ def live(tmp_path_factory):
 def phone(request):
     """A fresh phone; `service_workers` "block" lets Playwright see every request (a service
     worker's requests bypass its routes)."""
-    service_workers = getattr(request, "param", "allow")
+    with _phone_context(getattr(request, "param", "allow")) as context:
+        yield context
+
+
+@contextmanager
+def _phone_context(service_workers="allow", extra_args=()):
     chromium = require_tool("chromium")
     from playwright.sync_api import sync_playwright
 
@@ -154,7 +160,7 @@ def phone(request):
             profile,
             executable_path=chromium,
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, *extra_args],
             viewport=PHONE,
             is_mobile=True,
             has_touch=True,
@@ -644,3 +650,49 @@ def test_enterprises_nearby_are_sorted_by_distance_on_the_phone_offline_too(live
         assert re.search(r"\d+ 米$", rows[0]) and re.search(r"\d+\.\d 公里$", rows[2]), rows
     _shot(page, "8-nearby")
     assert not errors, errors
+
+
+def _y4m_of(image_bytes, path, size=(640, 480), frames=10):
+    """A Y4M video (YUV4MPEG2, 4:2:0 planar: Y, then U and V at half size) showing the image in
+    the middle of a white frame: what Chromium's fake camera plays in a loop."""
+    from PIL import Image
+
+    picture = Image.open(io.BytesIO(image_bytes)).convert("RGB")
+    side = min(size) - 40
+    picture = picture.resize((side, side))
+    frame = Image.new("RGB", size, "white")
+    frame.paste(picture, ((size[0] - side) // 2, (size[1] - side) // 2))
+    y, u, v = frame.convert("YCbCr").split()
+    half = (size[0] // 2, size[1] // 2)
+    planes = y.tobytes() + u.resize(half).tobytes() + v.resize(half).tobytes()
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{size[0]} H{size[1]} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + planes)
+    return str(path)
+
+
+def test_the_camera_scans_the_poster_offline_to_its_enterprise(live, tmp_path):
+    """Chromium's fake camera plays a video of the poster's QR code: getUserMedia + jsQR find
+    the enterprise on the phone, with no network."""
+    video = _y4m_of(live["poster"], tmp_path / "poster.y4m")
+    camera = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    with _phone_context(extra_args=camera) as phone:
+        phone.grant_permissions(["camera"])
+        page = phone.pages[0] if phone.pages else phone.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        _log_in(page, live, "inspector")
+        page.wait_for_selector("#enterprise-list li", timeout=60_000)
+        phone.set_offline(True)
+        page.goto(f"{live['base']}/app/#/scan")
+        page.click("#scan-camera")
+        page.wait_for_selector("#colour", timeout=20_000)
+        assert page.evaluate("() => location.hash") == f"#/e/{live['enterprise_id']}"
+        assert page.inner_text("h1") == "示范化工有限公司"
+        _shot(page, "9-camera-scan")
+        assert not errors, errors
