@@ -696,3 +696,78 @@ def test_the_camera_scans_the_poster_offline_to_its_enterprise(live, tmp_path):
         assert page.inner_text("h1") == "示范化工有限公司"
         _shot(page, "9-camera-scan")
         assert not errors, errors
+
+
+def _kept_after_photos(page):
+    """The SHA-256 of the after-photos the phone keeps."""
+    urls = page.evaluate(
+        "() => caches.open('xuncha-after-photos').then((c) => c.keys())"
+        ".then((keys) => keys.map((k) => k.url))"
+    )
+    return {re.search(r"/media/([0-9a-f]{64})", url).group(1) for url in urls}
+
+
+def test_the_enterprises_after_photos_are_kept_for_verifying_offline(live, phone):
+    """The enterprise sends its after-photos through the API; the inspector's sync keeps them,
+    the verify screen shows them offline, and once verified they are dropped."""
+    from backend.core.db import db
+    from backend.core.timeutil import today_in_shanghai
+    from backend.hazards import services as hazard_service
+    from backend.models import User
+
+    with live["app"].app_context():
+        inspector = db.session.scalar(select(User).where(User.username == "inspector"))
+        manager = db.session.scalar(select(User).where(User.username == "manager"))
+        hazard = hazard_service.report_hazard(
+            inspector,
+            enterprise_id=live["enterprise_id"],
+            title="消防通道堆放货物",
+            due_on=today_in_shanghai() + timedelta(days=7),
+        )
+        hazard_service.apply_action(manager, hazard, "start_rectification", plan={"owner": "王五"})
+        hazard_id = hazard.id
+        db.session.commit()
+        db.session.remove()
+    api = live["app"].test_client()
+    enterprise = _api_token(live, "manager")
+    shas = []
+    for _ in range(2):
+        photo = jpeg()
+        sha = hashlib.sha256(photo).hexdigest()
+        put = api.put(f"/api/v1/media/{sha}", data=photo, headers=enterprise)
+        assert put.status_code == 201, put.get_data(as_text=True)
+        shas.append(sha)
+    submitted = api.post(
+        f"/api/v1/hazards/{hazard_id}/actions",
+        json={"action": "submit", "note": "货物已清走", "photos": shas},
+        headers=enterprise,
+    )
+    assert submitted.status_code in (200, 201), submitted.json
+
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    assert _wait_for(page, lambda: set(shas) <= _kept_after_photos(page), 30)
+
+    phone.set_offline(True)
+    page.reload()  # nothing of the online session left in memory
+    page.goto(f"{live['base']}/app/#/h/{hazard_id}")
+    page.wait_for_selector("#after-photos img", timeout=20_000)
+    images = page.locator("#after-photos img")
+    assert _wait_for(page, lambda: images.count() == 2, 10)
+    widths = page.eval_on_selector_all(
+        "#after-photos img",
+        "(imgs) => Promise.all(imgs.map((i) => i.decode().then(() => i.naturalWidth)))",
+    )
+    assert all(width > 0 for width in widths), widths
+    _shot(page, "10-after-photos-offline")
+
+    page.fill("#decision-note", "现场核验，已清理")
+    page.click("#verify")
+    page.wait_for_selector("#enterprise-list")
+    phone.set_offline(False)
+    page.click("#sync-button")
+    assert _wait_for(page, lambda: not set(shas) & _kept_after_photos(page), 60)  # verified
+    assert not errors, errors
