@@ -134,10 +134,11 @@ async function uploadOne(sha) {
 }
 
 // The enterprise's after-photos of the hazards awaiting verification, kept for verifying on
-// site offline. Local policy (docs/sources.md): only those hazards, at most this many MB, each
-// dropped once its hazard no longer awaits verification.
+// site offline. Local policy (docs/sources.md): only those hazards, at most the server's
+// APP_AFTER_PHOTO_CACHE_MB (told in the shell's meta tag), each dropped once its hazard no
+// longer awaits verification.
 export const AFTER_PHOTO_CACHE = 'xuncha-after-photos'
-export const AFTER_PHOTO_CACHE_MB = 30
+const cacheLimitMb = () => Number(document.querySelector('meta[name="xuncha-after-photo-cache-mb"]')?.content ?? 30)
 const cachedUrl = (sha) => `/api/v1/media/${sha}?variant=preview`
 
 /**
@@ -161,7 +162,7 @@ export async function keepAfterPhotos(shas) {
     const answer = await fetch(url, { headers: { Authorization: `Bearer ${token()}` } })
     if (!answer.ok) continue
     const blob = await answer.blob()
-    if (bytes + blob.size > AFTER_PHOTO_CACHE_MB * 1024 * 1024) return
+    if (bytes + blob.size > cacheLimitMb() * 1024 * 1024) return
     bytes += blob.size
     await cache.put(url, new Response(blob, { headers: { 'Content-Type': blob.type } }))
   }
