@@ -108,6 +108,13 @@ def load_config(overrides: dict | None = None) -> dict:
             "HAZARD_REOPENED_VERIFIED_BY_OFFICIALS", "true"
         ).lower()
         in ("1", "true", "yes"),
+        # Local policy: an enterprise without coordinates takes those of the first on-site
+        # inspection or code scan that brings GPS (enterprises/services.learn_coordinates).
+        "ENTERPRISE_LEARN_COORDINATES": env.get("ENTERPRISE_LEARN_COORDINATES", "true").lower()
+        in ("1", "true", "yes"),
+        # Local policy: how many MB of after-photos of hazards awaiting verification the app
+        # keeps for verifying offline (app/src/photos.js; told in the shell's meta tag).
+        "APP_AFTER_PHOTO_CACHE_MB": int(env.get("APP_AFTER_PHOTO_CACHE_MB", "30")),
         # Local policy: how long a removed entry stays on the public list (with its dates).
         "BLACKLIST_REMOVED_SHOWN_DAYS": int(env.get("BLACKLIST_REMOVED_SHOWN_DAYS", "365")),
         # Local policy: the enterprise's objection period, and whether another supervisor than

@@ -82,6 +82,23 @@ ENTERPRISES = [
     ),
     ("锦绣纺织有限公司", "industry_trade.textile", "above_scale", "DEMO-S2-G2", {}),
 ]
+# Where the demo enterprises are (WGS-84): scattered within about 5 km of a county town
+# (蓝山县城, 湖南), in ENTERPRISES' order, so the app's 附近企业 has something to sort.
+TOWN = (25.3700, 112.1940)
+OFFSETS = [
+    (0.004, 0.003),
+    (-0.009, 0.012),
+    (0.031, -0.022),
+    (-0.027, -0.018),
+    (0.012, -0.006),
+    (0.006, 0.021),
+    (0.024, 0.017),
+    (-0.035, 0.009),
+    (-0.014, -0.030),
+    (0.018, 0.036),
+    (0.038, -0.004),
+    (-0.020, 0.027),
+]
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -117,6 +134,8 @@ def _enterprise(number: int, spec, grids) -> Enterprise:
         safety_staff_count=2,
         special_operation_staff_count=number % 5,
         standardisation_grade="grade3",
+        latitude=round(TOWN[0] + OFFSETS[(number - 1) % len(OFFSETS)][0], 6),
+        longitude=round(TOWN[1] + OFFSETS[(number - 1) % len(OFFSETS)][1], 6),
         **extra,
     )
 

@@ -1,13 +1,13 @@
-// The device's WatermelonDB database (LokiJS over IndexedDB): docs/sync.md "Sync schema v2".
+// The device's WatermelonDB database (LokiJS over IndexedDB): docs/sync.md "Sync schema v3".
 import { Database, Model, Q, appSchema, tableSchema } from '@nozbe/watermelondb'
 import LokiJSAdapter from '@nozbe/watermelondb/adapters/lokijs'
 import { addColumns, createTable, schemaMigrations } from '@nozbe/watermelondb/Schema/migrations'
 
 /** The sync schema the server speaks (docs/sync.md), sent as `schema_version`. */
-export const WIRE_SCHEMA_VERSION = 2
+export const WIRE_SCHEMA_VERSION = 3
 /** The phone's own database version: it grows by a migration step whenever the app keeps more
  * of what the server already sends (new tables or columns within the same wire version). */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 /** The first local version with migration syncs: a phone migrated past it pulls its whole scope
  * again (`migration` set), so the new tables and columns are filled. */
 export const MIGRATIONS_ENABLED_AT = 2
@@ -67,6 +67,10 @@ const ADDED_IN_3 = {
 }
 Object.assign(TABLES, ADDED_IN_3)
 
+// Version 4: wire v3's enterprise coordinates (附近企业).
+const ENTERPRISE_COLUMNS_IN_4 = [n('latitude'), n('longitude')]
+TABLES.enterprises.push(...ENTERPRISE_COLUMNS_IN_4)
+
 export const migrations = schemaMigrations({
   migrations: [
     {
@@ -76,6 +80,10 @@ export const migrations = schemaMigrations({
         addColumns({ table: 'findings', columns: [s('risk_point_id')] }),
         ...Object.entries(ADDED_IN_3).map(([name, columns]) => createTable({ name, columns })),
       ],
+    },
+    {
+      toVersion: 4,
+      steps: [addColumns({ table: 'enterprises', columns: ENTERPRISE_COLUMNS_IN_4 })],
     },
   ],
 })

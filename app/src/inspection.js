@@ -104,4 +104,14 @@ export async function afterPhotos(hazardId) {
   return all('photos', Q.where('owner_table', 'hazard_actions'), Q.where('owner_id', Q.oneOf(submits.map((a) => a.id))))
 }
 
+/** The after-photos of every hazard awaiting verification, newest report first: what the
+ * phone keeps for verifying offline. @returns {Promise<string[]>} their SHA-256 */
+export async function afterPhotosAwaitingVerification() {
+  const hazards = (await all('hazards', Q.where('status', 'submitted')))
+    .sort((a, b) => (b.reported_at || 0) - (a.reported_at || 0))
+  const shas = []
+  for (const hazard of hazards) for (const p of await afterPhotos(hazard.id)) shas.push(p.sha256)
+  return [...new Set(shas)]
+}
+
 export { one }

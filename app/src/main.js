@@ -3,6 +3,7 @@ import { forget, logIn, token, user } from './api.js'
 import { Q, all, one } from './db.js'
 import * as docs from './documents.js'
 import * as insp from './inspection.js'
+import { byDistance, formatDistance, here } from './nearby.js'
 import * as patrol from './patrol.js'
 import { pendingShas, photoUrl, takePhoto, uploadAll } from './photos.js'
 import { LEVELS, registersBesideItems, riskPointsOf } from './registers.js'
@@ -90,13 +91,31 @@ async function todayScreen() {
   }
   search.addEventListener('input', fill)
   fill()
+  const nearby = nearbySection(enterprises)
   page('今日',
     h('p.muted', { id: 'sync-status' }, `上次同步：${new Date(Number(localStorage.getItem(SYNCED) || 0)).toLocaleString('zh-CN')}`),
     h('h2', {}, `待检查计划（${plans.length}）`),
     h('ul.list', {}, plans.map((p) => h('li', {}, h('a', { href: `#/e/${p.enterprise_id}` }, `${byId[p.enterprise_id]?.name || p.enterprise_id}`, h('small', {}, ` ${p.checklist_code} · ${p.due_on} 前`))))),
     h('h2', {}, `待核验隐患（${toVerify.length}）`),
     h('ul.list', { id: 'to-verify' }, toVerify.map((z) => h('li', {}, h('a', { href: `#/h/${z.id}` }, z.title, h('small', {}, ` ${byId[z.enterprise_id]?.name || ''}`))))),
-    h('h2', {}, '企业'), search, list)
+    nearby, h('h2', {}, '企业'), search, list)
+}
+
+const NEARBY_SHOWN = 10
+
+/** 附近企业: filled once the phone knows where it is; without a position, it says why. */
+function nearbySection(enterprises) {
+  const status = h('p.muted', { id: 'nearby-status' }, '正在定位…')
+  const list = h('ul.list', { id: 'nearby-list' })
+  here().then((position) => {
+    status.textContent = ''
+    list.replaceChildren(...byDistance(enterprises, position).slice(0, NEARBY_SHOWN).map((e) => h('li', {},
+      h('a', { href: `#/e/${e.id}` }, h('span', { class: `dot ${e.safety_code_color}` }), e.name,
+        h('small.distance', {}, e.distance === null ? ' 位置未知' : ` ${formatDistance(e.distance)}`)))))
+  }, (error) => {
+    status.textContent = `无法获取当前位置（${error.message}），请用下方搜索查找企业。`
+  })
+  return h('section', { id: 'nearby' }, h('h2', {}, '附近企业'), status, list)
 }
 
 function scanScreen() {
@@ -112,7 +131,7 @@ function scanScreen() {
     if (text) found(text)
     else result.textContent = '照片中没有识别到二维码，请靠近重拍。'
   } })
-  const camera = h('button', { onclick: async () => {
+  const camera = h('button', { id: 'scan-camera', onclick: async () => {
     try { stopCamera = await scanCamera(video, found) } catch { result.textContent = '无法打开摄像头，请用下方“选择照片”。' }
   } }, '打开摄像头扫码')
   page('扫常安码', camera, video, h('label.file', {}, '或选择常安码照片', file), result)

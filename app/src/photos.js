@@ -133,9 +133,51 @@ async function uploadOne(sha) {
   })
 }
 
-/** An object URL for a photo: the phone's copy, else the server's thumbnail. @param {string} sha */
+// The enterprise's after-photos of the hazards awaiting verification, kept for verifying on
+// site offline. Local policy (docs/sources.md): only those hazards, at most the server's
+// APP_AFTER_PHOTO_CACHE_MB (told in the shell's meta tag), each dropped once its hazard no
+// longer awaits verification.
+export const AFTER_PHOTO_CACHE = 'xuncha-after-photos'
+const cacheLimitMb = () => Number(document.querySelector('meta[name="xuncha-after-photo-cache-mb"]')?.content ?? 30)
+const cachedUrl = (sha) => `/api/v1/media/${sha}?variant=preview`
+
+/**
+ * Keep exactly these photos (their previews) in the Cache Storage, within the bound; fetched
+ * with the user's token, as the server lets whoever sees the hazard read them.
+ * @param {string[]} shas newest hazards first: the first are kept when the bound is reached
+ */
+export async function keepAfterPhotos(shas) {
+  if (typeof caches === 'undefined') return
+  const cache = await caches.open(AFTER_PHOTO_CACHE)
+  const wanted = new Set(shas.map(cachedUrl))
+  let bytes = 0
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname + new URL(request.url).search
+    if (!wanted.has(path)) await cache.delete(request)
+    else bytes += (await (await cache.match(request)).blob()).size
+  }
+  for (const url of wanted) {
+    if (await cache.match(url)) continue
+    if (!navigator.onLine) return
+    const answer = await fetch(url, { headers: { Authorization: `Bearer ${token()}` } })
+    if (!answer.ok) continue
+    const blob = await answer.blob()
+    if (bytes + blob.size > cacheLimitMb() * 1024 * 1024) return
+    bytes += blob.size
+    await cache.put(url, new Response(blob, { headers: { 'Content-Type': blob.type } }))
+  }
+}
+
+async function cachedAfterPhoto(sha) {
+  if (typeof caches === 'undefined') return null
+  const hit = await (await caches.open(AFTER_PHOTO_CACHE)).match(cachedUrl(sha))
+  return hit ? hit.blob() : null
+}
+
+/** An object URL for a photo: the phone's copy, a kept after-photo, else the server's thumbnail.
+ * @param {string} sha */
 export async function photoUrl(sha) {
-  const local = await blobOf(sha)
+  const local = (await blobOf(sha)) || (await cachedAfterPhoto(sha))
   if (local) return URL.createObjectURL(local)
   try {
     const answer = await fetch(`/api/v1/media/${sha}?variant=thumb`, { headers: { Authorization: `Bearer ${token()}` } })

@@ -2,6 +2,8 @@
 import { hasUnsyncedChanges, synchronize } from '@nozbe/watermelondb/sync'
 import { call } from './api.js'
 import { MIGRATIONS_ENABLED_AT, WIRE_SCHEMA_VERSION, database, persist } from './db.js'
+import { afterPhotosAwaitingVerification } from './inspection.js'
+import { keepAfterPhotos } from './photos.js'
 
 const TABLES = ['inspections', 'findings', 'hazards', 'photos', 'hazard_actions', 'rectification_orders', 'patrols']
 let running = null
@@ -23,6 +25,12 @@ async function run(onProgress) {
   // comes back with the next pull: pull it now rather than at the next sync.
   if (pushed) await once(onProgress)
   await persist()
+  onProgress({ phase: '正在下载待核验的整改照片…' })
+  try {
+    await keepAfterPhotos(await afterPhotosAwaitingVerification())
+  } catch (error) {
+    console.warn('after-photos not kept', error) // the sync itself succeeded
+  }
   onProgress({ phase: '同步完成' })
 }
 

@@ -4,7 +4,7 @@ from sqlalchemy import or_, select
 
 from checklists.industries import INDUSTRIES, RISK_FEATURES, SCALES
 
-from ..core.http import ID_CONVERTER, Blueprint, IdField, paginate_select
+from ..core.http import ID_CONVERTER, Blueprint, Coordinate, IdField, paginate_select
 from ..core.scope import (
     current_user,
     enterprise_clause,
@@ -69,6 +69,8 @@ class EnterpriseSchema(ma.Schema):
     )
     risk_class = ma.fields.String(validate=ma.validate.OneOf(list(RISK_CLASSES)))
     jurisdiction_id = IdField(required=True)
+    latitude = Coordinate("latitude")
+    longitude = Coordinate("longitude")
     safety_code_color = ma.fields.String(
         dump_only=True, metadata={"description": "Live 常安码 colour: green, yellow or red"}
     )
@@ -80,6 +82,17 @@ class EnterpriseSchema(ma.Schema):
         if isinstance(data, dict) and isinstance(data.get("uscc"), str):
             data = {**data, "uscc": data["uscc"].strip().upper()}
         return data
+
+    @ma.validates_schema
+    def both_coordinates_or_neither(self, data, **_):
+        """A position is a pair: one coordinate alone would place the enterprise nowhere."""
+        given = {field for field in ("latitude", "longitude") if field in data}
+        if len(given) == 1:
+            missing = ({"latitude", "longitude"} - given).pop()
+            raise ma.ValidationError(f"Give {missing} with {given.pop()}.", missing)
+        if given and (data["latitude"] is None) != (data["longitude"] is None):
+            field = "latitude" if data["latitude"] is None else "longitude"
+            raise ma.ValidationError("Both coordinates are given, or both null.", field)
 
 
 class EnterpriseUpdateSchema(EnterpriseSchema):

@@ -1,5 +1,6 @@
 """Enterprises of the base database."""
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from ..core.db import db
@@ -22,6 +23,24 @@ def update_enterprise(enterprise: Enterprise, **fields) -> Enterprise:
         setattr(enterprise, key, value)
     db.session.flush()
     return enterprise
+
+
+def learn_coordinates(
+    enterprise: Enterprise, latitude: float | None, longitude: float | None
+) -> None:
+    """Local policy (ENTERPRISE_LEARN_COORDINATES, on by default; no source gives it): an
+    enterprise without coordinates takes the GPS position of the first on-site inspection or
+    code scan that brings one. Set once: known coordinates are never overwritten this way,
+    only through the enterprise's own edit."""
+    if not current_app.config.get("ENTERPRISE_LEARN_COORDINATES", True):
+        return
+    if latitude is None or longitude is None:
+        return
+    if enterprise.latitude is not None or enterprise.longitude is not None:
+        return
+    enterprise.latitude = latitude
+    enterprise.longitude = longitude
+    db.session.flush()
 
 
 def _check_uscc_free(uscc: str) -> None:

@@ -20,6 +20,7 @@ from ..core.db import db
 from ..core.errors import Conflict, Invalid, checked_text
 from ..core.scope import inspection_clause, require_inspection_owner, require_may_inspect
 from ..core.timeutil import today_in_shanghai
+from ..enterprises.services import learn_coordinates
 from ..hazards.services import report_from_finding
 from ..models import Finding, Hazard, Inspection, Photo, User, utcnow
 from ..photos.services import attach_photos
@@ -62,6 +63,7 @@ def start_inspection(
     )
     db.session.add(inspection)
     db.session.flush()
+    learn_coordinates(enterprise, latitude, longitude)
     return inspection
 
 

@@ -1,6 +1,6 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin
@@ -54,6 +54,9 @@ class Enterprise(TimestampMixin, Base):
     jurisdiction_id: Mapped[int] = mapped_column(
         ForeignKey("jurisdictions.id", ondelete="RESTRICT"), index=True
     )
+    # Where it is (WGS-84 degrees, as a phone's geolocation gives them): the app's 附近企业.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
     # Read by sync, which sends a digest of the token so a scanned code resolves offline.

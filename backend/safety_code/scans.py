@@ -11,6 +11,7 @@ from ..core.db import db
 from ..core.scope import get_visible
 from ..core.timeutil import today_in_shanghai
 from ..emergency import services as emergency
+from ..enterprises.services import learn_coordinates
 from ..hazards.services import AWAITING_VERIFICATION, OPEN_STATUSES, overdue_clause
 from ..models import Enterprise, Hazard, Inspection, ScanRecord, User, utcnow
 from ..plans.services import due_plan_for
@@ -83,6 +84,7 @@ def scan(
     )
     db.session.add(record)
     db.session.flush()
+    learn_coordinates(enterprise, latitude, longitude)
     return {
         "enterprise": enterprise,
         "safety_code_color": enterprise.safety_code_color,

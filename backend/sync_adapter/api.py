@@ -20,8 +20,9 @@ from . import services as service
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="离线同步 (WatermelonDB)")
 
-# v2 adds columns and pushable hazards; a v1 client still works (docs/sync.md).
-SCHEMA_VERSION = 2
+# v2 adds columns and pushable hazards, v3 the enterprises' coordinates; older clients still
+# work (docs/sync.md).
+SCHEMA_VERSION = 3
 
 
 class PullQuery(ma.Schema):
@@ -32,7 +33,7 @@ class PullQuery(ma.Schema):
     )
     schema_version = ma.fields.Integer(
         validate=ma.validate.Range(min=1, max=SCHEMA_VERSION),
-        metadata={"description": "The client's schema version (1 or 2)"},
+        metadata={"description": "The client's schema version (1 to 3)"},
     )
     migration = ma.fields.String(
         allow_none=True,

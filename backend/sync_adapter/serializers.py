@@ -70,6 +70,8 @@ def serialize_enterprise(e: Enterprise) -> dict:
         principal_phone=e.principal_phone,
         safety_manager_name=e.safety_manager_name,
         safety_manager_phone=e.safety_manager_phone,
+        latitude=e.latitude,
+        longitude=e.longitude,
     )
 
 

@@ -5,7 +5,7 @@ hand out files and nothing else."""
 
 from pathlib import Path
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, Response, current_app, send_from_directory
 
 APP_FILES = Path(__file__).parent / "static" / "app"
 
@@ -30,9 +30,16 @@ def _headers(response):
     return response
 
 
+# The deployment's settings the app reads (no inline script: a meta tag each).
+SETTINGS_MARK = "<!-- settings -->"
+
+
 @bp.get("/")
 def shell():
-    return send_from_directory(APP_FILES, "index.html")
+    megabytes = int(current_app.config.get("APP_AFTER_PHOTO_CACHE_MB", 30))
+    meta = f'<meta name="xuncha-after-photo-cache-mb" content="{megabytes}">'
+    page = (APP_FILES / "index.html").read_text(encoding="utf-8").replace(SETTINGS_MARK, meta)
+    return Response(page, mimetype="text/html")
 
 
 @bp.get("/<path:filename>")

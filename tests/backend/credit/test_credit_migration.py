@@ -2,13 +2,13 @@
 0008 turns the records the job made by itself into candidates for a supervisor to decide."""
 
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from backend.core.db import make_engine
 from backend.migrate import downgrade, upgrade
-from backend.models import Enterprise
 
 
 def _old_user(session, jurisdiction_id: int) -> int:
@@ -45,14 +45,22 @@ def test_credit_candidates_become_bad_credit_records(tmp_path):
     engine = make_engine(url)
     with Session(engine) as session:
         district_id = _old_district(session)
-        enterprise = Enterprise(
-            name="甲化工",
-            uscc="91320400MA1XXXXX0X",
-            industry="hazardous_chemicals",
-            jurisdiction_id=district_id,
+        # Raw SQL: the Enterprise model describes the newest schema (coordinates since 0028).
+        session.execute(
+            text(
+                "INSERT INTO enterprises (name, address, uscc, industry, scale,"
+                " safety_staff_count, employee_count, special_operation_staff_count,"
+                " major_hazard_sources, special_equipment, risk_features,"
+                " standardisation_grade, risk_class, jurisdiction_id, created_at, updated_at)"
+                " VALUES ('甲化工', '', '91320400MA1XXXXX0X', 'hazardous_chemicals',"
+                " 'below_scale', 0, 0, 0, '[]', '[]', '[]', 'none', 'general', :j,"
+                " '2024-01-01 00:00:00.000000', '2024-01-01 00:00:00.000000')"
+            ),
+            {"j": district_id},
         )
-        session.add(enterprise)
-        session.flush()
+        enterprise = SimpleNamespace(
+            id=session.scalar(text("SELECT id FROM enterprises WHERE name = '甲化工'"))
+        )
         user_id = _old_user(session, district_id)
         # Raw SQL: the Hazard model describes the newest schema, not the one at 0005.
         session.execute(

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -144,7 +145,12 @@ def live(tmp_path_factory):
 def phone(request):
     """A fresh phone; `service_workers` "block" lets Playwright see every request (a service
     worker's requests bypass its routes)."""
-    service_workers = getattr(request, "param", "allow")
+    with _phone_context(getattr(request, "param", "allow")) as context:
+        yield context
+
+
+@contextmanager
+def _phone_context(service_workers="allow", extra_args=()):
     chromium = require_tool("chromium")
     from playwright.sync_api import sync_playwright
 
@@ -154,7 +160,7 @@ def phone(request):
             profile,
             executable_path=chromium,
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, *extra_args],
             viewport=PHONE,
             is_mobile=True,
             has_touch=True,
@@ -590,3 +596,178 @@ def test_a_photo_keeps_the_time_it_was_taken_from_its_exif(live, phone, tmp_path
     taken = taken if taken.tzinfo else taken.replace(tzinfo=UTC)
     # The camera's local time, read in the phone's zone: within a day of it, not "now".
     assert abs(taken - datetime(2024, 5, 6, 12, tzinfo=UTC)) < timedelta(hours=14)
+
+
+def _place(live, **positions):
+    """Give enterprises of the live world coordinates (name → (lat, lon)), adding those missing."""
+    from backend.core.db import db
+    from backend.demo import demo_uscc
+    from backend.enterprises.services import create_enterprise
+    from backend.models import Enterprise
+
+    with live["app"].app_context():
+        district = db.session.get(Enterprise, live["enterprise_id"]).jurisdiction_id
+        for number, (name, where) in enumerate(positions.items(), start=890):
+            found = db.session.scalar(select(Enterprise).where(Enterprise.name == name))
+            found = found or create_enterprise(
+                name=name, uscc=demo_uscc(number), industry="fireworks", jurisdiction_id=district
+            )
+            found.latitude, found.longitude = where or (None, None)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_enterprises_nearby_are_sorted_by_distance_on_the_phone_offline_too(live, phone):
+    _place(
+        live,
+        **{
+            "示范化工有限公司": (25.3700, 112.1940),
+            "东一村五金厂": (25.4000, 112.2200),
+            "城西烟花仓库": (25.3950, 112.2150),
+            "无坐标烟花店": None,
+        },
+    )
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    # No permission to locate: it says so, and the search still works.
+    assert _wait_for(page, lambda: "无法获取当前位置" in page.inner_text("#nearby-status"), 20)
+    page.fill("#search", "五金")
+    assert page.inner_text("#enterprise-list") == "东一村五金厂"
+
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"latitude": 25.4005, "longitude": 112.2204, "accuracy": 10})
+    for offline in (False, True):  # offline, the positions come from the phone's database
+        phone.set_offline(offline)
+        page.reload()
+        page.wait_for_selector("#nearby-list li", timeout=20_000)
+        rows = page.locator("#nearby-list li").all_inner_texts()
+        names = [row.split(" ")[0] for row in rows]
+        assert names[:3] == ["东一村五金厂", "城西烟花仓库", "示范化工有限公司"], rows
+        assert names[-1] == "无坐标烟花店" and rows[-1].endswith("位置未知")
+        assert re.search(r"\d+ 米$", rows[0]) and re.search(r"\d+\.\d 公里$", rows[2]), rows
+    _shot(page, "8-nearby")
+    assert not errors, errors
+
+
+def _y4m_of(image_bytes, path, size=(640, 480), frames=10):
+    """A Y4M video (YUV4MPEG2, 4:2:0 planar: Y, then U and V at half size) showing the image in
+    the middle of a white frame: what Chromium's fake camera plays in a loop."""
+    from PIL import Image
+
+    picture = Image.open(io.BytesIO(image_bytes)).convert("RGB")
+    side = min(size) - 40
+    picture = picture.resize((side, side))
+    frame = Image.new("RGB", size, "white")
+    frame.paste(picture, ((size[0] - side) // 2, (size[1] - side) // 2))
+    y, u, v = frame.convert("YCbCr").split()
+    half = (size[0] // 2, size[1] // 2)
+    planes = y.tobytes() + u.resize(half).tobytes() + v.resize(half).tobytes()
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{size[0]} H{size[1]} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + planes)
+    return str(path)
+
+
+def test_the_camera_scans_the_poster_offline_to_its_enterprise(live, tmp_path):
+    """Chromium's fake camera plays a video of the poster's QR code: getUserMedia + jsQR find
+    the enterprise on the phone, with no network."""
+    video = _y4m_of(live["poster"], tmp_path / "poster.y4m")
+    camera = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    with _phone_context(extra_args=camera) as phone:
+        phone.grant_permissions(["camera"])
+        page = phone.pages[0] if phone.pages else phone.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        _log_in(page, live, "inspector")
+        page.wait_for_selector("#enterprise-list li", timeout=60_000)
+        phone.set_offline(True)
+        page.goto(f"{live['base']}/app/#/scan")
+        page.click("#scan-camera")
+        page.wait_for_selector("#colour", timeout=20_000)
+        assert page.evaluate("() => location.hash") == f"#/e/{live['enterprise_id']}"
+        assert page.inner_text("h1") == "示范化工有限公司"
+        _shot(page, "9-camera-scan")
+        assert not errors, errors
+
+
+def _kept_after_photos(page):
+    """The SHA-256 of the after-photos the phone keeps."""
+    urls = page.evaluate(
+        "() => caches.open('xuncha-after-photos').then((c) => c.keys())"
+        ".then((keys) => keys.map((k) => k.url))"
+    )
+    return {re.search(r"/media/([0-9a-f]{64})", url).group(1) for url in urls}
+
+
+def test_the_enterprises_after_photos_are_kept_for_verifying_offline(live, phone):
+    """The enterprise sends its after-photos through the API; the inspector's sync keeps them,
+    the verify screen shows them offline, and once verified they are dropped."""
+    from backend.core.db import db
+    from backend.core.timeutil import today_in_shanghai
+    from backend.hazards import services as hazard_service
+    from backend.models import User
+
+    with live["app"].app_context():
+        inspector = db.session.scalar(select(User).where(User.username == "inspector"))
+        manager = db.session.scalar(select(User).where(User.username == "manager"))
+        hazard = hazard_service.report_hazard(
+            inspector,
+            enterprise_id=live["enterprise_id"],
+            title="消防通道堆放货物",
+            due_on=today_in_shanghai() + timedelta(days=7),
+        )
+        hazard_service.apply_action(manager, hazard, "start_rectification", plan={"owner": "王五"})
+        hazard_id = hazard.id
+        db.session.commit()
+        db.session.remove()
+    api = live["app"].test_client()
+    enterprise = _api_token(live, "manager")
+    shas = []
+    for _ in range(2):
+        photo = jpeg()
+        sha = hashlib.sha256(photo).hexdigest()
+        put = api.put(f"/api/v1/media/{sha}", data=photo, headers=enterprise)
+        assert put.status_code == 201, put.get_data(as_text=True)
+        shas.append(sha)
+    submitted = api.post(
+        f"/api/v1/hazards/{hazard_id}/actions",
+        json={"action": "submit", "note": "货物已清走", "photos": shas},
+        headers=enterprise,
+    )
+    assert submitted.status_code in (200, 201), submitted.json
+
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    assert _wait_for(page, lambda: set(shas) <= _kept_after_photos(page), 30)
+
+    phone.set_offline(True)
+    page.reload()  # nothing of the online session left in memory
+    page.goto(f"{live['base']}/app/#/h/{hazard_id}")
+    page.wait_for_selector("#after-photos img", timeout=20_000)
+    images = page.locator("#after-photos img")
+    assert _wait_for(page, lambda: images.count() == 2, 10)
+    widths = page.eval_on_selector_all(
+        "#after-photos img",
+        "(imgs) => Promise.all(imgs.map((i) => i.decode().then(() => i.naturalWidth)))",
+    )
+    assert all(width > 0 for width in widths), widths
+    _shot(page, "10-after-photos-offline")
+
+    page.fill("#decision-note", "现场核验，已清理")
+    page.click("#verify")
+    page.wait_for_selector("#enterprise-list")
+    phone.set_offline(False)
+    page.click("#sync-button")
+    assert _wait_for(page, lambda: not set(shas) & _kept_after_photos(page), 60)  # verified
+    assert not errors, errors
