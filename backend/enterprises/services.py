@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 
 from ..core.db import db
 from ..core.errors import Conflict
-from ..models import Enterprise
+from ..models import ENTERPRISE_ROLES, Enterprise, User
 
 
 def create_enterprise(**fields) -> Enterprise:
@@ -26,13 +26,16 @@ def update_enterprise(enterprise: Enterprise, **fields) -> Enterprise:
 
 
 def learn_coordinates(
-    enterprise: Enterprise, latitude: float | None, longitude: float | None
+    user: User, enterprise: Enterprise, latitude: float | None, longitude: float | None
 ) -> None:
     """Local policy (ENTERPRISE_LEARN_COORDINATES, on by default; no source gives it): an
     enterprise without coordinates takes the GPS position of the first on-site inspection or
-    code scan that brings one. Set once: known coordinates are never overwritten this way,
-    only through the enterprise's own edit."""
+    code scan by an official that brings one (an enterprise's own user may self-inspect from
+    anywhere). Set once: known coordinates are never overwritten this way, only through the
+    enterprise's own edit."""
     if not current_app.config.get("ENTERPRISE_LEARN_COORDINATES", True):
+        return
+    if user.role in ENTERPRISE_ROLES:
         return
     if latitude is None or longitude is None:
         return

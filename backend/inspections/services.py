@@ -63,7 +63,7 @@ def start_inspection(
     )
     db.session.add(inspection)
     db.session.flush()
-    learn_coordinates(enterprise, latitude, longitude)
+    learn_coordinates(user, enterprise, latitude, longitude)
     return inspection
 
 

@@ -84,7 +84,7 @@ def scan(
     )
     db.session.add(record)
     db.session.flush()
-    learn_coordinates(enterprise, latitude, longitude)
+    learn_coordinates(user, enterprise, latitude, longitude)
     return {
         "enterprise": enterprise,
         "safety_code_color": enterprise.safety_code_color,

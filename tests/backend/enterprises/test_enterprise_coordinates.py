@@ -61,21 +61,21 @@ def test_bad_coordinates_are_422_naming_the_field(client, place, body, field):
     assert [error["field"] for error in response.json["errors"]] == [field]
 
 
-def _start_inspection(client, place, latitude, longitude):
+def _start_inspection(client, place, latitude, longitude, who="inspector", kind="supervision"):
     enterprise = place["enterprise"]
     lists = client.get(
-        f"/api/v1/enterprises/{enterprise.id}/checklists", headers=place["inspector"]
+        f"/api/v1/enterprises/{enterprise.id}/checklists?kind={kind}", headers=place[who]
     ).json
     response = client.post(
         "/api/v1/inspections",
         json={
             "enterprise_id": enterprise.id,
             "checklist_version_id": lists[0]["id"],
-            "kind": "supervision",
+            "kind": kind,
             "latitude": latitude,
             "longitude": longitude,
         },
-        headers=place["inspector"],
+        headers=place[who],
     )
     assert response.status_code == 201, response.json
     return response
@@ -94,6 +94,14 @@ def test_an_inspection_on_site_with_gps_teaches_a_missing_position_once(client, 
     _start_inspection(client, place, 26.21, 112.34)
     assert _position(client, place) == (26.21, 112.34)
     _start_inspection(client, place, 27.0, 113.0)  # never overwritten
+    assert _position(client, place) == (26.21, 112.34)
+
+
+def test_an_enterprises_own_self_inspection_teaches_nothing(client, place):
+    """The enterprise's user may self-inspect from anywhere: only an official on site counts."""
+    _start_inspection(client, place, 30.0, 120.0, who="manager", kind="self_inspection")
+    assert _position(client, place) == (None, None)
+    _start_inspection(client, place, 26.21, 112.34)
     assert _position(client, place) == (26.21, 112.34)
 
 
