@@ -325,6 +325,12 @@ def record_five_implementations(
     return status
 
 
+def five_implementation_status(user: User, enterprise_id: int) -> FiveImplementationStatus | None:
+    """An enterprise's 五落实 facts as its keepers recorded them (the enterprise reads its own)."""
+    require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
+    return db.session.get(FiveImplementationStatus, enterprise_id)
+
+
 def five_implementation_query(
     user: User, *, department_id: int | None = None, jurisdiction_id: int | None = None
 ):
