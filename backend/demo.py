@@ -26,6 +26,8 @@ from .jurisdictions.services import create_jurisdiction
 from .models import Department, Enterprise, Inspection, Jurisdiction, Patrol, User, utcnow
 from .patrols.services import record_patrol
 from .photos.services import receive_upload
+from .reports.services import record_five_implementations
+from .training.services import add_certificate, add_person
 from .users.services import create_user
 
 DISTRICT = ("DEMO", "示范区")
@@ -250,8 +252,9 @@ DAYS_AGO = timedelta(days=1)
 def seed_activity(now: datetime | None = None) -> bool:
     """A month of realistic work so every page has something to show: a supervision inspection
     that found a major hazard (a credit candidate follows), hazards in every state — reported,
-    rectifying and late, submitted (待核验), fixed on the spot — and a blacklist entry published.
-    Made once (False when it exists already)."""
+    rectifying and late, submitted (待核验), fixed on the spot — a blacklist entry published, and
+    what 附件1 counts (wall charts, 五落实 accepted, registered safety engineers). Made once
+    (False when it exists already)."""
     chemicals = _demo_enterprise(1)
     if db.session.scalar(select(Inspection.id).where(Inspection.enterprise_id == chemicals.id)):
         return False
@@ -284,8 +287,63 @@ def seed_activity(now: datetime | None = None) -> bool:
     )
     _published_blacklist_entry(supervisor, _demo_enterprise(2), now - 25 * DAYS_AGO)
     _patrols(users["gridworker"], now)
+    _five_implementation_facts(users["department"], supervisor, now)
+    _registered_safety_engineers(manager, chemicals, now)
     db.session.flush()
     return True
+
+
+# 附件1's facts (number of the enterprise in ENTERPRISES: chart posted, 五落实 checked and
+# accepted, days ago). 5 (城南燃气) is not the department's: the supervisor keeps its facts.
+FIVE_IMPLEMENTATION_FACTS = {
+    1: (40, 20),
+    2: (35, None),
+    9: (30, 10),
+    10: (25, None),
+    5: (30, 15),
+}
+
+
+def _five_implementation_facts(official: User, supervisor: User, now: datetime) -> None:
+    for number, (posted, accepted) in FIVE_IMPLEMENTATION_FACTS.items():
+        record_five_implementations(
+            official if number != 5 else supervisor,
+            _demo_enterprise(number).id,
+            chart_posted_on=(now - posted * DAYS_AGO).date(),
+            completed_on=(now - accepted * DAYS_AGO).date() if accepted else None,
+        )
+
+
+# The chemical plant's registered safety engineers: two with a valid 执业证, one whose
+# certificate has expired (附件1 does not count them), and a special operator.
+SAFETY_ENGINEERS = (
+    ("周工程师", "registered_safety_engineer", 700, 400),
+    ("吴工程师", "registered_safety_engineer", 300, 800),
+    ("郑工程师", "registered_safety_engineer", 1200, -30),
+    ("冯电工", "special_operation", 300, 800),
+)
+
+
+def _registered_safety_engineers(manager: User, enterprise: Enterprise, now: datetime) -> None:
+    today = now.date()
+    for number, (name, cert_type, issued, valid) in enumerate(SAFETY_ENGINEERS, start=1):
+        special = cert_type == "special_operation"
+        person = add_person(
+            manager,
+            enterprise_id=enterprise.id,
+            name=name,
+            role="special_operator" if special else "registered_safety_engineer",
+        )
+        add_certificate(
+            manager,
+            person_id=person.id,
+            cert_type=cert_type,
+            operation_category="electrical" if special else None,
+            number=f"DEMO-{number:04d}",
+            issuer="应急管理部" if not special else "示范区应急管理局",
+            issued_on=today - timedelta(days=issued),
+            valid_until=today + timedelta(days=valid),
+        )
 
 
 def _patrols(worker: User, now: datetime) -> None:

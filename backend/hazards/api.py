@@ -327,7 +327,7 @@ class HazardStats(MethodView):
     @blp.response(200, StatsSchema)
     def get(self, query):
         """Statistics: open, overdue, rectification rate, mean days to close (supervisors,
-        admins)"""
+        admins, department officials; each of their scope)"""
         user = current_user()
         require_role(user, *hazard_reports.STATS_ROLES)
         return hazard_reports.hazard_stats(user, query)

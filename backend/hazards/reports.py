@@ -15,8 +15,10 @@ from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import HAZARD_GRADES, HAZARD_STATUSES, Enterprise, Hazard, Jurisdiction, utcnow
 from .services import AWAITING_VERIFICATION, days_overdue, hazard_query, is_overdue, submitted_at
 
-# Who may read the statistics of hazards across enterprises.
-STATS_ROLES = ("supervisor", "admin")
+# Who may read the statistics of hazards across enterprises, each of their own scope: a
+# department official those of its department's enterprises ("每项统计可按部门分列", issue 19;
+# 管行业必须管安全, seed 000).
+STATS_ROLES = ("supervisor", "admin", "department_official")
 
 LEDGER_HEADERS = (
     "隐患编号",

@@ -21,12 +21,14 @@ from sqlalchemy import select
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.scope import (
+    department_enterprise_clause,
     enterprise_clause,
     is_global,
     jurisdiction_clause,
     require_department_in_scope,
     require_enterprise_in_scope,
     require_role,
+    visible_subtree_ids,
 )
 from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import (
@@ -305,10 +307,12 @@ def record_five_implementations(
     today = today_in_shanghai()
     for field, value in (("chart_posted_on", chart_posted_on), ("completed_on", completed_on)):
         if value is not None and value > today:
-            raise Invalid("The date cannot lie in the future.", field=field)
+            raise Invalid("The date cannot lie in the future.", field=field, rule="future")
     if completed_on is not None and enterprise.scale != "above_scale":
         raise Invalid(
-            "附件1 counts completion for above-scale enterprises only.", field="completed_on"
+            "附件1 counts completion for above-scale enterprises only.",
+            field="completed_on",
+            rule="above_scale_only",
         )
     status = db.session.get(FiveImplementationStatus, enterprise.id)
     if status is None:
@@ -319,6 +323,35 @@ def record_five_implementations(
     status.updated_by_id = user.id
     db.session.flush()
     return status
+
+
+def five_implementation_status(user: User, enterprise_id: int) -> FiveImplementationStatus | None:
+    """An enterprise's 五落实 facts as its keepers recorded them (the enterprise reads its own)."""
+    require_enterprise_in_scope(user, enterprise_id, "enterprise_id")
+    return db.session.get(FiveImplementationStatus, enterprise_id)
+
+
+def five_implementation_query(
+    user: User, *, department_id: int | None = None, jurisdiction_id: int | None = None
+):
+    """The enterprises whose 五落实 facts the user keeps, each with its facts (None when none
+    are recorded), by name; optionally those of one department, or of a jurisdiction subtree."""
+    require_role(user, *FIVE_IMPLEMENTATION_KEEPERS)
+    stmt = (
+        select(Enterprise, FiveImplementationStatus)
+        .outerjoin(
+            FiveImplementationStatus, FiveImplementationStatus.enterprise_id == Enterprise.id
+        )
+        .where(enterprise_clause(user))
+    )
+    if department_id is not None:
+        department = require_department_in_scope(user, department_id, "department_id")
+        stmt = stmt.where(department_enterprise_clause(department))
+    if jurisdiction_id is not None:
+        stmt = stmt.where(
+            Enterprise.jurisdiction_id.in_(visible_subtree_ids(user, jurisdiction_id))
+        )
+    return stmt.order_by(Enterprise.name, Enterprise.id)
 
 
 def late_summary(user: User, today: date | None = None) -> list[dict]:

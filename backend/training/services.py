@@ -400,10 +400,11 @@ def certification_rate(user: User, enterprise_id: int, today: date | None = None
 
 def jurisdiction_certification(user: User, jurisdiction_id: int, today: date | None = None):
     """The 持证上岗率 over the enterprises of a jurisdiction subtree in scope, and those below
-    the 100 % target."""
+    the 100 % target; a department official counts only its department's enterprises there."""
     enterprises = db.session.scalars(
         select(Enterprise)
         .where(Enterprise.jurisdiction_id.in_(visible_subtree_ids(user, jurisdiction_id)))
+        .where(Enterprise.id.in_(visible_enterprise_ids(user)))
         .order_by(Enterprise.id)
     ).all()
     rates = certification_rates(enterprises, today or today_in_shanghai())

@@ -101,6 +101,7 @@ def init_web(app) -> None:
         board_credit,
         board_enforcement,
         board_enterprises,
+        board_five_implementations,
         board_patrols,
         board_reports,
         portal,

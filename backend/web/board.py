@@ -4,9 +4,13 @@ overdue rectifications, most overdue first, with filters (jurisdiction, industry
 grade), charts drawn on the server as SVG, and a hazard's detail with the actions the
 supervisor's role allows.
 
-Supervisors and admins only. Lists are the services' queries (`hazard_query`, the credit
-queries) and the charts the hazard statistics (`hazard_stats`) under the same filters; every
-action goes through the hazard service, as the API's do: no rule is worked out here.
+Supervisors, admins and department officials (行业主管部门, 管行业必须管安全: each sees its
+department's enterprises, as core/scope.py says). The pages of the bureau's own procedures —
+credit, blacklist, 双公示, grid workers, reports received — are not a department's: they answer
+403 to it and their links are hidden (`require_bureau_user`). Lists are the services' queries
+(`hazard_query`, the credit queries) and the charts the hazard statistics (`hazard_stats`)
+under the same filters; every action goes through the hazard service, as the API's do: no
+rule is worked out here.
 """
 
 import re
@@ -26,6 +30,7 @@ from ..core.scope import (
     get_visible,
     jurisdiction_clause,
     require_department_in_scope,
+    scope_root_id,
 )
 from ..core.spreadsheets import XLSX_MIME, xlsx_bytes
 from ..core.timeutil import today_in_shanghai
@@ -37,6 +42,7 @@ from ..hazards import services as service
 from ..hazards.reports import STATS_ROLES
 from ..models import (
     BAD_RECORD_TRIGGERS,
+    DEPARTMENT_ROLES,
     HAZARD_GRADES,
     HAZARD_STATUSES,
     Department,
@@ -58,8 +64,9 @@ AREA = Area(
     title="监管看板",
     roles=STATS_ROLES,
     home="board.index",
-    wrong_role="监管看板仅供监管部门负责人和系统管理员使用。",
+    wrong_role="监管看板仅供监管部门负责人、行业主管部门人员和系统管理员使用。",
 )
+NOT_FOR_DEPARTMENTS = "该页面为应急管理部门办理的事项，行业主管部门人员不能使用。"
 PAGE_SIZE = 30
 MONTHS_SHOWN = 12
 QUEUE_SHOWN = 10
@@ -92,6 +99,21 @@ def bad_filter(_error):
     return render_error(400, "筛选条件无效，请重新选择。")
 
 
+def is_bureau(user: User) -> bool:
+    """The bureau's own officials (not a department's): they run credit, the blacklist, 双公示,
+    the grid workers and receive the reports."""
+    return user.role not in DEPARTMENT_ROLES
+
+
+def require_bureau_user():
+    """Like `require_area_user`, and a department official gets 403 (a page of the bureau's
+    own procedures)."""
+    user, answer = require_area_user(AREA)
+    if user is not None and not is_bureau(user):
+        return None, render_error(403, NOT_FOR_DEPARTMENTS)
+    return user, answer
+
+
 @bp.get("/")
 def index():
     user, answer = require_area_user(AREA)
@@ -110,6 +132,7 @@ def index():
     return render_template(
         "board/index.html",
         queues=_queues(user),
+        bureau=is_bureau(user),
         risk_colours=colour_rows(risks.scope_level_counts(user)),
         rows=[_row(hazard) for hazard in hazards],
         total=total,
@@ -194,7 +217,7 @@ def _department_options(user: User) -> list[tuple[int, str]]:
 
 def _jurisdiction_bars(user: User, stats: dict, filters: dict) -> list[tuple[str, float]]:
     """One bar per jurisdiction just below the one looked at (each counting its subtree)."""
-    focus = filters.get("jurisdiction_id") or user.jurisdiction_id
+    focus = filters.get("jurisdiction_id") or scope_root_id(user)
     nodes = stats["by_jurisdiction"]
     shown = [node for node in nodes if node["parent_id"] == focus]
     if not shown:
@@ -206,16 +229,18 @@ def _jurisdiction_bars(user: User, stats: dict, filters: dict) -> list[tuple[str
 
 
 def _queues(user: User) -> dict:
-    """Work waiting on the bureau, oldest first, with counts: each list from a service query."""
+    """Work waiting on the bureau, oldest first, with counts: each list from a service query.
+    A department official gets the hazard queues only (the rest are the bureau's procedures)."""
     awaiting = service.hazard_query(user, status="submitted", sort="due_on")
     extensions = service.hazard_query(user, sort="due_on").where(
         Hazard.extension_requested_due_on.is_not(None)
     )
+    hazard_queues = {"awaiting": _hazard_queue(awaiting), "extensions": _hazard_queue(extensions)}
+    if not is_bureau(user):
+        return hazard_queues
     candidates = credit.bad_record_query(user, status="proposed")
     objected = credit.bad_record_query(user, status="objected")
-    return {
-        "awaiting": _hazard_queue(awaiting),
-        "extensions": _hazard_queue(extensions),
+    return hazard_queues | {
         "credit": _count_and_rows(candidates, _credit_row) | {"objected": _count(objected)},
         "blacklist": _blacklist_queue(user),
         "publication": _count_and_rows(enforcement.publication_due_query(user), _publication_row),

@@ -22,8 +22,7 @@ from ..models import (
     BlacklistEntry,
     User,
 )
-from .auth import require_area_user
-from .board import AREA, bp
+from .board import bp, require_bureau_user
 from .messages import describe, status_of
 
 MAX_NOTE = 4000
@@ -48,7 +47,7 @@ STEP_LABELS = {action: blacklist.ACTION_LABELS[action] for action in SUPERVISOR_
 
 @bp.get("/blacklist")
 def blacklist_queue():
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     return _page(user)
@@ -112,7 +111,7 @@ def _proposal(accident: Accident) -> dict:
 @bp.post("/blacklist/accidents/<string(maxlength=64):accident_id>")
 def collect_on_accident(accident_id: str):
     """信息采集 on an accident's proposal: trigger, level and term come from the accident."""
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     try:
@@ -133,7 +132,7 @@ def collect_on_accident(accident_id: str):
 
 @bp.post("/blacklist/<string(maxlength=64):entry_id>")
 def blacklist_step(entry_id: str):
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     action = request.form.get("action", "")
@@ -151,7 +150,7 @@ def blacklist_step(entry_id: str):
 @bp.get("/blacklist/<string(maxlength=64):entry_id>/notice")
 def blacklist_notice(entry_id: str):
     """The written notice (告知书) as the enterprise received it."""
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     entry = blacklist.get_visible_entry(user, entry_id)

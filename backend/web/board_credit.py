@@ -9,8 +9,7 @@ from ..core.db import db
 from ..core.errors import DomainError
 from ..credit import records as credit
 from ..models import BAD_RECORD_STATUSES, BAD_RECORD_TRIGGERS, BadCreditRecord, User
-from .auth import require_area_user
-from .board import AREA, bp
+from .board import bp, require_bureau_user
 from .messages import describe, status_of
 
 WAITING = ("proposed", "notified", "objected")
@@ -19,7 +18,7 @@ STEP_LABELS = {action: credit.ACTION_LABELS[action] for action in ("review", "de
 
 @bp.get("/credit")
 def credit_queue():
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     return _page(user)
@@ -54,7 +53,7 @@ def _row(user: User, record: BadCreditRecord) -> dict:
 
 @bp.post("/credit/<string(maxlength=64):record_id>")
 def credit_step(record_id: str):
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     action = request.form.get("action", "")

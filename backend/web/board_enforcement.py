@@ -8,14 +8,13 @@ from ..core.db import db
 from ..core.errors import DomainError
 from ..enforcement import services as enforcement
 from . import render_error
-from .auth import require_area_user
-from .board import AREA, bp
+from .board import bp, require_bureau_user
 from .messages import describe, status_of
 
 
 @bp.post("/penalty-decisions/<string(maxlength=64):decision_id>/publication")
 def publish_penalty_decision(decision_id: str):
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     try:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..classification import services as classification
 from ..core.db import db
-from ..core.scope import enterprise_clause, get_visible, jurisdiction_clause
+from ..core.scope import enterprise_clause, get_visible, jurisdiction_clause, scope_root_id
 from ..core.timeutil import today_in_shanghai
 from ..emergency import services as emergency
 from ..enterprises import services as enterprise_service
@@ -90,8 +90,8 @@ def enterprises():
 
 def _certification_by_jurisdiction(user: User) -> list[dict]:
     """The 持证上岗率 of the user's jurisdiction and of each one just below it (a system-wide
-    admin: each top-level jurisdiction)."""
-    parent = user.jurisdiction_id
+    admin: each top-level jurisdiction; a department official: its territory)."""
+    parent = scope_root_id(user)
     nodes = db.session.scalars(
         select(Jurisdiction)
         .where(jurisdiction_clause(user))

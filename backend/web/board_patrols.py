@@ -9,13 +9,12 @@ from flask import render_template, request
 
 from ..core.timeutil import today_in_shanghai
 from ..patrols import services as patrols
-from .auth import require_area_user
-from .board import AREA, BadFilter, bp
+from .board import BadFilter, bp, require_bureau_user
 
 
 @bp.get("/patrols")
 def duty_performance():
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     month = request.args.get("month", "") or today_in_shanghai().strftime("%Y-%m")

@@ -5,13 +5,12 @@ due date), with their counts; from the reports service."""
 from flask import render_template
 
 from ..reports import services as reports
-from .auth import require_area_user
-from .board import AREA, bp
+from .board import bp, require_bureau_user
 
 
 @bp.get("/reports")
 def late_reports():
-    user, answer = require_area_user(AREA)
+    user, answer = require_bureau_user()
     if user is None:
         return answer
     return render_template(

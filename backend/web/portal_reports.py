@@ -33,6 +33,7 @@ def _page(user, error: str | None = None, status: int = 200):
         states=REPORT_STATES,
         may_submit=user.role == "enterprise_principal",
         may_draft=user.role in reports.STATISTICS_DRAFTERS,
+        five_implementations=reports.five_implementation_status(user, user.enterprise_id),
         local=lambda moment: moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
         error=error,
     )

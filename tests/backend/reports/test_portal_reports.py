@@ -38,3 +38,22 @@ def test_the_manager_drafts_and_the_principal_submits(client, session, reports_w
     assert report.state == "submitted" and report.submitted_by_id == w["principal"].id
     workbook = client.get(f"/portal/reports/{report.id}/workbook.xlsx")
     assert workbook.status_code == 200 and workbook.data[:2] == b"PK"
+
+
+def test_the_enterprise_reads_its_five_implementation_facts(client, session, reports_world):
+    from datetime import timedelta
+
+    from backend.reports.services import record_five_implementations
+
+    w = reports_world
+    posted = today_in_shanghai() - timedelta(days=3)
+    log_in(client, "portal", w["manager"])
+    assert 'id="chart-posted-on">尚未登记<' in text(client.get("/portal/reports"))
+    record_five_implementations(w["official"], w["chem"].id, chart_posted_on=posted)
+    session.commit()
+
+    page = text(client.get("/portal/reports"))
+
+    assert f'id="chart-posted-on">{posted.isoformat()}<' in page
+    assert 'id="completed-on">尚未登记<' in page
+    assert "<form" not in page.split('id="five-implementations"')[1].split("</div>")[0]
