@@ -143,6 +143,10 @@ def publication_due_query(user: User, today: date | None = None):
     )
 
 
+def is_publication_overdue(licence: LicenceDecision, today: date | None = None) -> bool:
+    return licence.published_at is None and licence.publish_due_on < (today or today_in_shanghai())
+
+
 def published_licences():
     """Every published licence decision (双公示), newest publication first: for anyone."""
     return (

@@ -36,6 +36,7 @@ from ..core.spreadsheets import XLSX_MIME, xlsx_bytes
 from ..core.timeutil import today_in_shanghai
 from ..credit import blacklist
 from ..credit import records as credit
+from ..enforcement import licences
 from ..enforcement import services as enforcement
 from ..hazards import reports as hazard_reports
 from ..hazards import services as service
@@ -45,6 +46,7 @@ from ..models import (
     DEPARTMENT_ROLES,
     HAZARD_GRADES,
     HAZARD_STATUSES,
+    LICENCE_KINDS,
     Department,
     Enterprise,
     Hazard,
@@ -244,6 +246,7 @@ def _queues(user: User) -> dict:
         "credit": _count_and_rows(candidates, _credit_row) | {"objected": _count(objected)},
         "blacklist": _blacklist_queue(user),
         "publication": _count_and_rows(enforcement.publication_due_query(user), _publication_row),
+        "licences": _count_and_rows(licences.publication_due_query(user), _licence_row),
     }
 
 
@@ -318,6 +321,17 @@ def _publication_row(decision) -> dict:
         "number": decision.number,
         "due_on": decision.publish_due_on,
         "overdue": enforcement.is_publication_overdue(decision),
+    }
+
+
+def _licence_row(licence) -> dict:
+    return {
+        "id": licence.id,
+        "enterprise": licence.holder_name,
+        "kind": LICENCE_KINDS[licence.kind],
+        "number": licence.licence_number,
+        "due_on": licence.publish_due_on,
+        "overdue": licences.is_publication_overdue(licence),
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from backend.core.problems import PROBLEM_MIME
 from backend.enforcement import licences
-from tests.backend.web.test_pages import text
+from tests.backend.web.test_pages import CSRF, log_in, text
 
 URL = "/api/v1/enforcement/licence-decisions"
 DECIDED_ON = date(2026, 9, 28)  # a Monday; 中秋 was the 25th, 国庆 runs 10-1…10-7
@@ -109,3 +109,23 @@ def test_who_records_and_who_reads_licence_decisions(client, world):
         assert client.get(one, headers=world["headers"][stranger]).status_code == 404
         listed = client.get(URL, headers=world["headers"][stranger]).json
         assert made["id"] not in {row["id"] for row in listed}
+
+
+def test_the_supervisor_publishes_a_licence_from_the_board(client, world):
+    made = client.post(URL, json=_licence(world), headers=world["headers"]["supervisor"]).json
+    url = f"/board/licence-decisions/{made['id']}/publication"
+
+    log_in(client, "board", world["users"]["other_supervisor"])
+    page = text(client.get("/board/"))
+    assert f'data-licence="{made["id"]}"' not in page
+    assert client.post(url, data={"csrf_token": CSRF.search(page).group(1)}).status_code == 404
+    client.post("/board/logout", data={"csrf_token": CSRF.search(page).group(1)})
+
+    log_in(client, "board", world["users"]["supervisor"])
+    page = text(client.get("/board/"))
+    assert f'data-licence="{made["id"]}"' in page and 'id="queue-licences">1<' in page
+    published = client.post(url, data={"csrf_token": CSRF.search(page).group(1)})
+    assert published.status_code == 302
+    board = text(client.get("/board/"))
+    assert "D危化经字〔2026〕000123）已公示" in board and 'id="queue-licences">0<' in board
+    assert f'data-licence-id="{made["id"]}"' in text(client.get("/gongshi?kind=licences"))
