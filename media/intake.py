@@ -184,7 +184,7 @@ def inspect_image(
     check_compression_ratio(image, os.path.getsize(path), max_ratio, ratio_free_bytes)
     with image:
         width, height = image.size  # from the header: a JPEG draft shrinks image.size
-        decode_all_data(image)
+        decode_all_data(image, path)
         exif = _read_exif(image)
         return ImageInfo(
             format=image_format,
@@ -219,7 +219,7 @@ def sniff_format(path: str | os.PathLike[str]) -> tuple[str, str]:
     )
 
 
-def decode_all_data(image: Image.Image) -> None:
+def decode_all_data(image: Image.Image, path: str | os.PathLike[str]) -> None:
     """Decode every byte of image data; raises ``CorruptImage`` for truncated/damaged files.
 
     ``verify()`` misses a JPEG cut short, so this really decodes. For JPEG it asks libjpeg for
@@ -232,6 +232,29 @@ def decode_all_data(image: Image.Image) -> None:
         image.load()
     except DECODE_ERRORS as error:
         raise CorruptImage(f"image data is truncated or corrupt: {error}", field="file") from None
+    if image.format in JPEG_FORMATS and not _has_end_marker(path):
+        raise CorruptImage("image data is truncated: the JPEG has no end marker", field="file")
+
+
+def _has_end_marker(path) -> bool:
+    """True when an end-of-image marker (FFD9) follows the image's first scan. libjpeg quietly
+    completes a file cut just before its end marker when the scan data happen to end on a
+    whole block; this catches that cut. The segments before the scan (APPn with their EXIF
+    thumbnail) are stepped over by their lengths; within scan data a 0xFF byte is always
+    stuffed, so the marker cannot appear there by chance, and data after it (a phone's
+    trailer, a motion photo's video) do not matter."""
+    with open(path, "rb") as source:
+        data = source.read()
+    position = 2  # after SOI
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+        elif marker == 0xDA:  # start of scan
+            return data.find(b"\xff\xd9", position) != -1
+        else:
+            position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+    return False
 
 
 # --- EXIF -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import hashlib
 import io
+import random
 import struct
 import tracemalloc
 import zlib
@@ -228,6 +229,33 @@ def test_truncated_jpeg_is_refused(make_photo, write_file, keep, monkeypatch):
     with pytest.raises(CorruptImage) as caught:
         inspect_image(write_file(cut))
     assert caught.value.http_status == 422
+
+
+def _noisy_jpeg(seed: int, size=(800, 600)) -> bytes:
+    """A photo-like JPEG from a seeded noise, the same bytes on every run."""
+    noise = Image.frombytes("L", size, random.Random(seed).randbytes(size[0] * size[1]))
+    gradient = Image.linear_gradient("L").resize(size)
+    green = gradient.rotate(90).resize(size)
+    image = Image.merge("RGB", (Image.blend(noise, gradient, 0.5), green, noise))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_a_jpeg_cut_just_before_its_end_marker_is_refused_even_when_libjpeg_completes_it(
+    write_file, monkeypatch
+):
+    """With this seed the scan data end on a whole block: libjpeg decodes the cut file without
+    complaint (the random photos of the test above did so about one run in forty)."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", False)
+    whole = _noisy_jpeg(74)
+    assert inspect_image(write_file(whole)).format == "JPEG"
+    with pytest.raises(CorruptImage) as caught:
+        inspect_image(write_file(whole[:-2]))
+    assert caught.value.http_status == 422
+    # A trailer after the end marker (a phone's, a motion photo's video) is not a cut.
+    trailer = b"MotionPhoto" + b"\xff\xda\x00\x08" * 64  # markers' bytes by chance
+    assert inspect_image(write_file(whole + trailer)).format == "JPEG"
 
 
 def test_truncated_png_and_heic_are_refused(make_photo, write_file):
