@@ -2,7 +2,7 @@
 over its chemical and industry-and-trade enterprises, with inspections and hazards placed
 around the phase boundaries, hand-counted in the tests."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +19,7 @@ SEED_004_PHASES = [
 
 
 def utc(*parts) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 @pytest.fixture
