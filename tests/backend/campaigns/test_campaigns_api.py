@@ -1,6 +1,6 @@
 """Campaigns over REST: phases validated, targets materialised, who sees what."""
 
-from .conftest import SEED_004_PHASES
+from tests.backend.fixtures.campaigns import SEED_004_PHASES
 
 URL = "/api/v1/campaigns"
 

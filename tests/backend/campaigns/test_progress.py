@@ -4,8 +4,7 @@ from datetime import date
 
 from backend.campaigns import progress
 from backend.models import CampaignTarget
-
-from .conftest import utc
+from tests.backend.fixtures.campaigns import utc
 
 EXPECTED_TOTALS = {
     "targets": 3,  # chem, trade, chem_west (fireworks: another industry; chem_away: elsewhere)
