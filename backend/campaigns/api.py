@@ -25,9 +25,7 @@ class PhaseSchema(ma.Schema):
     )
     report_due = ma.fields.Boolean(
         allow_none=True,
-        metadata={
-            "description": "Report due after it (default: 自查自纠, the last)"
-        },
+        metadata={"description": "Report due after it (default: 自查自纠, the last)"},
     )
 
 
