@@ -52,6 +52,10 @@ class Figures:
     def percent(self, name: str) -> int:
         return round(100 * getattr(self, name) / self.targets) if self.targets else 0
 
+    def closed_percent(self) -> int:
+        """Hazards closed (销号) out of those found."""
+        return round(100 * self.hazards_closed / self.hazards_found) if self.hazards_found else 0
+
     def as_dict(self) -> dict:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 

@@ -72,6 +72,10 @@ def campaign_clause(user: User):
     return or_(Campaign.jurisdiction_id.in_(organised_here), Campaign.id.in_(targeting_mine))
 
 
+def may_organise(user: User) -> bool:
+    return user.role in ORGANISERS
+
+
 def campaign_query(user: User):
     return select(Campaign).where(campaign_clause(user)).order_by(Campaign.id.desc())
 
@@ -162,6 +166,30 @@ def status_label(campaign: Campaign, today: date | None = None) -> str:
     if today > campaign.phases[-1].ends_on:
         return "已结束"
     return "阶段间隔"
+
+
+def phase_timing(phase: CampaignPhase, today: date | None = None) -> str:
+    """ "past", "current" or "future" against today (Shanghai)."""
+    today = today or today_in_shanghai()
+    if today > phase.ends_on:
+        return "past"
+    return "current" if today >= phase.starts_on else "future"
+
+
+def days_left(phase: CampaignPhase, today: date | None = None) -> int:
+    """Days from today to the phase's last day (0 on its last day)."""
+    return (phase.ends_on - (today or today_in_shanghai())).days
+
+
+def seed_004_phases(year: int) -> list[dict]:
+    """Seed 004 四、工作步骤's four phases in a given year, to start a campaign from. The seed
+    gives 动员部署 only an end (「4月30日前」, from 「即日起」): it starts on 1 January here."""
+    return [
+        {"name": "动员部署", "starts_on": date(year, 1, 1), "ends_on": date(year, 4, 30)},
+        {"name": "自查自纠", "starts_on": date(year, 5, 1), "ends_on": date(year, 6, 30)},
+        {"name": "严格执法", "starts_on": date(year, 7, 1), "ends_on": date(year, 10, 31)},
+        {"name": "巩固提升", "starts_on": date(year, 11, 1), "ends_on": date(year, 12, 31)},
+    ]
 
 
 def self_inspection_phases(campaign: Campaign) -> list[CampaignPhase]:

@@ -445,3 +445,31 @@ def _campaign_late_summary(user: User, title: str, today: date) -> list[dict]:
             }
         )
     return summary
+
+
+def campaign_report_standing(row: dict) -> str:
+    """A unit's campaign report in three words: "late" (missing past the due date, or sent
+    after it), "submitted" (sent in time) or "missing" (not sent, not yet due)."""
+    if row["late"]:
+        return "late"
+    return "submitted" if row["state"] in ("submitted", "received") else "missing"
+
+
+def campaign_report_states(user: User, campaign: Campaign, today: date | None = None) -> list:
+    """For the organising level, each phase that asks for a report: its period and every
+    street's and department's standing; nothing for a user who does not receive them."""
+    if user.role not in RECEIVERS or not jurisdiction_in_scope(user, campaign.jurisdiction_id):
+        return []
+    today = today or today_in_shanghai()
+    states = []
+    for phase in campaign.phases:
+        if not phase.report_due:
+            continue
+        code = campaign_phase_code(phase.id)
+        rows = units_status(user, "campaign_progress", code, today)
+        for row in rows:
+            row["standing"] = campaign_report_standing(row)
+        states.append(
+            {"phase": phase, "period": period_of("campaign_progress", code), "rows": rows}
+        )
+    return states
