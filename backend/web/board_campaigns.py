@@ -74,7 +74,7 @@ def campaign_detail(campaign_id: int):
     user, answer = require_area_user(AREA)
     if user is None:
         return answer
-    campaign = campaigns.get_campaign(user, campaign_id)
+    campaign = campaigns.get_progress_campaign(user, campaign_id)
     today = today_in_shanghai()
     return render_template(
         "board/campaign.html",
