@@ -8,6 +8,7 @@ from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 
 from .accidents import api as accidents_api
+from .campaigns import api as campaigns_api
 from .checklists import api as checklists_api
 from .classification import api as classification_api
 from .core.errors import Unauthorized
@@ -76,6 +77,7 @@ DOMAIN_APIS = (
     users_api,
     departments_api,
     patrols_api,
+    campaigns_api,
     checklists_api,
     inspections_api,
     hazards_api,

@@ -3,11 +3,14 @@ department, a user of each role, and a month of activity made through the servic
 
 import hashlib
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
+from checklists.industries import KEY_INDUSTRIES
+
+from .campaigns.services import TargetFilter, create_campaign, seed_004_phases
 from .checklists.services import current_versions, publish_shipped
 from .core.db import db
 from .credit.blacklist import apply_action as blacklist_apply
@@ -289,6 +292,7 @@ def seed_activity(now: datetime | None = None) -> bool:
     _patrols(users["gridworker"], now)
     _five_implementation_facts(users["department"], supervisor, now)
     _registered_safety_engineers(manager, chemicals, now)
+    _campaign(users)
     db.session.flush()
     return True
 
@@ -344,6 +348,46 @@ def _registered_safety_engineers(manager: User, enterprise: Enterprise, now: dat
             issued_on=today - timedelta(days=issued),
             valid_until=today + timedelta(days=valid),
         )
+
+
+CAMPAIGN_TITLE = "企业安全生产管理人员履职专项治理"
+CAMPAIGN_YEAR = 2026
+
+
+def _campaign(users: dict) -> None:
+    """Seed 004's campaign over the demo enterprises of the eight key industries, with the
+    principal's self-inspection in 自查自纠 and supervisions (one a 回头看) in 严格执法, so its
+    board page has figures to show."""
+    supervisor, inspector, manager = users["supervisor"], users["inspector"], users["manager"]
+    create_campaign(
+        supervisor,
+        title=CAMPAIGN_TITLE,
+        jurisdiction_id=supervisor.jurisdiction_id,
+        phases=seed_004_phases(CAMPAIGN_YEAR),
+        checklist_codes=["duty31"],
+        target_filter=TargetFilter(industries=tuple(KEY_INDUSTRIES)),
+    )
+    _passed_duty31(manager, _demo_enterprise(1), "self_inspection", _day(5, 20))
+    for number, day in ((1, _day(7, 15)), (2, _day(8, 6)), (5, _day(9, 10)), (1, _day(10, 20))):
+        _passed_duty31(inspector, _demo_enterprise(number), "supervision", day)
+
+
+def _day(month: int, day: int) -> datetime:
+    return datetime(CAMPAIGN_YEAR, month, day, 2, tzinfo=UTC)
+
+
+def _passed_duty31(user: User, enterprise: Enterprise, kind: str, at: datetime) -> None:
+    """duty31 with every item passed. The demo dates its arrival on the server too (the
+    campaign counts inspections by the day they reached the server), as if sent that day."""
+    (version,) = [v for v in current_versions() if v.code == "duty31"]
+    inspection = start_inspection(
+        user, enterprise_id=enterprise.id, checklist_version_id=version.id, kind=kind, started_at=at
+    )
+    _checklist, _sections, items = applicable_items(inspection)
+    for code in items:
+        record_finding(user, inspection, item_code=code, result="pass")
+    finish_inspection(user, inspection, finished_at=at)
+    inspection.finished_received_at = at
 
 
 def _patrols(worker: User, now: datetime) -> None:

@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.backend.fixtures.credit",
     "tests.backend.fixtures.sync",
     "tests.backend.fixtures.grids",
+    "tests.backend.fixtures.campaigns",
 ]
 
 

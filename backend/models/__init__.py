@@ -7,6 +7,7 @@ from .accident import (
     Accident,
 )
 from .base import Base, utcnow
+from .campaign import Campaign, CampaignPhase, CampaignTarget
 from .classification import (
     CLASSIFICATION_CHANGE_KINDS,
     ENTERPRISE_CLASSES,
@@ -169,6 +170,9 @@ __all__ = [
     "BadCreditRecord",
     "BadCreditRecordEvent",
     "Base",
+    "Campaign",
+    "CampaignPhase",
+    "CampaignTarget",
     "BlacklistEntry",
     "BlacklistEvent",
     "Certificate",

@@ -13,6 +13,7 @@ REPORT_KINDS = {
     "five_implementations": "企业落实“五落实”进展情况汇总表",
     "joint_punishment": "联合惩戒对象和“黑名单”管理信息月报",
     "hazard_statistics": "事故隐患排查治理统计分析表",
+    "campaign_progress": "专项治理工作进展情况",
 }
 REPORT_STATES = {"draft": "草稿", "submitted": "已报送", "received": "已签收"}
 REPORT_UNITS = {"department": "行业主管部门", "jurisdiction": "辖区", "enterprise": "生产经营单位"}
@@ -36,7 +37,8 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    # "2026-05" (a month), "2026-Q2" (a quarter) or "2026" (a year).
+    # "2026-05" (a month), "2026-Q2" (a quarter), "2026" (a year) or "P12" (campaign phase 12:
+    # the phase is in the period, so the unique key stays as it is for every kind).
     period: Mapped[str] = mapped_column(String(8))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
@@ -53,6 +55,9 @@ class Report(Base):
     # The unit's jurisdiction (a department's territory, an enterprise's own): who sees it.
     jurisdiction_id: Mapped[int] = mapped_column(
         ForeignKey("jurisdictions.id", ondelete="RESTRICT"), index=True
+    )
+    campaign_phase_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign_phases.id", ondelete="RESTRICT"), index=True
     )
     state: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     workbook: Mapped[bytes] = mapped_column(LargeBinary)

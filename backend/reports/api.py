@@ -16,8 +16,8 @@ blp = Blueprint(
 
 PERIOD = ma.fields.String(
     required=True,
-    validate=ma.validate.Length(min=4, max=7),
-    metadata={"description": "YYYY-MM (monthly kinds), YYYY-Qn or YYYY (hazard_statistics)"},
+    validate=ma.validate.Length(min=2, max=8),
+    metadata={"description": "YYYY-MM, YYYY-Qn or YYYY; P<phase id> (campaign_progress)"},
 )
 
 
@@ -32,6 +32,7 @@ class ReportSchema(ma.Schema):
     department_id = ma.fields.Integer(allow_none=True)
     enterprise_id = ma.fields.Integer(allow_none=True)
     jurisdiction_id = ma.fields.Integer()
+    campaign_phase_id = ma.fields.Integer(allow_none=True)
     state = ma.fields.String(metadata={"enum": list(REPORT_STATES)})
     created_by_id = ma.fields.Integer()
     created_at = ma.fields.AwareDateTime()
@@ -43,7 +44,11 @@ class ReportSchema(ma.Schema):
 
 class DraftSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(REPORT_KINDS)))
-    period = PERIOD
+    period = ma.fields.String(
+        validate=ma.validate.Length(min=4, max=7),
+        metadata={"description": "YYYY-MM, YYYY-Qn or YYYY; a campaign report names its phase"},
+    )
+    campaign_phase_id = IdField(metadata={"description": "campaign_progress: the phase"})
     department_id = IdField(metadata={"description": "Defaults to the caller's department"})
     enterprise_id = IdField(metadata={"description": "Defaults to the caller's enterprise"})
 

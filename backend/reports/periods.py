@@ -4,12 +4,17 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..campaigns import services as campaigns
 from ..core.errors import Invalid
+from ..core.periods import working_day_calendar
 from ..hazards import reports as hazard_reports
 
 MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 QUARTER_OR_YEAR = re.compile(r"([0-9]{4})(?:-Q([1-4]))?")
 MONTHLY_KINDS = ("five_implementations", "joint_punishment")
+CAMPAIGN_PHASE = re.compile(r"P([1-9][0-9]{0,6})")
+# Seed 004 L67: 「自查自纠阶段结束后5个工作日内」, 「本年度结束后5个工作日内」.
+CAMPAIGN_REPORT_WORKING_DAYS = 5
 # 方案1 四(二) (seed 000 L26): "于每月28日前向县安办报送企业'五落实'进展情况汇总表(附件1)".
 FIVE_IMPLEMENTATIONS_DAY = 28
 # 方案2 三(一)6(3) (seed 000 L83): "每月2日前收集汇总上月本行业纳入联合惩戒对象和'黑名单'管理信息".
@@ -44,6 +49,8 @@ def period_of(kind: str, code: str) -> Period:
     following quarter's first month or by 31 January for a year (hazards/reports.py)."""
     if not isinstance(code, str):
         raise Invalid("The period is text.", field="period")
+    if kind == "campaign_progress":
+        return campaign_phase_period(code)
     if kind in MONTHLY_KINDS:
         year, month = _month(code)
         start, following = date(year, month, 1), _next_month(year, month)
@@ -99,3 +106,24 @@ def latest_past_due(kind: str, today: date) -> Period:
         ]
     periods = [period_of(kind, code) for code in codes]
     return max((p for p in periods if p.due_on < today), key=lambda p: p.due_on)
+
+
+def campaign_phase_code(phase_id: int) -> str:
+    """A campaign report's period: "P" and the phase's id (fits String(8); the phase, hence
+    its campaign, is in the period, so the unique key (kind, period, unit) holds)."""
+    return f"P{phase_id}"
+
+
+def campaign_phase_period(code: str) -> Period:
+    """From the campaign's start to the end of a phase that asks for a report, due 5 working
+    days after the phase ends (seed 004 L67; working days as core/periods.py counts them)."""
+    match = CAMPAIGN_PHASE.fullmatch(code)
+    if not match:
+        raise Invalid("A campaign report's period is P<phase id>.", field="period")
+    phase = campaigns.get_phase(int(match[1]))
+    if not phase.report_due:
+        raise Invalid("No report is due after this phase.", field="campaign_phase_id")
+    campaign = phase.campaign
+    due_on = working_day_calendar().add_working_days(phase.ends_on, CAMPAIGN_REPORT_WORKING_DAYS)
+    label = f"{campaign.title}·{phase.name}"
+    return Period(code, campaigns.starts_on(campaign), phase.ends_on, due_on, label, due_on.year)

@@ -9,6 +9,9 @@ which subordinates are late.
   department; the supervising authority of an enterprise).
 - A draft is regenerated each time it is generated again; a submitted report is kept as it was
   submitted and cannot be redrafted.
+- Campaign progress (seed 004 L67, 专项治理): each 镇/街道 under the organising jurisdiction
+  (its supervisors or admins report for it) and each department at that level (its officials),
+  after every phase that asks for a report; received by the organising level.
 - Late: a unit in the receiver's area whose report for the period was not submitted by the due
   date (periods.py), whether still missing or submitted after it.
 """
@@ -18,13 +21,16 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ..campaigns import services as campaigns
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.scope import (
+    Forbidden,
     department_enterprise_clause,
     enterprise_clause,
     is_global,
     jurisdiction_clause,
+    jurisdiction_in_scope,
     require_department_in_scope,
     require_enterprise_in_scope,
     require_role,
@@ -35,6 +41,7 @@ from ..models import (
     DEPARTMENT_ROLES,
     ENTERPRISE_ROLES,
     REPORT_KINDS,
+    Campaign,
     Department,
     Enterprise,
     FiveImplementationStatus,
@@ -44,9 +51,10 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import workbooks
-from .periods import Period, latest_past_due, period_of
+from .periods import Period, campaign_phase_code, latest_past_due, period_of
 
 DEPARTMENT_KINDS = ("five_implementations", "joint_punishment")
+STREET_REPORTERS = ("supervisor", "admin")
 STATISTICS_DRAFTERS = ("enterprise_principal", "enterprise_manager")
 RECEIVERS = ("supervisor", "admin")
 FIVE_IMPLEMENTATION_KEEPERS = ("supervisor", "admin", "department_official")
@@ -93,11 +101,33 @@ class _Unit:
     jurisdiction_id: int
     department: Department | None = None
     enterprise: Enterprise | None = None
+    street: Jurisdiction | None = None
 
 
-def _unit_for(user: User, kind: str, department_id, enterprise_id) -> _Unit:
+def _campaign_unit(user: User, campaign: Campaign) -> _Unit:
+    """A department official reports for their department, a street's supervisor for the
+    street; either must be one the campaign names."""
+    if user.role in DEPARTMENT_ROLES:
+        departments = {d.id: d for d in campaigns.reporting_departments(campaign)}
+        if user.department_id not in departments:
+            raise Forbidden("Your department does not report on this campaign.")
+        department = departments[user.department_id]
+        return _Unit(
+            "department", f"department:{department.id}", department.jurisdiction_id, department
+        )
+    require_role(user, *STREET_REPORTERS)
+    streets = {street.id: street for street in campaigns.reporting_streets(campaign)}
+    if user.jurisdiction_id not in streets:
+        raise Forbidden("Only a 镇/街道 under the organising level reports on this campaign.")
+    street = streets[user.jurisdiction_id]
+    return _Unit("jurisdiction", f"jurisdiction:{street.id}", street.id, street=street)
+
+
+def _unit_for(user: User, kind: str, department_id, enterprise_id, campaign=None) -> _Unit:
     """The unit a user reports for: their own department or enterprise (an id, when given,
-    must be it)."""
+    must be it), or for a campaign their department or street."""
+    if kind == "campaign_progress":
+        return _campaign_unit(user, campaign)
     if kind in DEPARTMENT_KINDS:
         require_role(user, *DEPARTMENT_ROLES)
         department = require_department_in_scope(
@@ -122,6 +152,10 @@ def _unit_for(user: User, kind: str, department_id, enterprise_id) -> _Unit:
 
 
 def _workbook(kind: str, unit: _Unit, period: Period) -> bytes:
+    if kind == "campaign_progress":
+        return workbooks.campaign_progress_workbook(
+            _campaign_of(period.code), unit.department, unit.street, period
+        )
     if kind == "five_implementations":
         return workbooks.five_implementations_workbook(unit.department, period)
     if kind == "joint_punishment":
@@ -131,20 +165,34 @@ def _workbook(kind: str, unit: _Unit, period: Period) -> bytes:
     )
 
 
+def _campaign_of(code: str) -> Campaign:
+    return campaigns.get_phase(int(code[1:])).campaign
+
+
 def generate_draft(
     user: User,
     *,
     kind: str,
-    period: str,
+    period: str | None = None,
     department_id: int | None = None,
     enterprise_id: int | None = None,
+    campaign_phase_id: int | None = None,
 ) -> Report:
-    """Generate (or regenerate) the unit's draft for the period; 409 once it was submitted."""
+    """Generate (or regenerate) the unit's draft for the period; 409 once it was submitted.
+    A campaign report names its phase (campaign_phase_id) instead of a period."""
     kind = checked_kind(kind)
+    campaign = None
+    if kind == "campaign_progress":
+        if campaign_phase_id is None:
+            raise Invalid("A campaign report names its phase.", field="campaign_phase_id")
+        campaign = campaigns.get_campaign(user, campaigns.get_phase(campaign_phase_id).campaign_id)
+        period = campaign_phase_code(campaign_phase_id)
+    elif period is None:
+        raise Invalid("The period is required.", field="period")
     the_period = period_of(kind, period)
     if the_period.start > today_in_shanghai():
         raise Invalid("The period has not begun yet.", field="period")
-    unit = _unit_for(user, kind, department_id, enterprise_id)
+    unit = _unit_for(user, kind, department_id, enterprise_id, campaign)
     report = db.session.scalar(
         select(Report).where(
             Report.kind == kind, Report.period == period, Report.unit_key == unit.key
@@ -165,6 +213,7 @@ def generate_draft(
             department_id=unit.department.id if unit.department else None,
             enterprise_id=unit.enterprise.id if unit.enterprise else None,
             jurisdiction_id=unit.jurisdiction_id,
+            campaign_phase_id=campaign_phase_id if campaign else None,
             state="draft",
             created_by_id=user.id,
         )
@@ -179,6 +228,10 @@ def _require_submitter(user: User, report: Report) -> None:
     if report.kind == "hazard_statistics":
         # 16号令 第十四条: the statistics are signed by the principal.
         require_role(user, "enterprise_principal")
+    elif report.unit_kind == "jurisdiction":
+        require_role(user, *STREET_REPORTERS)
+        if user.jurisdiction_id != report.jurisdiction_id:
+            raise Forbidden("Only the street's own officials submit its report.")
     else:
         require_role(user, *DEPARTMENT_ROLES)
 
@@ -197,6 +250,9 @@ def submit(user: User, report: Report, now: datetime | None = None) -> Report:
         else None,
         enterprise=db.session.get(Enterprise, report.enterprise_id)
         if report.enterprise_id
+        else None,
+        street=db.session.get(Jurisdiction, report.jurisdiction_id)
+        if report.unit_kind == "jurisdiction"
         else None,
     )
     if report.kind == "hazard_statistics":
@@ -218,6 +274,10 @@ def submit(user: User, report: Report, now: datetime | None = None) -> Report:
 def receive(user: User, report: Report, now: datetime | None = None) -> Report:
     """The receiving level signs for a submitted report (签收)."""
     require_role(user, *RECEIVERS)
+    if report.kind == "campaign_progress":
+        campaign = _campaign_of(report.period)
+        if not jurisdiction_in_scope(user, campaign.jurisdiction_id):
+            raise Forbidden("The organising level receives a campaign's reports.")
     if report.state != "submitted":
         raise Conflict("Only a submitted report can be received.", state=report.state)
     report.state = "received"
@@ -237,8 +297,15 @@ def is_late(report: Report | None, due_on: date, today: date) -> bool:
     return sent_on > due_on if sent_on else today > due_on
 
 
-def _expected_units(user: User, kind: str) -> list[tuple[str, str, int]]:
+def _expected_units(user: User, kind: str, period: str) -> list[tuple[str, str, int]]:
     """The units in the user's area that owe this kind of report: (key, name, id)."""
+    if kind == "campaign_progress":
+        campaign = _campaign_of(period)
+        return [
+            (f"jurisdiction:{j.id}", j.name, j.id) for j in campaigns.reporting_streets(campaign)
+        ] + [
+            (f"department:{d.id}", d.name, d.id) for d in campaigns.reporting_departments(campaign)
+        ]
     if kind in DEPARTMENT_KINDS:
         territories = select(Jurisdiction.id).where(jurisdiction_clause(user))
         departments = db.session.scalars(
@@ -267,7 +334,7 @@ def units_status(user: User, kind: str, period: str, today: date | None = None) 
         )
     }
     rows = []
-    for key, name, unit_id in _expected_units(user, kind):
+    for key, name, unit_id in _expected_units(user, kind, period):
         report = reports.get(key)
         rows.append(
             {
@@ -359,6 +426,9 @@ def late_summary(user: User, today: date | None = None) -> list[dict]:
     today = today or today_in_shanghai()
     summary = []
     for kind, title in REPORT_KINDS.items():
+        if kind == "campaign_progress":
+            summary += _campaign_late_summary(user, title, today)
+            continue
         period = latest_past_due(kind, today)
         late = late_units(user, kind, period.code, today)
         summary.append(
@@ -379,3 +449,60 @@ def enterprises_without_statistics(period: Period) -> list[Enterprise]:
             select(Enterprise).where(Enterprise.id.not_in(sent)).order_by(Enterprise.id)
         )
     )
+
+
+def _campaign_late_summary(user: User, title: str, today: date) -> list[dict]:
+    """Per campaign the user's level organises, its latest phase report past due and the
+    streets and departments late with it."""
+    summary = []
+    for campaign in db.session.scalars(campaigns.campaign_query(user)):
+        if not jurisdiction_in_scope(user, campaign.jurisdiction_id):
+            continue
+        past_due = [
+            period_of("campaign_progress", campaign_phase_code(phase.id))
+            for phase in campaign.phases
+            if phase.report_due
+        ]
+        past_due = [period for period in past_due if period.due_on < today]
+        if not past_due:
+            continue
+        period = past_due[-1]
+        late = late_units(user, "campaign_progress", period.code, today)
+        summary.append(
+            {
+                "kind": "campaign_progress",
+                "title": title,
+                "period": period,
+                "late": late,
+                "count": len(late),
+            }
+        )
+    return summary
+
+
+def campaign_report_standing(row: dict) -> str:
+    """A unit's campaign report in three words: "late" (missing past the due date, or sent
+    after it), "submitted" (sent in time) or "missing" (not sent, not yet due)."""
+    if row["late"]:
+        return "late"
+    return "submitted" if row["state"] in ("submitted", "received") else "missing"
+
+
+def campaign_report_states(user: User, campaign: Campaign, today: date | None = None) -> list:
+    """For the organising level, each phase that asks for a report: its period and every
+    street's and department's standing; nothing for a user who does not receive them."""
+    if user.role not in RECEIVERS or not jurisdiction_in_scope(user, campaign.jurisdiction_id):
+        return []
+    today = today or today_in_shanghai()
+    states = []
+    for phase in campaign.phases:
+        if not phase.report_due:
+            continue
+        code = campaign_phase_code(phase.id)
+        rows = units_status(user, "campaign_progress", code, today)
+        for row in rows:
+            row["standing"] = campaign_report_standing(row)
+        states.append(
+            {"phase": phase, "period": period_of("campaign_progress", code), "rows": rows}
+        )
+    return states

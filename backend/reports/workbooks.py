@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from checklists.industries import INDUSTRIES
 
+from ..campaigns import progress as campaign_progress
 from ..core.db import db
 from ..core.scope import department_enterprise_clause
 from ..core.spreadsheets import add_table_sheet, new_workbook, workbook_bytes
@@ -252,3 +253,51 @@ def first_sheet_rows(content: bytes) -> list[tuple]:
     """A workbook's first sheet as rows of values (for the JSON view and the tests)."""
     sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+CAMPAIGN_PROGRESS_HEADERS = (
+    "单位",
+    "阶段",
+    "目标企业(家)",
+    "已自查自纠(家)",
+    "自查率(%)",
+    "已监督检查(家)",
+    "发现问题隐患(项)",
+    "已整改销号(项)",
+    "“回头看”复查(家)",
+)
+
+
+def campaign_progress_workbook(campaign, department, street, period: Period) -> bytes:
+    """专项治理工作进展情况 (seed 004 L67): the unit's figures for the campaign from its start
+    to the end of the phase reported on; a 镇/街道 counts the targets in its subtree, a
+    department those it supervises (campaigns/progress.py)."""
+    if department is not None:
+        unit_name = department.name
+        figures = campaign_progress.for_department(campaign, department, period.end)
+    else:
+        unit_name = street.name
+        figures = campaign_progress.for_street(campaign, street, period.end)
+    row = (
+        unit_name,
+        period.label,
+        figures.targets,
+        figures.self_inspected,
+        figures.percent("self_inspected"),
+        figures.supervised,
+        figures.hazards_found,
+        figures.hazards_closed,
+        figures.rechecked,
+    )
+    workbook = new_workbook()
+    add_table_sheet(
+        workbook,
+        "专项治理工作进展情况",
+        CAMPAIGN_PROGRESS_HEADERS,
+        [row],
+        preamble=[
+            [f"{campaign.title}工作进展情况"],
+            [f"统计期间：{period.start.isoformat()} 至 {period.end.isoformat()}"],
+        ],
+    )
+    return workbook_bytes(workbook)

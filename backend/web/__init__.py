@@ -98,6 +98,7 @@ def init_web(app) -> None:
         app_shell,
         board,
         board_blacklist,
+        board_campaigns,
         board_credit,
         board_enforcement,
         board_enterprises,

@@ -12,6 +12,7 @@ from backend.models import (
     AccountEvent,
     BadCreditRecord,
     BlacklistEntry,
+    Campaign,
     Enterprise,
     Hazard,
     Inspection,
@@ -76,8 +77,12 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli_env):
         assert dict(statuses) == {"reported": 2, "rectifying": 1, "submitted": 1, "closed": 1}
         patrols = session.scalars(select(Patrol)).all()
         assert len(patrols) == 3
-        (inspection,) = session.scalars(select(Inspection)).all()
+        # The supervision that found the hazards, and the campaign's (test_demo_campaign.py).
+        (inspection,) = session.scalars(
+            select(Inspection).where(Inspection.id.in_(select(Hazard.inspection_id)))
+        ).all()
         assert (inspection.kind, inspection.status) == ("supervision", "finished")
+        assert session.scalar(select(func.count()).select_from(Campaign)) == 1
         (candidate,) = session.scalars(select(BadCreditRecord)).all()
         assert (candidate.trigger, candidate.status) == ("major_hazard_found", "proposed")
         assert session.scalar(select(BlacklistEntry.state)) == "published"
