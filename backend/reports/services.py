@@ -24,6 +24,7 @@ from sqlalchemy import select
 from ..campaigns import services as campaigns
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
+from ..core.periods import CalendarNotCovered
 from ..core.scope import (
     Forbidden,
     department_enterprise_clause,
@@ -451,6 +452,21 @@ def enterprises_without_statistics(period: Period) -> list[Enterprise]:
     )
 
 
+def _known_periods(campaign: Campaign) -> list[Period]:
+    """The campaign's report periods whose due date can be counted: one falling in a year the
+    working-day calendar does not cover yet is left out (/healthz and `xuncha calendar check`
+    name the year) rather than failing the whole list."""
+    periods = []
+    for phase in campaign.phases:
+        if not phase.report_due:
+            continue
+        try:
+            periods.append(period_of("campaign_progress", campaign_phase_code(phase.id)))
+        except CalendarNotCovered:
+            continue
+    return periods
+
+
 def _campaign_late_summary(user: User, title: str, today: date) -> list[dict]:
     """Per campaign the user's level organises, its latest phase report past due and the
     streets and departments late with it."""
@@ -458,12 +474,7 @@ def _campaign_late_summary(user: User, title: str, today: date) -> list[dict]:
     for campaign in db.session.scalars(campaigns.campaign_query(user)):
         if not jurisdiction_in_scope(user, campaign.jurisdiction_id):
             continue
-        past_due = [
-            period_of("campaign_progress", campaign_phase_code(phase.id))
-            for phase in campaign.phases
-            if phase.report_due
-        ]
-        past_due = [period for period in past_due if period.due_on < today]
+        past_due = [period for period in _known_periods(campaign) if period.due_on < today]
         if not past_due:
             continue
         period = past_due[-1]
@@ -490,7 +501,9 @@ def campaign_report_standing(row: dict) -> str:
 
 def campaign_report_states(user: User, campaign: Campaign, today: date | None = None) -> list:
     """For the organising level, each phase that asks for a report: its period and every
-    street's and department's standing; nothing for a user who does not receive them."""
+    street's and department's standing; nothing for a user who does not receive them. A phase
+    whose due date falls in a year the working-day calendar does not cover yet comes with
+    `uncovered_year` and no rows: the rest of the campaign still shows."""
     if user.role not in RECEIVERS or not jurisdiction_in_scope(user, campaign.jurisdiction_id):
         return []
     today = today or today_in_shanghai()
@@ -499,10 +512,13 @@ def campaign_report_states(user: User, campaign: Campaign, today: date | None = 
         if not phase.report_due:
             continue
         code = campaign_phase_code(phase.id)
-        rows = units_status(user, "campaign_progress", code, today)
+        try:
+            period = period_of("campaign_progress", code)
+            rows = units_status(user, "campaign_progress", code, today)
+        except CalendarNotCovered as gap:
+            states.append({"phase": phase, "period": None, "rows": [], "uncovered_year": gap.year})
+            continue
         for row in rows:
             row["standing"] = campaign_report_standing(row)
-        states.append(
-            {"phase": phase, "period": period_of("campaign_progress", code), "rows": rows}
-        )
+        states.append({"phase": phase, "period": period, "rows": rows, "uncovered_year": None})
     return states

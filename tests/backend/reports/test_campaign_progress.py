@@ -82,3 +82,18 @@ def test_board_lists_the_late_street(client, campaign_world, monkeypatch):
     page = client.get("/board/reports")
     assert page.status_code == 200
     assert f'data-unit="jurisdiction:{w["other_town"].id}"' in text(page)
+
+
+def test_a_phase_due_in_a_year_the_calendar_lacks_leaves_the_late_list_standing(
+    app, client, campaign_world, monkeypatch
+):
+    """巩固提升's report falls due in 2027; without 2027's holidays that due date is unknown:
+    the late list still shows 自查自纠's late units and the other reports."""
+    monkeypatch.setitem(app.config, "HOLIDAYS", "")
+    monkeypatch.setitem(app.config, "WORKDAYS", "")
+    w = campaign_world
+    monkeypatch.setattr(reports, "today_in_shanghai", lambda: date(2026, 12, 3))
+    assert log_in(client, "board", w["supervisor"]).status_code in (302, 303)
+    page = client.get("/board/reports")
+    assert page.status_code == 200
+    assert f'data-unit="jurisdiction:{w["other_town"].id}"' in text(page)

@@ -168,3 +168,21 @@ def test_the_detail_page_runs_as_many_statements_for_more_targets(
 
     assert '<strong id="targets">9</strong>' in body
     assert len(after) == len(before)
+
+
+def test_a_report_due_in_a_year_the_calendar_lacks_leaves_the_page_standing(
+    app, client, on_board, monkeypatch
+):
+    """巩固提升 ends on 31 December: its report falls due in 2027. Until an administrator gives
+    2027's holidays, that one due date is unknown; the page says so and shows the rest."""
+    monkeypatch.setitem(app.config, "HOLIDAYS", "")
+    monkeypatch.setitem(app.config, "WORKDAYS", "")
+    w = on_board
+    page = client.get(f"/board/campaigns/{w['campaign'].id}")
+    assert page.status_code == 200
+    body = text(page)
+    phases = {p.name: p for p in w["campaign"].phases}
+    later = body.split(f'id="reports-{phases["巩固提升"].id}"')[1].split("</div>")[0]
+    assert 'data-uncovered="2027"' in later and "报送截止日期待定" in later
+    due = body.split(f'id="reports-{phases["自查自纠"].id}"')[1].split("</div>")[0]
+    assert f'data-unit="jurisdiction:{w["town"].id}" data-standing="late"' in due
