@@ -82,6 +82,7 @@ async function todayScreen() {
   const enterprises = await all('enterprises')
   const byId = Object.fromEntries(enterprises.map((e) => [e.id, e]))
   const toVerify = await all('hazards', Q.where('status', 'submitted'))
+  const titles = Object.fromEntries((await all('checklists')).map((c) => [c.code, c.title]))
   const list = h('ul.list', { id: 'enterprise-list' })
   const search = h('input', { id: 'search', placeholder: '搜索企业名称或信用代码', type: 'search' })
   const fill = () => {
@@ -95,7 +96,7 @@ async function todayScreen() {
   page('今日',
     h('p.muted', { id: 'sync-status' }, `上次同步：${new Date(Number(localStorage.getItem(SYNCED) || 0)).toLocaleString('zh-CN')}`),
     h('h2', {}, `待检查计划（${plans.length}）`),
-    h('ul.list', {}, plans.map((p) => h('li', {}, h('a', { href: `#/e/${p.enterprise_id}` }, `${byId[p.enterprise_id]?.name || p.enterprise_id}`, h('small', {}, ` ${p.checklist_code} · ${p.due_on} 前`))))),
+    h('ul.list', {}, plans.map((p) => h('li', {}, h('a', { href: `#/e/${p.enterprise_id}` }, `${byId[p.enterprise_id]?.name || p.enterprise_id}`, h('small', { class: 'plan-checklist' }, ` ${titles[p.checklist_code] || p.checklist_code} · ${p.due_on} 前`))))),
     h('h2', {}, `待核验隐患（${toVerify.length}）`),
     h('ul.list', { id: 'to-verify' }, toVerify.map((z) => h('li', {}, h('a', { href: `#/h/${z.id}` }, z.title, h('small', {}, ` ${byId[z.enterprise_id]?.name || ''}`))))),
     nearby, h('h2', {}, '企业'), search, list)

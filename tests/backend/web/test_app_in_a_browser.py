@@ -617,6 +617,25 @@ def _place(live, **positions):
         db.session.remove()
 
 
+def _plan_every_enterprise(live) -> dict[str, str]:
+    """The planning job's plans, and each planned checklist's title by enterprise name."""
+    from backend.core.db import db
+    from backend.models import ChecklistVersion, Enterprise, InspectionPlan
+    from backend.models.base import utcnow
+    from backend.plans.services import plan_inspections
+
+    with live["app"].app_context():
+        plan_inspections(utcnow())
+        db.session.commit()
+        rows = db.session.execute(
+            select(Enterprise.name, ChecklistVersion.title)
+            .join(InspectionPlan, InspectionPlan.enterprise_id == Enterprise.id)
+            .join(ChecklistVersion, ChecklistVersion.code == InspectionPlan.checklist_code)
+            .where(ChecklistVersion.is_current.is_(True))
+        )
+        return dict(rows.all())
+
+
 def test_enterprises_nearby_are_sorted_by_distance_on_the_phone_offline_too(live, phone):
     _place(
         live,
@@ -636,6 +655,12 @@ def test_enterprises_nearby_are_sorted_by_distance_on_the_phone_offline_too(live
     assert _wait_for(page, lambda: "无法获取当前位置" in page.inner_text("#nearby-status"), 20)
     page.fill("#search", "五金")
     assert page.inner_text("#enterprise-list") == "东一村五金厂"
+    # The planned visits name their checklist by its title, not its code.
+    titles = _plan_every_enterprise(live)
+    page.reload()
+    page.wait_for_selector(".plan-checklist", timeout=20_000)
+    shown = page.locator(".plan-checklist").all_inner_texts()
+    assert shown and all(any(t in text for t in titles.values()) for text in shown), shown
 
     phone.grant_permissions(["geolocation"])
     phone.set_geolocation({"latitude": 25.4005, "longitude": 112.2204, "accuracy": 10})
