@@ -78,9 +78,9 @@ def _window(campaign: Campaign, first: date | None, last: date | None) -> tuple[
     return first or services.starts_on(campaign), last or services.ends_on(campaign)
 
 
-def _per_enterprise(campaign: Campaign, first: date, last: date):
-    """Each target's campaign inspections: self-inspections in a self-inspection phase, and
-    supervision inspections, within the window."""
+def _counted(campaign: Campaign, first: date, last: date):
+    """What counts: self-inspections finished in a self-inspection phase, and supervision
+    inspections, both within the window."""
     in_self_phase = or_(
         false(),
         *(
@@ -89,38 +89,17 @@ def _per_enterprise(campaign: Campaign, first: date, last: date):
             if p.starts_on <= last and p.ends_on >= first
         ),
     )
-    counted_self = and_(Inspection.kind == "self_inspection", in_self_phase)
-    supervision = Inspection.kind == "supervision"
-    return (
-        select(
-            Inspection.enterprise_id.label("enterprise_id"),
-            func.sum(case((counted_self, 1), else_=0)).label("self_count"),
-            func.sum(case((supervision, 1), else_=0)).label("supervision_count"),
-        )
-        .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
-        .join(
-            CampaignTarget,
-            and_(
-                CampaignTarget.enterprise_id == Inspection.enterprise_id,
-                CampaignTarget.campaign_id == campaign.id,
-            ),
-        )
-        .where(
-            Inspection.status == "finished",
-            ChecklistVersion.code.in_(campaign.checklist_codes),
-            _received_between(first, last),
-            or_(counted_self, supervision),
-        )
-        .group_by(Inspection.enterprise_id)
-        .subquery()
-    ), (counted_self, supervision)
+    return and_(Inspection.kind == "self_inspection", in_self_phase), (
+        Inspection.kind == "supervision"
+    )
 
 
-def _hazards_per_enterprise(campaign: Campaign, first: date, last: date, counted):
+def _campaign_inspections(stmt, campaign: Campaign, first: date, last: date, counted):
+    """`stmt` over the campaign's counted inspections: finished, of its targets, against its
+    checklists, within the window."""
     counted_self, supervision = counted
-    campaign_inspections = (
-        select(Inspection.id)
-        .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
+    return (
+        stmt.join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
         .join(
             CampaignTarget,
             and_(
@@ -135,13 +114,30 @@ def _hazards_per_enterprise(campaign: Campaign, first: date, last: date, counted
             or_(counted_self, supervision),
         )
     )
+
+
+def _per_enterprise(campaign: Campaign, first: date, last: date):
+    """Each target's counted self-inspections and supervision inspections."""
+    counted = _counted(campaign, first, last)
+    counted_self, supervision = counted
+    per_enterprise = select(
+        Inspection.enterprise_id.label("enterprise_id"),
+        func.sum(case((counted_self, 1), else_=0)).label("self_count"),
+        func.sum(case((supervision, 1), else_=0)).label("supervision_count"),
+    )
+    stmt = _campaign_inspections(per_enterprise, campaign, first, last, counted)
+    return stmt.group_by(Inspection.enterprise_id).subquery(), counted
+
+
+def _hazards_per_enterprise(campaign: Campaign, first: date, last: date, counted):
+    inspections = _campaign_inspections(select(Inspection.id), campaign, first, last, counted)
     return (
         select(
             Hazard.enterprise_id.label("enterprise_id"),
             func.count().label("found"),
             func.sum(case((Hazard.status == "closed", 1), else_=0)).label("closed"),
         )
-        .where(Hazard.inspection_id.in_(campaign_inspections))
+        .where(Hazard.inspection_id.in_(inspections))
         .group_by(Hazard.enterprise_id)
         .subquery()
     )

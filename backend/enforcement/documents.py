@@ -5,12 +5,16 @@ user those of its own enterprise; anything else is answered 404 (core/scope.py).
 """
 
 import uuid
+from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..core.db import db
 from ..core.errors import Invalid, NotFound
-from ..core.scope import visible_enterprise_ids
+from ..core.periods import working_day_calendar
+from ..core.scope import require_role, visible_enterprise_ids
+from ..core.timeutil import today_in_shanghai
 from ..models import User
 
 # 《行政处罚法》第四十二条 and 第五十五条: 执法人员不得少于两人 (and show their credentials); the
@@ -60,3 +64,30 @@ def checked_name(value, field: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > NAME_MAX:
         raise Invalid(f"{field} must be a name of 1 to {NAME_MAX} characters.", field=field)
     return value.strip()
+
+
+# --- publication (双公示): penalty and licence decisions alike --------------------------------
+
+
+def publication_due_query(model, user: User, today: date | None = None):
+    """Decisions not yet published whose deadline has passed or falls within
+    PENALTY_PUBLICATION_WARNING_WORKING_DAYS (local policy), most urgent first."""
+    require_role(user, "supervisor", "admin")
+    today = today or today_in_shanghai()
+    warning = current_app.config["PENALTY_PUBLICATION_WARNING_WORKING_DAYS"]
+    horizon = working_day_calendar().add_working_days(today, warning) if warning else today
+    return (
+        select(model)
+        .where(
+            document_clause(model, user),
+            model.published_at.is_(None),
+            model.publish_due_on <= horizon,
+        )
+        .order_by(model.publish_due_on, model.id)
+    )
+
+
+def is_publication_overdue(document, today: date | None = None) -> bool:
+    return document.published_at is None and document.publish_due_on < (
+        today or today_in_shanghai()
+    )

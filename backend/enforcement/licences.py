@@ -18,9 +18,10 @@ from sqlalchemy import select
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, checked_text
 from ..core.periods import working_day_calendar
-from ..core.scope import Forbidden, require_enterprise_in_scope, require_role
+from ..core.scope import Forbidden, require_enterprise_in_scope
 from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import LICENCE_DECISIONS, LICENCE_KINDS, LicenceDecision, User, utcnow
+from . import documents
 from .documents import document_clause, get_visible_document, new_id
 from .numbering import authority_of, authority_of_document
 
@@ -128,23 +129,10 @@ def licence_query(user: User, *, enterprise_id: int | None = None, published: bo
 def publication_due_query(user: User, today: date | None = None):
     """Licence decisions not yet published whose deadline has passed or is near (the same
     warning as penalty decisions), most urgent first."""
-    require_role(user, "supervisor", "admin")
-    today = today or today_in_shanghai()
-    warning = current_app.config["PENALTY_PUBLICATION_WARNING_WORKING_DAYS"]
-    horizon = working_day_calendar().add_working_days(today, warning) if warning else today
-    return (
-        select(LicenceDecision)
-        .where(
-            document_clause(LicenceDecision, user),
-            LicenceDecision.published_at.is_(None),
-            LicenceDecision.publish_due_on <= horizon,
-        )
-        .order_by(LicenceDecision.publish_due_on, LicenceDecision.id)
-    )
+    return documents.publication_due_query(LicenceDecision, user, today)
 
 
-def is_publication_overdue(licence: LicenceDecision, today: date | None = None) -> bool:
-    return licence.published_at is None and licence.publish_due_on < (today or today_in_shanghai())
+is_publication_overdue = documents.is_publication_overdue
 
 
 def published_licences():

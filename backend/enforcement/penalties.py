@@ -25,9 +25,10 @@ from sqlalchemy.orm import selectinload
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, checked_text
 from ..core.periods import working_day_calendar
-from ..core.scope import Forbidden, require_enterprise_in_scope, require_role
+from ..core.scope import Forbidden, require_enterprise_in_scope
 from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import PENALTY_TYPES, PenaltyDecision, Person, User, utcnow
+from . import documents
 from .documents import checked_official_names, document_clause, get_visible_document, new_id
 from .numbering import assign_number, authority_of_document
 
@@ -193,25 +194,10 @@ def decision_query(user: User, *, enterprise_id: int | None = None, published: b
 
 def publication_due_query(user: User, today: date | None = None):
     """Decisions not yet published whose deadline has passed or is near, most urgent first."""
-    require_role(user, "supervisor", "admin")
-    today = today or today_in_shanghai()
-    warning = current_app.config["PENALTY_PUBLICATION_WARNING_WORKING_DAYS"]
-    horizon = working_day_calendar().add_working_days(today, warning) if warning else today
-    return (
-        select(PenaltyDecision)
-        .where(
-            document_clause(PenaltyDecision, user),
-            PenaltyDecision.published_at.is_(None),
-            PenaltyDecision.publish_due_on <= horizon,
-        )
-        .order_by(PenaltyDecision.publish_due_on, PenaltyDecision.id)
-    )
+    return documents.publication_due_query(PenaltyDecision, user, today)
 
 
-def is_publication_overdue(decision: PenaltyDecision, today: date | None = None) -> bool:
-    return decision.published_at is None and decision.publish_due_on < (
-        today or today_in_shanghai()
-    )
+is_publication_overdue = documents.is_publication_overdue
 
 
 def published_decisions():
