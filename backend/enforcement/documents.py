@@ -5,17 +5,17 @@ user those of its own enterprise; anything else is answered 404 (core/scope.py).
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
 
 from ..core.db import db
-from ..core.errors import Invalid, NotFound
+from ..core.errors import Conflict, Invalid, NotFound
 from ..core.periods import working_day_calendar
 from ..core.scope import require_role, visible_enterprise_ids
 from ..core.timeutil import today_in_shanghai
-from ..models import User
+from ..models import User, utcnow
 
 # 《行政处罚法》第四十二条 and 第五十五条: 执法人员不得少于两人 (and show their credentials); the
 # forms carry a signature line for each. Four lines at most fit the form.
@@ -85,6 +85,16 @@ def publication_due_query(model, user: User, today: date | None = None):
         )
         .order_by(model.publish_due_on, model.id)
     )
+
+
+def mark_published(document, user: User, now: datetime | None = None):
+    """Publish a decision once (双公示): it shows on /gongshi at once."""
+    if document.published_at is not None:
+        raise Conflict("The decision is already published.")
+    document.published_at = now or utcnow()
+    document.published_by_id = user.id
+    db.session.flush()
+    return document
 
 
 def is_publication_overdue(document, today: date | None = None) -> bool:

@@ -16,11 +16,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..core.db import db
-from ..core.errors import Conflict, Invalid, checked_text
+from ..core.errors import Invalid, checked_text
 from ..core.periods import working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope
 from ..core.timeutil import SHANGHAI, today_in_shanghai
-from ..models import LICENCE_DECISIONS, LICENCE_KINDS, LicenceDecision, User, utcnow
+from ..models import LICENCE_DECISIONS, LICENCE_KINDS, LicenceDecision, User
 from . import documents
 from .documents import document_clause, get_visible_document, new_id
 from .numbering import authority_of, authority_of_document
@@ -103,12 +103,7 @@ def publish_licence(user: User, licence_id: str, now: datetime | None = None) ->
     """A supervisor in scope publishes the decision (双公示): it shows on /gongshi at once."""
     licence = get_visible_licence(user, licence_id)
     _require_recorder(user)
-    if licence.published_at is not None:
-        raise Conflict("The licence decision is already published.")
-    licence.published_at = now or utcnow()
-    licence.published_by_id = user.id
-    db.session.flush()
-    return licence
+    return documents.mark_published(licence, user, now)
 
 
 def get_visible_licence(user: User, licence_id: str, field: str | None = None):

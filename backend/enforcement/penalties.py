@@ -27,7 +27,7 @@ from ..core.errors import Conflict, Invalid, checked_text
 from ..core.periods import working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope
 from ..core.timeutil import SHANGHAI, today_in_shanghai
-from ..models import PENALTY_TYPES, PenaltyDecision, Person, User, utcnow
+from ..models import PENALTY_TYPES, PenaltyDecision, Person, User
 from . import documents
 from .documents import checked_official_names, document_clause, get_visible_document, new_id
 from .numbering import assign_number, authority_of_document
@@ -158,12 +158,7 @@ def publish_decision(user: User, decision_id: str, now: datetime | None = None) 
     """A supervisor in scope publishes the decision (双公示): it shows on /gongshi at once."""
     decision = get_visible_decision(user, decision_id)
     _require_recorder(user)
-    if decision.published_at is not None:
-        raise Conflict("The decision is already published.")
-    decision.published_at = now or utcnow()
-    decision.published_by_id = user.id
-    db.session.flush()
-    return decision
+    return documents.mark_published(decision, user, now)
 
 
 def is_published_late(decision: PenaltyDecision) -> bool:
