@@ -1,6 +1,7 @@
 // The inspector's app: screens and routing (#/today, #/scan, #/e/<id>, #/i/<id>, #/h/<id>, #/outbox).
 import { forget, logIn, token, user } from './api.js'
 import { Q, all, one } from './db.js'
+import { SYNCED, claimFor, stillWaiting, wipe } from './device.js'
 import * as docs from './documents.js'
 import * as insp from './inspection.js'
 import { byDistance, formatDistance, here } from './nearby.js'
@@ -11,7 +12,6 @@ import { decodeFile, enterpriseFor, scanCamera } from './scan.js'
 import { sync, waiting } from './sync.js'
 import { COLOURS, GRADES, RESULTS, STATUSES, h, inDays, show, toast, today } from './ui.js'
 
-const SYNCED = 'xuncha.synced'
 let stopCamera = null
 let recording = null // the patrol being recorded while its screen is open
 
@@ -54,7 +54,12 @@ function loginScreen() {
   const submit = async (event) => {
     event.preventDefault()
     try {
-      await logIn(username.value, password.value)
+      const refused = await claimFor(await logIn(username.value, password.value))
+      if (refused) {
+        forget()
+        message.textContent = refused
+        return
+      }
       firstSync()
     } catch (error) {
       message.textContent = error.status === 401 || error.status === 422 ? '用户名或密码错误' : `登录失败：${error.message}`
@@ -322,7 +327,19 @@ async function outboxScreen() {
     h('p', { id: 'photos-waiting' }, `照片待上传：${photos.length} 张`),
     h('h2', {}, `被服务器拒绝（${rejections.length}）`),
     h('ul.list', { id: 'rejected' }, rejections.map((r) => h('li', {}, h('strong', {}, r.message || '服务器拒绝了此记录'), h('br'), h('small', {}, `${names[r.table_name] || r.table_name} ${r.record_id}：${r.reason}`)))),
-    h('button', { onclick: () => { forget(); route() } }, '退出登录'))
+    h('button', { id: 'log-out', onclick: logOut }, '退出登录'))
+}
+
+/** Logging out takes the user's records off the phone, once the server has them all. */
+async function logOut() {
+  const left = await stillWaiting()
+  if (left) {
+    toast(`还有 ${left} 条记录或照片未同步，请先同步后再退出登录。`)
+    return
+  }
+  await wipe()
+  forget()
+  route()
 }
 
 async function patrolScreen() {

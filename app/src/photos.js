@@ -168,6 +168,12 @@ export async function keepAfterPhotos(shas) {
   }
 }
 
+/** Forget the photos kept on the phone: the after-photos, and the bytes of any not uploaded. */
+export async function forgetPhotos() {
+  if (typeof caches !== 'undefined') await caches.delete(AFTER_PHOTO_CACHE)
+  await tx('readwrite', (s) => s.clear())
+}
+
 async function cachedAfterPhoto(sha) {
   if (typeof caches === 'undefined') return null
   const hit = await (await caches.open(AFTER_PHOTO_CACHE)).match(cachedUrl(sha))

@@ -796,3 +796,48 @@ def test_the_enterprises_after_photos_are_kept_for_verifying_offline(live, phone
     page.click("#sync-button")
     assert _wait_for(page, lambda: not set(shas) & _kept_after_photos(page), 60)  # verified
     assert not errors, errors
+
+
+def test_the_phone_holds_one_users_records_and_hands_over_only_what_the_server_has(live, phone):
+    """A shared phone: logging out, or another user logging in, wipes the phone's copy — the
+    grid worker must not read the inspector's district offline, and their first pull must start
+    from nothing — but never while a record still waits for the server."""
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+
+    phone.set_offline(True)
+    page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
+    page.locator("#hazard-form input[name=title]").fill("安全出口锁闭")
+    page.locator("#hazard-form button[type=submit]").click()
+    page.wait_for_selector("#toast:not([hidden])")
+    page.goto(f"{live['base']}/app/#/outbox")
+    page.wait_for_selector("#waiting li")
+    page.click("#log-out")
+    assert _wait_for(page, lambda: "未同步" in page.inner_text("#toast"), 10)
+    assert page.evaluate("() => localStorage.getItem('xuncha.token')")  # still logged in
+
+    # The inspector's session ends while the record waits: a colleague cannot take the phone.
+    page.evaluate("() => localStorage.removeItem('xuncha.token')")
+    phone.set_offline(False)
+    _log_in(page, live, "gridworker")
+    page.wait_for_selector("form.login p.error:has-text('inspector')", timeout=20_000)
+    assert page.evaluate("() => localStorage.getItem('xuncha.token')") is None
+
+    # The inspector syncs, then logs out: now the phone can change hands.
+    _log_in(page, live, "inspector")
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page.goto(f"{live['base']}/app/#/outbox")
+    page.click("#sync-button")
+    assert _wait_for(page, lambda: page.locator("#waiting li").count() == 0, 30)
+    page.click("#log-out")
+    page.wait_for_selector("form.login", timeout=20_000)
+    _log_in(page, live, "gridworker")
+    page.wait_for_selector("text=本网格企业", timeout=60_000)
+    assert "本网格企业 1 家" in page.inner_text("body")
+    page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
+    page.wait_for_timeout(1000)
+    assert "示范化工有限公司" not in page.inner_text("body")
+    assert not errors, errors
