@@ -143,7 +143,11 @@ class DecisionSchema(DocumentSchema):
     decided_on = ma.fields.Date()
     decided_by_id = ma.fields.Integer()
     publish_due_on = ma.fields.Date(
-        metadata={"description": "方案5 L198: the 20th working day after the decision"}
+        allow_none=True,
+        metadata={
+            "description": "方案5 L198: the 20th working day after the decision; null until "
+            "the working-day calendar has that year"
+        },
     )
     published_at = ma.fields.AwareDateTime(allow_none=True)
     publication_overdue = ma.fields.Function(lambda d: service.is_publication_overdue(d))

@@ -8,11 +8,11 @@ import uuid
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, NotFound
-from ..core.periods import working_day_calendar
+from ..core.periods import CalendarNotCovered, WorkingDayCalendar, working_day_calendar
 from ..core.scope import require_role, visible_enterprise_ids
 from ..core.timeutil import today_in_shanghai
 from ..models import User, utcnow
@@ -69,22 +69,61 @@ def checked_name(value, field: str) -> str:
 # --- publication (双公示): penalty and licence decisions alike --------------------------------
 
 
+def publication_deadline(decided_on: date, working_days: int) -> date | None:
+    """The last day to publish a decision: the `working_days`-th working day after it; None
+    while the working-day calendar does not cover that year (the decision is recorded all the
+    same, and `fill_publication_deadlines` dates it once an administrator gives the year)."""
+    try:
+        return working_day_calendar().add_working_days(decided_on, working_days)
+    except CalendarNotCovered:
+        return None
+
+
 def publication_due_query(model, user: User, today: date | None = None):
     """Decisions not yet published whose deadline has passed or falls within
-    PENALTY_PUBLICATION_WARNING_WORKING_DAYS (local policy), most urgent first."""
+    PENALTY_PUBLICATION_WARNING_WORKING_DAYS (local policy), or is not known yet; the most
+    urgent first, the undated last."""
     require_role(user, "supervisor", "admin")
     today = today or today_in_shanghai()
-    warning = current_app.config["PENALTY_PUBLICATION_WARNING_WORKING_DAYS"]
-    horizon = working_day_calendar().add_working_days(today, warning) if warning else today
+    horizon = _warning_horizon(
+        today, current_app.config["PENALTY_PUBLICATION_WARNING_WORKING_DAYS"]
+    )
     return (
         select(model)
         .where(
             document_clause(model, user),
             model.published_at.is_(None),
-            model.publish_due_on <= horizon,
+            or_(model.publish_due_on <= horizon, model.publish_due_on.is_(None)),
         )
-        .order_by(model.publish_due_on, model.id)
+        .order_by(model.publish_due_on.is_(None), model.publish_due_on, model.id)
     )
+
+
+def _warning_horizon(today: date, days: int) -> date:
+    """How far ahead a deadline counts as near. Past the calendar's last year the weekdays
+    stand in: it only sets when a warning shows, and must not take the board down."""
+    if not days:
+        return today
+    calendar = working_day_calendar()
+    try:
+        return calendar.add_working_days(today, days)
+    except CalendarNotCovered:
+        weekdays = WorkingDayCalendar(calendar.holidays, calendar.workdays, official=False)
+        return weekdays.add_working_days(today, days)
+
+
+def fill_publication_deadlines(models, days_of) -> int:
+    """Date the decisions recorded while the calendar lacked their deadline's year, now that it
+    may have it; how many were dated."""
+    dated = 0
+    for model in models:
+        for document in db.session.scalars(
+            select(model).where(model.publish_due_on.is_(None), model.published_at.is_(None))
+        ):
+            document.publish_due_on = publication_deadline(document.decided_on, days_of(model))
+            dated += document.publish_due_on is not None
+    db.session.flush()
+    return dated
 
 
 def mark_published(document, user: User, now: datetime | None = None):
@@ -98,6 +137,7 @@ def mark_published(document, user: User, now: datetime | None = None):
 
 
 def is_publication_overdue(document, today: date | None = None) -> bool:
-    return document.published_at is None and document.publish_due_on < (
-        today or today_in_shanghai()
+    due = document.publish_due_on
+    return (
+        document.published_at is None and due is not None and due < (today or today_in_shanghai())
     )

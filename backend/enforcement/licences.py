@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from ..core.db import db
 from ..core.errors import Invalid, checked_text
-from ..core.periods import working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope
 from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import LICENCE_DECISIONS, LICENCE_KINDS, LicenceDecision, User
@@ -29,9 +28,11 @@ RECORDERS = ("supervisor",)
 CONTENT_MAX = 4000
 
 
-def publication_deadline(decided_on: date) -> date:
+def publication_deadline(decided_on: date) -> date | None:
+    """LICENCE_PUBLICATION_WORKING_DAYS after the decision; None while the calendar lacks
+    that year."""
     days = current_app.config["LICENCE_PUBLICATION_WORKING_DAYS"]
-    return working_day_calendar().add_working_days(decided_on, days)
+    return documents.publication_deadline(decided_on, days)
 
 
 def _require_recorder(user: User) -> None:

@@ -45,7 +45,10 @@ class LicenceSchema(LicenceCreateSchema):
     holder_uscc = ma.fields.String()
     kind_label = ma.fields.Function(lambda d: LICENCE_KINDS[d.kind])
     decision_label = ma.fields.Function(lambda d: LICENCE_DECISIONS[d.decision])
-    publish_due_on = ma.fields.Date(metadata={"description": "公示期限 (local policy)"})
+    publish_due_on = ma.fields.Date(
+        allow_none=True,
+        metadata={"description": "公示期限 (local policy); null until the calendar has its year"},
+    )
     published_at = ma.fields.AwareDateTime(allow_none=True)
 
 

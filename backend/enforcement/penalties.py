@@ -24,7 +24,6 @@ from sqlalchemy.orm import selectinload
 
 from ..core.db import db
 from ..core.errors import Conflict, Invalid, checked_text
-from ..core.periods import working_day_calendar
 from ..core.scope import Forbidden, require_enterprise_in_scope
 from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import PENALTY_TYPES, PenaltyDecision, Person, User
@@ -87,10 +86,11 @@ def _checked_amount(types: list[str], amount_fen: int | None) -> int | None:
     return None
 
 
-def publication_deadline(decided_on: date) -> date:
-    """The last day to publish: the 20th working day after the decision (方案5 L198)."""
+def publication_deadline(decided_on: date) -> date | None:
+    """The last day to publish: the 20th working day after the decision (方案5 L198); None
+    while the calendar lacks that year."""
     days = current_app.config["PENALTY_PUBLICATION_WORKING_DAYS"]
-    return working_day_calendar().add_working_days(decided_on, days)
+    return documents.publication_deadline(decided_on, days)
 
 
 def _require_recorder(user: User) -> None:
@@ -162,6 +162,8 @@ def publish_decision(user: User, decision_id: str, now: datetime | None = None) 
 
 
 def is_published_late(decision: PenaltyDecision) -> bool:
+    if decision.publish_due_on is None:
+        return False
     published_on = decision.published_at.astimezone(SHANGHAI).date()
     return published_on > decision.publish_due_on
 

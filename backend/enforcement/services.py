@@ -1,6 +1,10 @@
 """The enforcement domain's facade: its rules live in the modules named for what they do
 (numbering, orders, reviews, penalties, pdf); importers outside the domain use these names."""
 
+from flask import current_app
+
+from ..models import LicenceDecision, PenaltyDecision
+from . import documents
 from .documents import document_clause
 from .numbering import assign_number, authority_of, authority_of_document, format_number
 from .orders import (
@@ -28,6 +32,17 @@ from .penalties import (
 )
 from .reviews import get_visible_review, issue_review, review_query
 
+
+def fill_publication_deadlines(_now) -> dict:
+    """The job: date the penalty and licence decisions recorded while the working-day
+    calendar lacked their deadline's year."""
+    days = {
+        PenaltyDecision: current_app.config["PENALTY_PUBLICATION_WORKING_DAYS"],
+        LicenceDecision: current_app.config["LICENCE_PUBLICATION_WORKING_DAYS"],
+    }
+    return {"dated": documents.fill_publication_deadlines(days, days.get)}
+
+
 __all__ = [
     "assign_number",
     "authority_of",
@@ -36,6 +51,7 @@ __all__ = [
     "decision_query",
     "document_clause",
     "fen_to_yuan",
+    "fill_publication_deadlines",
     "format_number",
     "get_visible_decision",
     "get_visible_order",

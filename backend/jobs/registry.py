@@ -45,6 +45,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..core.db import db, is_lock_contention
 from ..core.metrics import count_job
 from ..credit import blacklist
+from ..enforcement import services as enforcement
 from ..models import JobLock, utcnow
 from ..notifications import services as notifications
 from ..photos import services as photos
@@ -141,6 +142,12 @@ JOBS: dict[str, Job] = {
             report_jobs.statistics_reminders,
             360,
             "Remind enterprises of 16号令 statistics due within REPORT_REMINDER_DAYS, unsubmitted",
+        ),
+        Job(
+            "fill_publication_deadlines",
+            enforcement.fill_publication_deadlines,
+            360,
+            "Date the 双公示 deadlines the working-day calendar could not count when recorded",
         ),
         Job("deliver_webhooks", _deliver_webhooks, 1, "POST pending notifications to WEBHOOK_URL"),
         Job("refresh_statistics", _refresh_statistics, 360, "SQLite: refresh planner statistics"),

@@ -155,8 +155,9 @@ class PenaltyDecision(NumberedDocument, Base):
     amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     decided_on: Mapped[date] = mapped_column(index=True)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    # 方案5 L198: published within 20 working days of the decision.
-    publish_due_on: Mapped[date] = mapped_column(index=True)
+    # 方案5 L198: published within 20 working days of the decision. None while the
+    # working-day calendar does not cover the year the deadline falls in (filled in later).
+    publish_due_on: Mapped[date | None] = mapped_column(index=True)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
@@ -215,7 +216,8 @@ class LicenceDecision(TimestampMixin, Base):
     valid_from: Mapped[date | None]
     valid_until: Mapped[date | None]
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    publish_due_on: Mapped[date] = mapped_column(index=True)
+    # None while the working-day calendar does not cover the deadline's year.
+    publish_due_on: Mapped[date | None] = mapped_column(index=True)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 

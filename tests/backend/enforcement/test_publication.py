@@ -173,3 +173,33 @@ def test_the_public_list_costs_the_same_statements_for_one_decision_or_many(
         return len(statements)
 
     assert publish(1) == publish(3)
+
+
+def test_a_decision_is_recorded_while_the_calendar_lacks_its_deadlines_year(
+    app, client, session, world, make_decision, monkeypatch
+):
+    """21 working days after 3 December 2026 fall in 2027 (20 end on the 31st). Until an
+    administrator gives 2027's holidays the deadline is unknown: the decision is recorded and
+    queued undated (it may be published at once), and the job dates it once the calendar has
+    the year."""
+    from backend.enforcement.services import fill_publication_deadlines
+
+    monkeypatch.setitem(app.config, "HOLIDAYS", "")
+    monkeypatch.setitem(app.config, "WORKDAYS", "")
+    monkeypatch.setitem(app.config, "PENALTY_PUBLICATION_WORKING_DAYS", 21)
+    decision = make_decision(decided_on=date(2026, 12, 3))
+    assert decision.publish_due_on is None
+    supervisor = world["users"]["supervisor"]
+    # Late December: the warning horizon reaches 2027 too, and the board still answers.
+    late_december = date(2026, 12, 29)
+    queued = session.scalars(enforcement.publication_due_query(supervisor, late_december))
+    assert [d.id for d in queued] == [decision.id]
+    assert not enforcement.is_publication_overdue(decision, late_december)
+    log_in(client, "board", supervisor)
+    board = text(client.get("/board/"))
+    assert f'data-decision="{decision.id}"' in board and "公示期限待定" in board
+
+    assert fill_publication_deadlines(None) == {"dated": 0}  # still unknown
+    monkeypatch.setitem(app.config, "HOLIDAYS", "2027-01-01")  # 2027 given (here: 元旦 only)
+    assert fill_publication_deadlines(None) == {"dated": 1}
+    assert decision.publish_due_on == date(2027, 1, 4)
