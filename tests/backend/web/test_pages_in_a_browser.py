@@ -376,12 +376,20 @@ def test_the_public_page_passes_axe(live, page, color, tmp_path):
     page.screenshot(path=tmp_path / f"public-{color}.png", full_page=True)
 
 
-@pytest.mark.parametrize("path", ["/", "/blacklist"])
+@pytest.mark.parametrize("path", ["/", "/blacklist", "/gongshi", "/gongshi?kind=licences"])
 def test_the_landing_page_and_the_blacklist_pass_axe(live, page, path):
     page.goto(f"{live['base']}{path}")
     if path == "/blacklist":
         assert "恒达建材有限公司" in page.inner_text("main")
     assert _accessibility_problems(page) == []
+
+
+@pytest.mark.parametrize("path", ["/board/campaigns", "/board/five-implementations"])
+def test_the_boards_new_pages_pass_axe_and_fit_the_phone(live, page, path):
+    _log_in(page, live, "board", "supervisor")
+    page.goto(f"{live['base']}{path}")
+    assert _accessibility_problems(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 # --- the portal's inspections and commitments ----------------------------------------------
