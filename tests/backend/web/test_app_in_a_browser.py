@@ -8,137 +8,111 @@ import hashlib
 import io
 import os
 import re
-import shutil
-import tempfile
-import threading
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import qrcode
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
+from tests.backend.fixtures.browser import PASSWORD, live_server, phone_browser
 from tests.backend.fixtures.media import jpeg
-from tests.conftest import require_tool
-
-from .test_pages_in_a_browser import CHROMIUM_ARGS, PASSWORD, PHONE
 
 SCREENSHOTS = os.environ.get("XUNCHA_APP_SCREENSHOTS")  # a directory outside the repo
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    from backend.app import create_app
+    with live_server(tmp_path_factory, "live-app", _app_world) as served:
+        yield served
+
+
+def _app_world(app, base) -> dict:
     from backend.checklists.services import publish_shipped
-    from backend.core.db import EXTENSION_KEY, db
+    from backend.core.db import db
     from backend.core.timeutil import today_in_shanghai
     from backend.demo import demo_uscc
     from backend.enterprises.services import create_enterprise
     from backend.hazards import services as hazard_service
     from backend.jurisdictions.services import create_jurisdiction
-    from backend.migrate import upgrade
     from backend.models import Photo
     from backend.photos.services import receive_upload
     from backend.risks.services import create_risk_point, declare_installation
     from backend.safety_code.services import current_code, public_url
     from backend.users.services import create_user
 
-    base_dir = tmp_path_factory.mktemp("live-app")
-    url = f"sqlite:///{base_dir / 'live.db'}"
-    upgrade(url)
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "MEDIA_ROOT": str(base_dir / "media"),
-            "SECRET_KEY": "live-app-secret-0123456789abcdef0123456789abcdef",
-            "MEDIA_DERIVATIVES_ASYNC": False,
-        }
+    publish_shipped()
+    district = create_jurisdiction(name="示范区", level="district", parent=None)
+    ent = create_enterprise(
+        name="示范化工有限公司",
+        uscc=demo_uscc(881),
+        industry="hazardous_chemicals",
+        scale="above_scale",
+        jurisdiction_id=district.id,
+        principal_name="张主任",
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = base
-    with app.app_context():
-        publish_shipped()
-        district = create_jurisdiction(name="示范区", level="district", parent=None)
-        ent = create_enterprise(
-            name="示范化工有限公司",
-            uscc=demo_uscc(881),
-            industry="hazardous_chemicals",
-            scale="above_scale",
-            jurisdiction_id=district.id,
-            principal_name="张主任",
-        )
-        inspector = create_user(
-            username="inspector", password=PASSWORD, role="inspector", jurisdiction_id=district.id
-        )
-        manager = create_user(
-            username="manager", password=PASSWORD, role="enterprise_manager", enterprise_id=ent.id
-        )
-        town = create_jurisdiction(name="东镇", level="street", parent=district)
-        grid = create_jurisdiction(name="东一村", level="grid", parent=town)
-        in_grid = create_enterprise(
-            name="东一村五金厂",
-            uscc=demo_uscc(882),
-            industry="industry_trade.machinery",
-            jurisdiction_id=grid.id,
-        )
-        create_user(
-            username="gridworker", password=PASSWORD, role="grid_worker", jurisdiction_id=grid.id
-        )
-        point = create_risk_point(
-            manager,
-            enterprise_id=ent.id,
-            kind="place",
-            name="液氯储罐区",
-            location="东厂区",
-            hazard_types=["fire"],
-            method="lec",
-            lec_l=3,
-            lec_e=6,
-            lec_c=40,
-            control_measures="动火审批",
-            control_level="company",
-            responsible_person="赵六",
-        )
-        declare_installation(
-            manager,
-            enterprise_id=ent.id,
-            name="液氯储罐区",
-            unit_kind="storage",
-            substances=[{"substance": "chlorine", "quantity_t": 62.5}],
-            exposed_people=120,
-        )
-        hazard = hazard_service.report_hazard(
-            inspector,
-            enterprise_id=ent.id,
-            title="配电箱未上锁",
-            due_on=today_in_shanghai() + timedelta(days=7),
-        )
-        hazard_service.apply_action(manager, hazard, "start_rectification", plan={"owner": "王五"})
-        after = jpeg()
-        receive_upload(manager, io.BytesIO(after), hashlib.sha256(after).hexdigest())
-        hazard_service.apply_action(
-            manager, hazard, "submit", note="已加锁", photos=[hashlib.sha256(after).hexdigest()]
-        )
-        seeded_photo_owners = list(db.session.scalars(select(Photo.owner_id)))
-        code = current_code(ent)
-        poster = qrcode.make(public_url(code.token))
-        buffer = io.BytesIO()
-        poster.save(buffer, format="PNG")
-        db.session.commit()
-        world = {"enterprise_id": ent.id, "to_verify": hazard.id, "poster": buffer.getvalue()}
-        world |= {"in_grid": in_grid.id, "risk_point": point.id, "risk_level": point.level}
-        world["seeded_photo_owners"] = seeded_photo_owners
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"app": app, "base": base, **world}
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.extensions[EXTENSION_KEY].dispose()
+    inspector = create_user(
+        username="inspector", password=PASSWORD, role="inspector", jurisdiction_id=district.id
+    )
+    manager = create_user(
+        username="manager", password=PASSWORD, role="enterprise_manager", enterprise_id=ent.id
+    )
+    town = create_jurisdiction(name="东镇", level="street", parent=district)
+    grid = create_jurisdiction(name="东一村", level="grid", parent=town)
+    in_grid = create_enterprise(
+        name="东一村五金厂",
+        uscc=demo_uscc(882),
+        industry="industry_trade.machinery",
+        jurisdiction_id=grid.id,
+    )
+    create_user(
+        username="gridworker", password=PASSWORD, role="grid_worker", jurisdiction_id=grid.id
+    )
+    point = create_risk_point(
+        manager,
+        enterprise_id=ent.id,
+        kind="place",
+        name="液氯储罐区",
+        location="东厂区",
+        hazard_types=["fire"],
+        method="lec",
+        lec_l=3,
+        lec_e=6,
+        lec_c=40,
+        control_measures="动火审批",
+        control_level="company",
+        responsible_person="赵六",
+    )
+    declare_installation(
+        manager,
+        enterprise_id=ent.id,
+        name="液氯储罐区",
+        unit_kind="storage",
+        substances=[{"substance": "chlorine", "quantity_t": 62.5}],
+        exposed_people=120,
+    )
+    hazard = hazard_service.report_hazard(
+        inspector,
+        enterprise_id=ent.id,
+        title="配电箱未上锁",
+        due_on=today_in_shanghai() + timedelta(days=7),
+    )
+    hazard_service.apply_action(manager, hazard, "start_rectification", plan={"owner": "王五"})
+    after = jpeg()
+    receive_upload(manager, io.BytesIO(after), hashlib.sha256(after).hexdigest())
+    hazard_service.apply_action(
+        manager, hazard, "submit", note="已加锁", photos=[hashlib.sha256(after).hexdigest()]
+    )
+    seeded_photo_owners = list(db.session.scalars(select(Photo.owner_id)))
+    code = current_code(ent)
+    poster = qrcode.make(public_url(code.token))
+    buffer = io.BytesIO()
+    poster.save(buffer, format="PNG")
+    db.session.commit()
+    world = {"enterprise_id": ent.id, "to_verify": hazard.id, "poster": buffer.getvalue()}
+    world |= {"in_grid": in_grid.id, "risk_point": point.id, "risk_level": point.level}
+    world["seeded_photo_owners"] = seeded_photo_owners
+    return world
 
 
 @pytest.fixture
@@ -149,29 +123,8 @@ def phone(request):
         yield context
 
 
-@contextmanager
 def _phone_context(service_workers="allow", extra_args=()):
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="xuncha-app-")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=chromium,
-            headless=True,
-            args=[*CHROMIUM_ARGS, *extra_args],
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-            locale="zh-CN",
-            service_workers=service_workers,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    return phone_browser("xuncha-app-", extra_args, service_workers=service_workers)
 
 
 def _shot(page, name):

@@ -2,40 +2,27 @@
 against the app served by a real WSGI server in a thread with its own SQLite file."""
 
 import io
-import shutil
-import tempfile
-import threading
 import urllib.request
 from datetime import timedelta
 
 import pytest
 import zxingcpp
 from PIL import Image
-from werkzeug.serving import make_server
 
+from tests.backend.fixtures.browser import PASSWORD, PHONE, live_server, phone_browser
 from tests.backend.fixtures.media import jpeg
-from tests.conftest import require_tool
-
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "browser test password"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The app on 127.0.0.1 with a small world: an enterprise with hazards in every state."""
-    from backend.app import create_app
+    with live_server(tmp_path_factory, "live-pages", _pages_world) as served:
+        yield served
+
+
+def _pages_world(app, base) -> dict:
     from backend.checklists.services import applicable_versions, publish_shipped
-    from backend.core.db import EXTENSION_KEY, db
+    from backend.core.db import db
     from backend.core.timeutil import today_in_shanghai
     from backend.credit import blacklist
     from backend.demo import _published_blacklist_entry, demo_uscc
@@ -43,189 +30,148 @@ def live(tmp_path_factory):
     from backend.hazards import services as hazard_service
     from backend.inspections import services as inspections
     from backend.jurisdictions.services import create_jurisdiction
-    from backend.migrate import upgrade
     from backend.models import HazardAction, utcnow
     from backend.safety_code.services import current_code, refresh_safety_code_color
     from backend.users.auth import issue_token
     from backend.users.services import create_user
 
-    base_dir = tmp_path_factory.mktemp("live-pages")
-    url = f"sqlite:///{base_dir / 'live.db'}"
-    upgrade(url)
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "MEDIA_ROOT": str(base_dir / "media"),
-            "SECRET_KEY": "live-pages-secret-0123456789abcdef0123456789",
-            "MEDIA_DERIVATIVES_ASYNC": False,
-        }
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = base
     today = today_in_shanghai()
-    with app.app_context():
-        publish_shipped()
-        district = create_jurisdiction(name="示范区", level="district", parent=None)
-        street = create_jurisdiction(name="新城街道", level="street", parent=district)
-        other_street = create_jurisdiction(name="江南镇", level="street", parent=district)
-        ent = create_enterprise(
-            name="示范化工有限公司",
-            uscc=demo_uscc(771),
-            industry="hazardous_chemicals",
-            scale="above_scale",
-            jurisdiction_id=street.id,
-            principal_name="张主任",
-            principal_phone="13800138000",
-            standardisation_grade="grade2",
-        )
-        ent2 = create_enterprise(
-            name="精工机械制造有限公司",
-            uscc=demo_uscc(772),
-            industry="industry_trade.machinery",
-            scale="above_scale",
-            jurisdiction_id=other_street.id,
-        )
-        ent3 = create_enterprise(
-            name="绿源食品有限公司",
-            uscc=demo_uscc(773),
-            industry="industry_trade.light_industry",
-            scale="above_scale",
-            jurisdiction_id=street.id,
-        )
-        users = {
-            "manager": create_user(
-                username="manager",
-                password=PASSWORD,
-                role="enterprise_manager",
-                enterprise_id=ent.id,
-            ),
-            "supervisor": create_user(
-                username="supervisor",
-                password=PASSWORD,
-                role="supervisor",
-                jurisdiction_id=district.id,
-            ),
-            "inspector": create_user(
-                username="inspector",
-                password=PASSWORD,
-                role="inspector",
-                jurisdiction_id=district.id,
-            ),
-        }
-        inspector = users["inspector"]
-
-        def report(enterprise, title, grade="general", overdue_days=0):
-            hazard = hazard_service.report_hazard(
-                inspector,
-                enterprise_id=enterprise.id,
-                title=title,
-                grade=grade,
-                due_on=today + timedelta(days=7),
-            )
-            if overdue_days:
-                hazard.due_on = today - timedelta(days=overdue_days)
-            return hazard
-
-        to_rectify = report(ent, "配电箱未上锁")
-        report(ent, "储罐区可燃气体报警器失效", grade="major", overdue_days=12)
-        report(ent2, "冲压机安全光栅失效", overdue_days=4)
-        report(ent2, "<b>粗体</b>标题的隐患", overdue_days=1)
-        noted = report(ent, "消防通道被占用")
-        to_verify = report(ent2, "应急照明损坏")
-        to_verify.status = "submitted"
-        db.session.add(
-            HazardAction(
-                id="html-note",
-                hazard_id=noted.id,
-                seq=50,
-                action="reject",
-                from_status="submitted",
-                to_status="rectifying",
-                actor_role="inspector",
-                note='<img src=x alt="注入">整改不到位',
-            )
-        )
-        # The manager's finished duty self-inspection (the duty commitment follows one).
-        duty31 = next(v for v in applicable_versions(ent, "self_inspection") if v.code == "duty31")
-        duty = inspections.start_inspection(
-            users["manager"],
+    publish_shipped()
+    district = create_jurisdiction(name="示范区", level="district", parent=None)
+    street = create_jurisdiction(name="新城街道", level="street", parent=district)
+    other_street = create_jurisdiction(name="江南镇", level="street", parent=district)
+    ent = create_enterprise(
+        name="示范化工有限公司",
+        uscc=demo_uscc(771),
+        industry="hazardous_chemicals",
+        scale="above_scale",
+        jurisdiction_id=street.id,
+        principal_name="张主任",
+        principal_phone="13800138000",
+        standardisation_grade="grade2",
+    )
+    ent2 = create_enterprise(
+        name="精工机械制造有限公司",
+        uscc=demo_uscc(772),
+        industry="industry_trade.machinery",
+        scale="above_scale",
+        jurisdiction_id=other_street.id,
+    )
+    ent3 = create_enterprise(
+        name="绿源食品有限公司",
+        uscc=demo_uscc(773),
+        industry="industry_trade.light_industry",
+        scale="above_scale",
+        jurisdiction_id=street.id,
+    )
+    users = {
+        "manager": create_user(
+            username="manager",
+            password=PASSWORD,
+            role="enterprise_manager",
             enterprise_id=ent.id,
-            checklist_version_id=duty31.id,
-            kind="self_inspection",
+        ),
+        "supervisor": create_user(
+            username="supervisor",
+            password=PASSWORD,
+            role="supervisor",
+            jurisdiction_id=district.id,
+        ),
+        "inspector": create_user(
+            username="inspector",
+            password=PASSWORD,
+            role="inspector",
+            jurisdiction_id=district.id,
+        ),
+    }
+    inspector = users["inspector"]
+
+    def report(enterprise, title, grade="general", overdue_days=0):
+        hazard = hazard_service.report_hazard(
+            inspector,
+            enterprise_id=enterprise.id,
+            title=title,
+            grade=grade,
+            due_on=today + timedelta(days=7),
         )
-        for code in inspections.applicable_items(duty)[2]:
-            inspections.record_finding(users["manager"], duty, item_code=code, result="pass")
-        inspections.finish_inspection(users["manager"], duty)
-        # A blacklist entry in publication, for /blacklist to show (the demo's own).
-        listed = create_enterprise(
-            name="恒达建材有限公司",
-            uscc=demo_uscc(774),
-            industry="industry_trade.building_materials",
-            scale="above_scale",
-            jurisdiction_id=street.id,
+        if overdue_days:
+            hazard.due_on = today - timedelta(days=overdue_days)
+        return hazard
+
+    to_rectify = report(ent, "配电箱未上锁")
+    report(ent, "储罐区可燃气体报警器失效", grade="major", overdue_days=12)
+    report(ent2, "冲压机安全光栅失效", overdue_days=4)
+    report(ent2, "<b>粗体</b>标题的隐患", overdue_days=1)
+    noted = report(ent, "消防通道被占用")
+    to_verify = report(ent2, "应急照明损坏")
+    to_verify.status = "submitted"
+    db.session.add(
+        HazardAction(
+            id="html-note",
+            hazard_id=noted.id,
+            seq=50,
+            action="reject",
+            from_status="submitted",
+            to_status="rectifying",
+            actor_role="inspector",
+            note='<img src=x alt="注入">整改不到位',
         )
-        _published_blacklist_entry(users["supervisor"], listed, utcnow() - timedelta(days=25))
-        # A blacklist entry told to the enterprise, which defended itself: the board decides.
-        entry = blacklist.collect(
-            users["supervisor"],
-            enterprise_id=ent.id,
-            trigger="major_hazard_not_rectified",
-            reason="重大事故隐患逾期未整改",
-            facts="储罐区可燃气体报警器失效，逾期12日未整改。",
-        )
-        blacklist.apply_action(users["supervisor"], entry, "notify")
-        blacklist.apply_action(users["manager"], entry, "submit_defence", note="报警器已订货。")
-        for enterprise in (ent, ent2, ent3):
-            refresh_safety_code_color(enterprise.id)
-        tokens = {
-            color: current_code(enterprise).token
-            for color, enterprise in (("red", ent), ("yellow", ent2), ("green", ent3))
-        }
-        token, _ = issue_token(users["supervisor"], ttl=timedelta(hours=1))
-        db.session.commit()
-        world = {
-            "enterprise_id": ent.id,
-            "enterprise_name": ent.name,
-            "to_rectify": to_rectify.id,
-            "extension_to": (today + timedelta(days=30)).isoformat(),
-            "noted": noted.id,
-            "to_verify": to_verify.id,
-            "tokens": tokens,
-            "entry": entry.id,
-        }
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"app": app, "base": base, "auth": {"Authorization": f"Bearer {token}"}, **world}
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.extensions[EXTENSION_KEY].dispose()
+    )
+    # The manager's finished duty self-inspection (the duty commitment follows one).
+    duty31 = next(v for v in applicable_versions(ent, "self_inspection") if v.code == "duty31")
+    duty = inspections.start_inspection(
+        users["manager"],
+        enterprise_id=ent.id,
+        checklist_version_id=duty31.id,
+        kind="self_inspection",
+    )
+    for code in inspections.applicable_items(duty)[2]:
+        inspections.record_finding(users["manager"], duty, item_code=code, result="pass")
+    inspections.finish_inspection(users["manager"], duty)
+    # A blacklist entry in publication, for /blacklist to show (the demo's own).
+    listed = create_enterprise(
+        name="恒达建材有限公司",
+        uscc=demo_uscc(774),
+        industry="industry_trade.building_materials",
+        scale="above_scale",
+        jurisdiction_id=street.id,
+    )
+    _published_blacklist_entry(users["supervisor"], listed, utcnow() - timedelta(days=25))
+    # A blacklist entry told to the enterprise, which defended itself: the board decides.
+    entry = blacklist.collect(
+        users["supervisor"],
+        enterprise_id=ent.id,
+        trigger="major_hazard_not_rectified",
+        reason="重大事故隐患逾期未整改",
+        facts="储罐区可燃气体报警器失效，逾期12日未整改。",
+    )
+    blacklist.apply_action(users["supervisor"], entry, "notify")
+    blacklist.apply_action(users["manager"], entry, "submit_defence", note="报警器已订货。")
+    for enterprise in (ent, ent2, ent3):
+        refresh_safety_code_color(enterprise.id)
+    tokens = {
+        color: current_code(enterprise).token
+        for color, enterprise in (("red", ent), ("yellow", ent2), ("green", ent3))
+    }
+    token, _ = issue_token(users["supervisor"], ttl=timedelta(hours=1))
+    db.session.commit()
+    world = {
+        "enterprise_id": ent.id,
+        "enterprise_name": ent.name,
+        "to_rectify": to_rectify.id,
+        "extension_to": (today + timedelta(days=30)).isoformat(),
+        "noted": noted.id,
+        "to_verify": to_verify.id,
+        "tokens": tokens,
+        "entry": entry.id,
+    }
+    return {"auth": {"Authorization": f"Bearer {token}"}, **world}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    profile = tempfile.mkdtemp(prefix="xuncha-chromium-")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-            locale="zh-CN",
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    with phone_browser("xuncha-chromium-") as context:
+        yield context
 
 
 @pytest.fixture
