@@ -570,6 +570,19 @@ def _place(live, **positions):
         db.session.remove()
 
 
+def _nearby_rows(page, nearest: list[str]) -> list[str]:
+    """The 附近企业 rows once the nearest are `nearest`; the list is drawn again when a sync
+    ends, so it is read whole in one go."""
+    seen = {"rows": []}
+
+    def arrived():
+        seen["rows"] = page.locator("#nearby-list li").all_inner_texts()
+        return [row.split(" ")[0] for row in seen["rows"]][: len(nearest)] == nearest
+
+    assert _wait_for(page, arrived, 20), seen["rows"]
+    return seen["rows"]
+
+
 def _plan_every_enterprise(live) -> dict[str, str]:
     """The planning job's plans, and each planned checklist's title by enterprise name."""
     from backend.core.db import db
@@ -611,19 +624,22 @@ def test_enterprises_nearby_are_sorted_by_distance_on_the_phone_offline_too(live
     # The planned visits name their checklist by its title, not its code.
     titles = _plan_every_enterprise(live)
     page.reload()
-    page.wait_for_selector(".plan-checklist", timeout=20_000)
-    shown = page.locator(".plan-checklist").all_inner_texts()
-    assert shown and all(any(t in text for t in titles.values()) for text in shown), shown
+    seen = {}
+
+    def titled():
+        seen["plans"] = page.locator(".plan-checklist").all_inner_texts()
+        plans = seen["plans"]
+        return plans and all(any(t in text for t in titles.values()) for text in plans)
+
+    assert _wait_for(page, titled, 20), seen
 
     phone.grant_permissions(["geolocation"])
     phone.set_geolocation({"latitude": 25.4005, "longitude": 112.2204, "accuracy": 10})
     for offline in (False, True):  # offline, the positions come from the phone's database
         phone.set_offline(offline)
         page.reload()
-        page.wait_for_selector("#nearby-list li", timeout=20_000)
-        rows = page.locator("#nearby-list li").all_inner_texts()
+        rows = _nearby_rows(page, ["东一村五金厂", "城西烟花仓库", "示范化工有限公司"])
         names = [row.split(" ")[0] for row in rows]
-        assert names[:3] == ["东一村五金厂", "城西烟花仓库", "示范化工有限公司"], rows
         assert names[-1] == "无坐标烟花店" and rows[-1].endswith("位置未知")
         assert re.search(r"\d+ 米$", rows[0]) and re.search(r"\d+\.\d 公里$", rows[2]), rows
     _shot(page, "8-nearby")
@@ -788,8 +804,7 @@ def test_the_phone_holds_one_users_records_and_hands_over_only_what_the_server_h
     page.click("#log-out")
     page.wait_for_selector("form.login", timeout=20_000)
     _log_in(page, live, "gridworker")
-    page.wait_for_selector("text=本网格企业", timeout=60_000)
-    assert "本网格企业 1 家" in page.inner_text("body")
+    assert _wait_for(page, lambda: "本网格企业 1 家" in page.inner_text("body"), 60)
     page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
     page.wait_for_timeout(1000)
     assert "示范化工有限公司" not in page.inner_text("body")
