@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import func, or_, select, true
 
 from ..core.db import db
-from ..core.errors import Invalid, NotFound
+from ..core.errors import Invalid, NotFound, checked_text
 from ..core.scope import (
     Forbidden,
     department_enterprise_clause,
@@ -53,6 +53,8 @@ from ..models import (
 ORGANISERS = ("supervisor", "admin")
 SELF_INSPECTION_PHASE = "自查自纠"
 MAX_PHASES = 12
+TITLE_MAX = 200  # the columns' sizes
+PHASE_NAME_MAX = 32
 
 
 def campaign_clause(user: User):
@@ -117,7 +119,7 @@ def checked_phases(phases: list[dict]) -> list[dict]:
         raise Invalid(f"A campaign has at most {MAX_PHASES} phases.", field="phases")
     checked = []
     for index, phase in enumerate(phases):
-        name = (phase.get("name") or "").strip()
+        name = checked_text(phase.get("name"), f"phases.{index}.name", PHASE_NAME_MAX)
         if not name:
             raise Invalid("A phase has a name.", field=f"phases.{index}.name")
         starts_on, ends_on = phase["starts_on"], phase["ends_on"]
@@ -307,7 +309,7 @@ def create_campaign(
     organiser = db.session.get(Jurisdiction, jurisdiction_id)
     if department_id is not None:
         require_department_in_scope(user, department_id, "department_id")
-    title = (title or "").strip()
+    title = checked_text(title, "title", TITLE_MAX)
     if not title:
         raise Invalid("A campaign has a title.", field="title")
     checked = checked_phases(phases)

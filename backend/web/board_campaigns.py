@@ -159,11 +159,11 @@ def _form_defaults() -> dict:
 
 def _posted_form() -> dict:
     return {
-        "title": request.form.get("title", "")[:200],
+        "title": request.form.get("title", ""),
         "jurisdiction_id": request.form.get("jurisdiction_id", ""),
         "phases": [
             {
-                field: request.form.get(f"phase-{index}-{field}", "").strip()[:32]
+                field: request.form.get(f"phase-{index}-{field}", "").strip()
                 for field in PHASE_FIELDS
             }
             for index in range(PHASE_ROWS)
@@ -228,6 +228,8 @@ def _error_message(error: DomainError, form: dict) -> str:
     match = PHASE_FIELD.fullmatch(field)
     if match:
         return _phase_message(int(match[1]), match[2], form)
+    if field == "title" and len(form["title"].strip()) > campaigns.TITLE_MAX:
+        return f"专项治理名称最多{campaigns.TITLE_MAX}个字。"
     if field == "target_filter":
         return "治理对象：按所选行业和镇（街道）没有找到企业，请调整筛选条件。"
     if field in FIELD_LABELS:
@@ -241,6 +243,8 @@ def _phase_message(index: int, part: str, form: dict) -> str:
     name = row.get("name", "")
     where = f"第{index + 1}阶段{f'（{name}）' if name else ''}的{PHASE_FIELDS[part]}"
     if part == "name":
+        if len(name) > campaigns.PHASE_NAME_MAX:
+            return f"第{index + 1}阶段的名称最多{campaigns.PHASE_NAME_MAX}个字。"
         return f"{where}未填写。"
     if not _is_date(row.get(part, "")):
         return f"{where}不是有效日期。"

@@ -186,3 +186,12 @@ def test_a_report_due_in_a_year_the_calendar_lacks_leaves_the_page_standing(
     assert 'data-uncovered="2027"' in later and "报送截止日期待定" in later
     due = body.split(f'id="reports-{phases["自查自纠"].id}"')[1].split("</div>")[0]
     assert f'data-unit="jurisdiction:{w["town"].id}" data-standing="late"' in due
+
+
+def test_a_title_or_phase_name_too_long_for_its_column_is_refused_not_a_500(client, on_board):
+    for field, value, message in (
+        ("title", "专项治理" * 60, "专项治理名称最多200个字。"),
+        ("phase-0-name", "动员部署" * 10, "第1阶段的名称最多32个字。"),
+    ):
+        answer = client.post("/board/campaigns", data=_form(client, on_board, **{field: value}))
+        assert answer.status_code == 422 and message in text(answer), field
