@@ -217,24 +217,46 @@ def record_training():
     if user is None:
         return answer
 
-    def participants():
-        return [
-            {"person_id": person_id, "assessment": request.form.get(f"assessment-{person_id}")}
-            for person_id in request.form.getlist("participant")
-        ]
-
     return _save(
         user,
         lambda: training.record_training(
-            user,
-            enterprise_id=user.enterprise_id,
-            held_at=_local_time("held_at"),
-            content=_text("content"),
-            hours=_number("hours"),
-            participants=participants(),
+            user, enterprise_id=user.enterprise_id, **_training_fields()
         ),
         "培训记录已保存。",
     )
+
+
+@bp.post("/registers/trainings/<string(maxlength=64):session_id>")
+def update_training(session_id: str):
+    user, answer = portal_user()
+    if user is None:
+        return answer
+    return _save(
+        user,
+        lambda: training.update_training(user, session_id, _training_fields()),
+        "培训记录已修改。",
+    )
+
+
+@bp.post("/registers/trainings/<string(maxlength=64):session_id>/delete")
+def delete_training(session_id: str):
+    user, answer = portal_user()
+    if user is None:
+        return answer
+    return _save(user, lambda: training.delete_training(user, session_id), "误录的培训记录已删除。")
+
+
+def _training_fields() -> dict:
+    """A training form's fields: the participants ticked, each with their assessment."""
+    return {
+        "held_at": _local_time("held_at"),
+        "content": _text("content"),
+        "hours": _number("hours"),
+        "participants": [
+            {"person_id": person_id, "assessment": request.form.get(f"assessment-{person_id}")}
+            for person_id in request.form.getlist("participant")
+        ],
+    }
 
 
 @bp.post("/registers/plans")

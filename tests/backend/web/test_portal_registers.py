@@ -177,3 +177,61 @@ def test_the_manager_edits_a_drill_like_patch(client, session, world):
     token = csrf_from(client, PAGE)
     refused = client.post(f"{PAGE}/drills/{drill.id}", data={**form, "csrf_token": token})
     assert refused.status_code == 403
+
+
+def test_the_manager_corrects_a_training_and_enters_the_results(client, session, world):
+    from datetime import UTC, datetime
+
+    from backend.models import TrainingSession
+    from backend.training.services import add_person, record_training
+
+    manager = world["users"]["manager"]
+    ent = world["enterprises"]["ent"]
+    first = add_person(manager, enterprise_id=ent.id, name="王电工", role="special_operator")
+    second = add_person(manager, enterprise_id=ent.id, name="李焊工", role="special_operator")
+    held = record_training(
+        manager,
+        enterprise_id=ent.id,
+        held_at=datetime(2026, 3, 2, 1, tzinfo=UTC),
+        content="用电安全",
+        hours=4,
+        participants=[{"person_id": first.id}],
+    )
+    session.commit()
+    log_in(client, "portal", world["users"]["manager"])
+    page = text(client.get(PAGE))
+    assert f'action="{PAGE}/trainings/{held.id}"' in page
+    assert 'value="2026-03-02T09:00"' in page  # shown in Beijing time
+    token = csrf_from(client, PAGE)
+    form = {
+        "csrf_token": token,
+        "held_at": "2026-03-02T09:00",
+        "content": "用电安全再培训",
+        "hours": "6",
+        "participant": [first.id, second.id],
+        f"assessment-{first.id}": "passed",
+        f"assessment-{second.id}": "failed",
+    }
+    assert client.post(f"{PAGE}/trainings/{held.id}", data=form).status_code == 302
+    session.expire_all()
+    changed = session.get(TrainingSession, held.id)
+    assert (changed.content, changed.hours) == ("用电安全再培训", 6.0)
+    assert {(p.person_id, p.assessment) for p in changed.participants} == {
+        (first.id, "passed"),
+        (second.id, "failed"),
+    }
+    nobody = client.post(f"{PAGE}/trainings/{held.id}", data={**form, "participant": []})
+    assert nobody.status_code == 422 and "参加人员" in text(nobody)
+
+    client.post("/portal/logout", data={"csrf_token": token})
+    log_in(client, "portal", world["users"]["other_manager"])
+    token = csrf_from(client, PAGE)
+    outside = client.post(f"{PAGE}/trainings/{held.id}/delete", data={"csrf_token": token})
+    assert outside.status_code == 404
+    client.post("/portal/logout", data={"csrf_token": token})
+    log_in(client, "portal", world["users"]["manager"])
+    token = csrf_from(client, PAGE)
+    gone = client.post(f"{PAGE}/trainings/{held.id}/delete", data={"csrf_token": token})
+    assert gone.status_code == 302
+    session.expire_all()
+    assert session.get(TrainingSession, held.id) is None
