@@ -142,9 +142,9 @@ def index():
         pages=max(1, -(-total // PAGE_SIZE)),
         filters=filters,
         query={key: value for key, value in request.args.items() if key != "page"},
-        jurisdictions=_jurisdiction_options(user),
+        jurisdictions=jurisdiction_options(user),
         industries=INDUSTRIES,
-        departments=_department_options(user),
+        departments=department_options(user),
         grades=HAZARD_GRADES,
         totals=stats["totals"],
         by_jurisdiction=charts.bar_chart(
@@ -203,14 +203,14 @@ def _row(hazard: Hazard) -> dict:
     }
 
 
-def _jurisdiction_options(user: User) -> list[tuple[int, str]]:
+def jurisdiction_options(user: User) -> list[tuple[int, str]]:
     nodes = db.session.scalars(
         select(Jurisdiction).where(jurisdiction_clause(user)).order_by(Jurisdiction.path)
     ).all()
     return [(node.id, "\u3000" * (node.path.count("/") - 2) + node.name) for node in nodes]
 
 
-def _department_options(user: User) -> list[tuple[int, str]]:
+def department_options(user: User) -> list[tuple[int, str]]:
     departments = db.session.scalars(
         select(Department).where(department_clause(user)).order_by(Department.name)
     )

@@ -25,9 +25,9 @@ from .board import (
     AREA,
     PAGE_SIZE,
     BadFilter,
-    _department_options,
-    _jurisdiction_options,
     bp,
+    department_options,
+    jurisdiction_options,
 )
 from .messages import describe, status_of
 
@@ -63,8 +63,8 @@ def _page(user: User, error: dict | None = None, status: int = 200):
         pages=max(1, -(-total // PAGE_SIZE)),
         filters=filters,
         query={key: value for key, value in filters.items() if value is not None},
-        jurisdictions=_jurisdiction_options(user),
-        departments=_department_options(user),
+        jurisdictions=jurisdiction_options(user),
+        departments=department_options(user),
         department=department,
         month=month,
         headers=FIVE_IMPLEMENTATIONS_HEADERS,
