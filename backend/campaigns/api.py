@@ -65,6 +65,8 @@ class FiguresSchema(ma.Schema):
     hazards_found = ma.fields.Integer()
     hazards_closed = ma.fields.Integer()
     rechecked = ma.fields.Integer()
+    committed = ma.fields.Integer(metadata={"description": "签订履职承诺的企业"})
+    penalised = ma.fields.Integer(metadata={"description": "受到行政处罚的企业"})
 
 
 class CutSchema(FiguresSchema):

@@ -8,6 +8,9 @@ Per group of target enterprises:
   within the campaign's dates (or the window asked for);
 - hazards_found / hazards_closed: hazards reported by those inspections, and how many are
   closed (销号);
+- committed: targets whose safety managers signed the duty commitment (履职承诺书) in the window,
+  and penalised: targets with a penalty decided in the window — two of seed 004's 「八个一」
+  (签订一份履职承诺, 落实一次专项执法检查 with its 行政处罚);
 - rechecked: 回头看 (seed 000 L20: 「回头看」, a recheck of enterprises already checked). Local
   policy, no source gives the exact rule: a target counts as rechecked when it had at least two
   supervision inspections against the campaign's checklists within the campaign — the second
@@ -26,16 +29,19 @@ from sqlalchemy.orm import aliased
 from ..core.db import db
 from ..core.scope import department_enterprise_clause
 from ..core.timeutil import SHANGHAI, today_in_shanghai
+from ..credit.commitment_templates import DUTY_COMMITMENT
 from ..models import (
     Campaign,
     CampaignPhase,
     CampaignTarget,
     ChecklistVersion,
+    Commitment,
     Department,
     Enterprise,
     Hazard,
     Inspection,
     Jurisdiction,
+    PenaltyDecision,
 )
 from . import services
 
@@ -48,6 +54,8 @@ class Figures:
     hazards_found: int = 0
     hazards_closed: int = 0
     rechecked: int = 0
+    committed: int = 0
+    penalised: int = 0
 
     def percent(self, name: str) -> int:
         return round(100 * getattr(self, name) / self.targets) if self.targets else 0
@@ -143,11 +151,39 @@ def _hazards_per_enterprise(campaign: Campaign, first: date, last: date, counted
     )
 
 
+def _committed(first: date, last: date):
+    """Enterprises whose safety managers signed the duty commitment (履职承诺书) in the window:
+    seed 004's 「签订一份履职承诺」 (八个一; 第二阶段: after 自查自纠)."""
+    return (
+        select(Commitment.enterprise_id.label("enterprise_id"))
+        .where(
+            Commitment.template_code == DUTY_COMMITMENT.code,
+            Commitment.signed_at >= _start_of(first),
+            Commitment.signed_at < _start_of(last + timedelta(days=1)),
+        )
+        .distinct()
+        .subquery()
+    )
+
+
+def _penalised(first: date, last: date):
+    """Enterprises with an administrative penalty decided in the window: the 严格执法 phase's
+    「给予行政处罚」 (seed 004 L61)."""
+    return (
+        select(PenaltyDecision.enterprise_id.label("enterprise_id"))
+        .where(PenaltyDecision.decided_on >= first, PenaltyDecision.decided_on <= last)
+        .distinct()
+        .subquery()
+    )
+
+
 def _grouped(campaign: Campaign, key, joins, where, first=None, last=None) -> dict:
     """{key: Figures} for the campaign's targets, grouped by `key` in one statement."""
     first, last = _window(campaign, first, last)
     inspections, counted = _per_enterprise(campaign, first, last)
     hazards = _hazards_per_enterprise(campaign, first, last, counted)
+    committed = _committed(first, last)
+    penalised = _penalised(first, last)
     stmt = (
         select(
             key.label("key"),
@@ -157,11 +193,15 @@ def _grouped(campaign: Campaign, key, joins, where, first=None, last=None) -> di
             func.coalesce(func.sum(hazards.c.found), 0),
             func.coalesce(func.sum(hazards.c.closed), 0),
             func.sum(case((inspections.c.supervision_count > 1, 1), else_=0)),
+            func.count(committed.c.enterprise_id),
+            func.count(penalised.c.enterprise_id),
         )
         .select_from(CampaignTarget)
         .join(Enterprise, Enterprise.id == CampaignTarget.enterprise_id)
         .outerjoin(inspections, inspections.c.enterprise_id == CampaignTarget.enterprise_id)
         .outerjoin(hazards, hazards.c.enterprise_id == CampaignTarget.enterprise_id)
+        .outerjoin(committed, committed.c.enterprise_id == CampaignTarget.enterprise_id)
+        .outerjoin(penalised, penalised.c.enterprise_id == CampaignTarget.enterprise_id)
         .where(CampaignTarget.campaign_id == campaign.id, *where)
         .group_by(key)
     )

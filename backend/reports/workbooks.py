@@ -265,6 +265,8 @@ CAMPAIGN_PROGRESS_HEADERS = (
     "发现问题隐患(项)",
     "已整改销号(项)",
     "“回头看”复查(家)",
+    "签订履职承诺(家)",
+    "受到行政处罚(家)",
 )
 
 
@@ -288,6 +290,8 @@ def campaign_progress_workbook(campaign, department, street, period: Period) -> 
         figures.hazards_found,
         figures.hazards_closed,
         figures.rechecked,
+        figures.committed,
+        figures.penalised,
     )
     workbook = new_workbook()
     add_table_sheet(

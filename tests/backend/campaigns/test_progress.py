@@ -13,6 +13,8 @@ EXPECTED_TOTALS = {
     "hazards_found": 4,  # chem's self-inspection 1 + chem's supervision 2 + trade's 1
     "hazards_closed": 2,
     "rechecked": 1,  # chem, inspected twice
+    "committed": 1,  # chem in July; chem_west's was before the campaign began
+    "penalised": 1,  # trade; chem_away is no target
 }
 
 
@@ -30,6 +32,8 @@ def test_each_phase_counts_its_own_dates(campaign_world):
         "hazards_found": 1,
         "hazards_closed": 1,
         "rechecked": 0,
+        "committed": 0,
+        "penalised": 0,
     }
     assert phases["严格执法"] == {
         "targets": 3,
@@ -38,6 +42,8 @@ def test_each_phase_counts_its_own_dates(campaign_world):
         "hazards_found": 3,
         "hazards_closed": 1,
         "rechecked": 1,
+        "committed": 1,
+        "penalised": 1,
     }
 
 
@@ -46,7 +52,7 @@ def test_cut_by_street_and_by_department(campaign_world):
     streets = {street.name: f.as_dict() for street, f in progress.by_street(w["campaign"])}
     assert streets == {
         "东镇": EXPECTED_TOTALS | {"targets": 2},
-        "西镇": {**dict.fromkeys(EXPECTED_TOTALS, 0), "targets": 1},
+        "西镇": {**dict.fromkeys(EXPECTED_TOTALS, 0), "targets": 1},  # chem_west
     }
     departments = {d.id: f.as_dict() for d, f in progress.by_department(w["campaign"])}
     assert departments == {w["department"].id: EXPECTED_TOTALS | {"targets": 2}}

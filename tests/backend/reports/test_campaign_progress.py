@@ -49,8 +49,9 @@ def test_a_street_reports_its_figures_and_the_district_receives(session, campaig
     rows = list(load_workbook(BytesIO(report.workbook)).active.iter_rows(values_only=True))
     header = rows.index(next(r for r in rows if r[0] == "单位"))
     assert rows[header + 1][0] == "东镇"
-    # Until 30 June: 2 targets, chem self-inspected (1 hazard, closed), nobody supervised yet.
-    assert rows[header + 1][2:] == (2, 1, 50, 0, 1, 1, 0)
+    # Until 30 June: 2 targets, chem self-inspected (1 hazard, closed), nobody supervised yet;
+    # chem's commitment and trade's penalty came later.
+    assert rows[header + 1][2:] == (2, 1, 50, 0, 1, 1, 0, 0, 0)
     reports.submit(street_chief, report)
     with pytest.raises(reports.Forbidden):
         reports.receive(street_chief, report)
