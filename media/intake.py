@@ -242,18 +242,35 @@ def _has_end_marker(path) -> bool:
     whole block; this catches that cut. The segments before the scan (APPn with their EXIF
     thumbnail) are stepped over by their lengths; within scan data a 0xFF byte is always
     stuffed, so the marker cannot appear there by chance, and data after it (a phone's
-    trailer, a motion photo's video) do not matter."""
+    trailer, a motion photo's video) do not matter. Read in chunks: memory stays flat
+    however large the photo."""
     with open(path, "rb") as source:
-        data = source.read()
-    position = 2  # after SOI
-    while position + 4 <= len(data) and data[position] == 0xFF:
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
-        elif marker == 0xDA:  # start of scan
-            return data.find(b"\xff\xd9", position) != -1
-        else:
-            position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        return _first_scan(source) and _found(source, b"\xff\xd9")
+
+
+def _first_scan(source) -> bool:
+    """Step the segment headers from SOI to the first start-of-scan (FFDA); True when found."""
+    source.seek(2)  # after SOI
+    while (header := source.read(2)) and header[0] == 0xFF:
+        if header[1] == 0xFF:  # a fill byte: the marker is the next byte
+            source.seek(-1, os.SEEK_CUR)
+            continue
+        if header[1] == 0xDA:
+            return True
+        length = source.read(2)
+        if len(length) < 2:
+            return False
+        source.seek(int.from_bytes(length, "big") - 2, os.SEEK_CUR)
+    return False
+
+
+def _found(source, marker: bytes) -> bool:
+    """Whether `marker` comes anywhere after the current position."""
+    carried = b""
+    while chunk := source.read(CHUNK_SIZE):
+        if marker in carried + chunk:
+            return True
+        carried = chunk[-(len(marker) - 1) :]
     return False
 
 

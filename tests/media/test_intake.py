@@ -258,6 +258,19 @@ def test_a_jpeg_cut_just_before_its_end_marker_is_refused_even_when_libjpeg_comp
     assert inspect_image(write_file(whole + trailer)).format == "JPEG"
 
 
+def test_the_end_marker_check_reads_a_large_photo_in_chunks(write_file):
+    """A motion photo carries its video after the JPEG: looking for the end marker must not
+    hold the whole file in memory."""
+    path = write_file(_noisy_jpeg(74) + b"\x00" * (20 * 1024 * 1024))
+    tracemalloc.start()
+    try:
+        assert inspect_image(path).format == "JPEG"
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 1024 * 1024
+
+
 def test_truncated_png_and_heic_are_refused(make_photo, write_file):
     for image_format in ("PNG", "HEIF"):
         data = make_photo(image_format, size=(400, 300)).read_bytes()
