@@ -65,3 +65,10 @@ def checked_text(value, field: str, max_length: int = MAX_TEXT) -> str:
     if len(value) > max_length:
         raise Invalid(f"{field} is longer than {max_length} characters.", field=field)
     return value.strip()
+
+
+def checked_choice(value, choices, field: str) -> str:
+    """One of `choices` (their codes); anything else is a 422 naming the field."""
+    if not isinstance(value, str) or value not in choices:
+        raise Invalid(f"{field} must be one of {', '.join(choices)}.", field=field)
+    return value

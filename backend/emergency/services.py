@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..core.db import db
-from ..core.errors import Invalid, NotFound, checked_text
+from ..core.errors import Invalid, NotFound, checked_choice, checked_text
 from ..core.scope import (
     Forbidden,
     require_enterprise_in_scope,
@@ -97,12 +97,6 @@ def _refuse_unknown(fields: dict, allowed: frozenset) -> None:
         raise Invalid(f"{unknown[0]} cannot be set.", field=unknown[0])
 
 
-def _one_of(value, choices: dict, field: str) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise Invalid(f"{field} must be one of {', '.join(choices)}.", field=field)
-    return value
-
-
 def _optional_date(value, field: str) -> date | None:
     if value is None:
         return None
@@ -123,13 +117,15 @@ def _required_text(value, field: str, max_length: int) -> str:
 
 def _apply_plan_fields(plan: EmergencyPlan, fields: dict) -> None:
     if "kind" in fields:
-        plan.kind = _one_of(fields["kind"], PLAN_KINDS, "kind")
+        plan.kind = checked_choice(fields["kind"], PLAN_KINDS, "kind")
     if "title" in fields:
         plan.title = _required_text(fields["title"], "title", 200)
     if "issued_on" in fields:
         plan.issued_on = _optional_date(fields["issued_on"], "issued_on")
     if "filing_status" in fields:
-        plan.filing_status = _one_of(fields["filing_status"], FILING_STATUSES, "filing_status")
+        plan.filing_status = checked_choice(
+            fields["filing_status"], FILING_STATUSES, "filing_status"
+        )
     if "filed_with" in fields:
         plan.filed_with = checked_text(fields["filed_with"], "filed_with", 100) or None
     if "filed_on" in fields:
@@ -201,7 +197,7 @@ def plan_query(user: User, *, enterprise_id: int | None = None, kind: str | None
 
 def _apply_drill_fields(user: User, drill: Drill, fields: dict, today: date) -> None:
     if "drill_type" in fields:
-        drill.drill_type = _one_of(fields["drill_type"], DRILL_TYPES, "drill_type")
+        drill.drill_type = checked_choice(fields["drill_type"], DRILL_TYPES, "drill_type")
     if "held_on" in fields:
         held_on = _optional_date(fields["held_on"], "held_on")
         if held_on is None or held_on > today:

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..core.db import db
-from ..core.errors import Invalid, checked_text
+from ..core.errors import Invalid, checked_choice, checked_text
 from ..core.scope import Forbidden, require_enterprise_in_scope
 from ..core.timeutil import SHANGHAI, today_in_shanghai
 from ..models import LICENCE_DECISIONS, LICENCE_KINDS, LicenceDecision, User
@@ -38,12 +38,6 @@ def publication_deadline(decided_on: date) -> date | None:
 def _require_recorder(user: User) -> None:
     if user.role not in RECORDERS:
         raise Forbidden(f"The role {user.role} may not record or publish licence decisions.")
-
-
-def _one_of(value, choices: dict, field: str) -> str:
-    if value not in choices:
-        raise Invalid(f"Unknown {field} {value!r}.", field=field)
-    return value
 
 
 def _checked_validity(decision: str, valid_from, valid_until) -> None:
@@ -72,7 +66,7 @@ def record_licence(
     _require_recorder(user)
     if decided_on > today_in_shanghai():
         raise Invalid("decided_on cannot be in the future.", field="decided_on")
-    decision = _one_of(decision, LICENCE_DECISIONS, "decision")
+    decision = checked_choice(decision, LICENCE_DECISIONS, "decision")
     _checked_validity(decision, valid_from, valid_until)
     number = checked_text(licence_number, "licence_number", 64)
     text = checked_text(content, "content", CONTENT_MAX)
@@ -85,7 +79,7 @@ def record_licence(
         authority_jurisdiction_id=authority_of(enterprise).jurisdiction.id,
         holder_name=enterprise.name,
         holder_uscc=enterprise.uscc,
-        kind=_one_of(kind, LICENCE_KINDS, "kind"),
+        kind=checked_choice(kind, LICENCE_KINDS, "kind"),
         decision=decision,
         licence_number=number,
         content=text,

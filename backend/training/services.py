@@ -28,7 +28,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.db import db
-from ..core.errors import Invalid, NotFound, checked_text
+from ..core.errors import Invalid, NotFound, checked_choice, checked_text
 from ..core.scope import (
     Forbidden,
     require_enterprise_in_scope,
@@ -102,12 +102,6 @@ def _require_writer(user: User, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-def _one_of(value, choices: dict, field: str) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise Invalid(f"{field} must be one of {', '.join(choices)}.", field=field)
-    return value
-
-
 def _required_text(value, field: str, max_length: int) -> str:
     text = checked_text(value, field, max_length)
     if not text:
@@ -129,7 +123,7 @@ def _checked_person(fields: dict) -> dict:
     if "name" in fields:
         checked["name"] = _required_text(fields["name"], "name", 64)
     if "role" in fields:
-        checked["role"] = _one_of(fields["role"], PERSON_ROLES, "role")
+        checked["role"] = checked_choice(fields["role"], PERSON_ROLES, "role")
     if "job_title" in fields:
         checked["job_title"] = checked_text(fields["job_title"], "job_title", 100)
     if "active" in fields:
@@ -207,9 +201,9 @@ def people_query(
 def _checked_certificate(fields: dict) -> dict:
     checked = {}
     if "cert_type" in fields:
-        checked["cert_type"] = _one_of(fields["cert_type"], CERTIFICATE_TYPES, "cert_type")
+        checked["cert_type"] = checked_choice(fields["cert_type"], CERTIFICATE_TYPES, "cert_type")
     if fields.get("operation_category") is not None:
-        checked["operation_category"] = _one_of(
+        checked["operation_category"] = checked_choice(
             fields["operation_category"], SPECIAL_OPERATION_CATEGORIES, "operation_category"
         )
     elif "operation_category" in fields:
@@ -443,7 +437,7 @@ def _checked_participants(enterprise_id: int, participants) -> list[TrainingPart
         person = db.session.get(Person, person_id)
         if person is None or person.enterprise_id != enterprise_id:
             raise NotFound(f"person {person_id} not found", field=f"{field}.person_id")
-        assessment = _one_of(
+        assessment = checked_choice(
             entry.get("assessment", "not_assessed"), ASSESSMENT_RESULTS, f"{field}.assessment"
         )
         rows.append(TrainingParticipant(person_id=person_id, assessment=assessment))

@@ -129,3 +129,21 @@ def test_the_supervisor_publishes_a_licence_from_the_board(client, world):
     board = text(client.get("/board/"))
     assert "D危化经字〔2026〕000123）已公示" in board and 'id="queue-licences">0<' in board
     assert f'data-licence-id="{made["id"]}"' in text(client.get("/gongshi?kind=licences"))
+
+
+def test_a_kind_that_is_no_text_is_refused_by_the_service_too(app, session, world):
+    """Callers other than the API (the board, a job) reach the service without a schema."""
+    from backend.core.errors import Invalid
+
+    with pytest.raises(Invalid) as refused:
+        licences.record_licence(
+            world["users"]["supervisor"],
+            enterprise_id=world["enterprises"]["ent"].id,
+            kind=["safety_production"],
+            decision="grant",
+            licence_number="X-1",
+            content="许可内容",
+            decided_on=DECIDED_ON,
+            valid_until=date(2029, 1, 1),
+        )
+    assert refused.value.field == "kind"
