@@ -135,9 +135,15 @@ def _local_time(name: str) -> datetime:
         raise Invalid(f"{name} must be a date and time.", field=name) from None
 
 
-def _save(user: User, change, message: str):
+def _save(change, message: str):
+    """Run `change(user)` for the portal's user, through the service it calls (who may change
+    what is the service's rule): back to the page with the message, or the page again with
+    what was refused."""
+    user, answer = portal_user()
+    if user is None:
+        return answer
     try:
-        change()
+        change(user)
     except DomainError as error:
         db.session.rollback()
         return _page(user, _message(error), max(status_of(error), 400))
@@ -154,12 +160,8 @@ def _message(error: DomainError) -> str:
 
 @bp.post("/registers/people")
 def add_person():
-    user, answer = portal_user()
-    if user is None:
-        return answer
     return _save(
-        user,
-        lambda: training.add_person(
+        lambda user: training.add_person(
             user,
             enterprise_id=user.enterprise_id,
             name=_text("name"),
@@ -172,22 +174,15 @@ def add_person():
 
 @bp.post("/registers/people/<string(maxlength=64):person_id>/leave")
 def person_left(person_id: str):
-    user, answer = portal_user()
-    if user is None:
-        return answer
     return _save(
-        user, lambda: training.update_person(user, person_id, {"active": False}), "已标记为离岗。"
+        lambda user: training.update_person(user, person_id, {"active": False}), "已标记为离岗。"
     )
 
 
 @bp.post("/registers/certificates")
 def add_certificate():
-    user, answer = portal_user()
-    if user is None:
-        return answer
     return _save(
-        user,
-        lambda: training.add_certificate(
+        lambda user: training.add_certificate(
             user,
             person_id=_text("person_id"),
             cert_type=_text("cert_type"),
@@ -203,23 +198,15 @@ def add_certificate():
 
 @bp.post("/registers/certificates/<string(maxlength=64):certificate_id>/delete")
 def delete_certificate(certificate_id: str):
-    user, answer = portal_user()
-    if user is None:
-        return answer
     return _save(
-        user, lambda: training.delete_certificate(user, certificate_id), "误录的证书已删除。"
+        lambda user: training.delete_certificate(user, certificate_id), "误录的证书已删除。"
     )
 
 
 @bp.post("/registers/trainings")
 def record_training():
-    user, answer = portal_user()
-    if user is None:
-        return answer
-
     return _save(
-        user,
-        lambda: training.record_training(
+        lambda user: training.record_training(
             user, enterprise_id=user.enterprise_id, **_training_fields()
         ),
         "培训记录已保存。",
@@ -228,22 +215,15 @@ def record_training():
 
 @bp.post("/registers/trainings/<string(maxlength=64):session_id>")
 def update_training(session_id: str):
-    user, answer = portal_user()
-    if user is None:
-        return answer
     return _save(
-        user,
-        lambda: training.update_training(user, session_id, _training_fields()),
+        lambda user: training.update_training(user, session_id, _training_fields()),
         "培训记录已修改。",
     )
 
 
 @bp.post("/registers/trainings/<string(maxlength=64):session_id>/delete")
 def delete_training(session_id: str):
-    user, answer = portal_user()
-    if user is None:
-        return answer
-    return _save(user, lambda: training.delete_training(user, session_id), "误录的培训记录已删除。")
+    return _save(lambda user: training.delete_training(user, session_id), "误录的培训记录已删除。")
 
 
 def _training_fields() -> dict:
@@ -261,12 +241,8 @@ def _training_fields() -> dict:
 
 @bp.post("/registers/plans")
 def add_plan():
-    user, answer = portal_user()
-    if user is None:
-        return answer
     return _save(
-        user,
-        lambda: emergency.add_plan(
+        lambda user: emergency.add_plan(
             user,
             enterprise_id=user.enterprise_id,
             kind=_text("kind"),
@@ -282,12 +258,8 @@ def add_plan():
 
 @bp.post("/registers/drills")
 def record_drill():
-    user, answer = portal_user()
-    if user is None:
-        return answer
     return _save(
-        user,
-        lambda: emergency.record_drill(
+        lambda user: emergency.record_drill(
             user,
             enterprise_id=user.enterprise_id,
             drill_type=_text("drill_type"),
@@ -303,12 +275,8 @@ def record_drill():
 
 @bp.post("/registers/drills/<string(maxlength=64):drill_id>")
 def update_drill(drill_id: str):
-    user, answer = portal_user()
-    if user is None:
-        return answer
     return _save(
-        user,
-        lambda: emergency.update_drill(
+        lambda user: emergency.update_drill(
             user,
             drill_id,
             {
