@@ -132,6 +132,22 @@ def _shot(page, name):
         page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
 
 
+def _watched_page(phone):
+    """The phone's page, and the script errors it throws from now on."""
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, errors
+
+
+def _signed_in(phone, live, username="inspector"):
+    """`_watched_page` once `username` has logged in and the first sync has filled 今日."""
+    page, errors = _watched_page(phone)
+    _log_in(page, live, username)
+    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    return page, errors
+
+
 def _files(tmp_path, name, content):
     path = tmp_path / name
     path.write_bytes(content)
@@ -161,9 +177,7 @@ def test_a_days_inspection_offline_lands_on_the_server_once(live, phone, tmp_pat
     )
     from backend.users.auth import issue_token
 
-    page = phone.pages[0] if phone.pages else phone.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page, errors = _watched_page(phone)
     page.goto(f"{live['base']}/app/")
     page.fill("#username", "inspector")
     page.fill("#password", PASSWORD)
@@ -359,11 +373,7 @@ def test_a_rectification_order_made_offline_is_numbered_by_the_server_once(live,
     from backend.core.db import db
     from backend.models import RectificationOrder
 
-    page = phone.pages[0] if phone.pages else phone.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    _log_in(page, live, "inspector")
-    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page, errors = _signed_in(phone, live)
     phone.set_offline(True)
     inspection_id = _inspect(page, live, "五落实", None)
     page.locator("li.item").nth(0).locator("button[data-result=fail]").click()
@@ -416,11 +426,7 @@ def test_registers_show_beside_their_items_and_a_failed_item_links_a_risk_point(
     from backend.core.db import db
     from backend.models import Finding, Hazard
 
-    page = phone.pages[0] if phone.pages else phone.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    _log_in(page, live, "inspector")
-    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page, errors = _signed_in(phone, live)
     phone.set_offline(True)
     inspection_id = _inspect(page, live, "履职检查表", "D13")
     d13 = page.locator("li.item[data-code=D13]")
@@ -463,9 +469,7 @@ def test_the_grid_worker_records_a_patrol_with_its_route_offline_and_it_arrives_
 
     phone.grant_permissions(["geolocation"])
     phone.set_geolocation({"latitude": 36.07, "longitude": 120.38, "accuracy": 10})
-    page = phone.pages[0] if phone.pages else phone.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page, errors = _watched_page(phone)
     _log_in(page, live, "gridworker")
     page.wait_for_selector("#start-patrol", timeout=60_000)
     assert "巡查" in page.inner_text("nav") and "扫码" not in page.inner_text("nav")
@@ -612,11 +616,7 @@ def test_enterprises_nearby_are_sorted_by_distance_on_the_phone_offline_too(live
             "无坐标烟花店": None,
         },
     )
-    page = phone.pages[0] if phone.pages else phone.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    _log_in(page, live, "inspector")
-    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page, errors = _signed_in(phone, live)
     # No permission to locate: it says so, and the search still works.
     assert _wait_for(page, lambda: "无法获取当前位置" in page.inner_text("#nearby-status"), 20)
     page.fill("#search", "五金")
@@ -677,11 +677,7 @@ def test_the_camera_scans_the_poster_offline_to_its_enterprise(live, tmp_path):
     ]
     with _phone_context(extra_args=camera) as phone:
         phone.grant_permissions(["camera"])
-        page = phone.pages[0] if phone.pages else phone.new_page()
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        _log_in(page, live, "inspector")
-        page.wait_for_selector("#enterprise-list li", timeout=60_000)
+        page, errors = _signed_in(phone, live)
         phone.set_offline(True)
         page.goto(f"{live['base']}/app/#/scan")
         page.click("#scan-camera")
@@ -738,11 +734,7 @@ def test_the_enterprises_after_photos_are_kept_for_verifying_offline(live, phone
     )
     assert submitted.status_code in (200, 201), submitted.json
 
-    page = phone.pages[0] if phone.pages else phone.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    _log_in(page, live, "inspector")
-    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page, errors = _signed_in(phone, live)
     assert _wait_for(page, lambda: set(shas) <= _kept_after_photos(page), 30)
 
     phone.set_offline(True)
@@ -771,11 +763,7 @@ def test_the_phone_holds_one_users_records_and_hands_over_only_what_the_server_h
     """A shared phone: logging out, or another user logging in, wipes the phone's copy — the
     grid worker must not read the inspector's district offline, and their first pull must start
     from nothing — but never while a record still waits for the server."""
-    page = phone.pages[0] if phone.pages else phone.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    _log_in(page, live, "inspector")
-    page.wait_for_selector("#enterprise-list li", timeout=60_000)
+    page, errors = _signed_in(phone, live)
 
     phone.set_offline(True)
     page.goto(f"{live['base']}/app/#/e/{live['enterprise_id']}")
