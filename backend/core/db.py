@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from flask import current_app
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 EXTENSION_KEY = "xuncha.engine"
@@ -79,6 +79,16 @@ def is_lock_contention(error: BaseException) -> bool:
         return True
     message = str(original).lower()
     return any(text in message for text in _SQLITE_CONTENTION)
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """True for a unique key refusing a row another transaction wrote first: two requests
+    creating the same record at once (the one that lost should reload and retry)."""
+    if not isinstance(error, IntegrityError):
+        return False
+    if getattr(error.orig, "sqlstate", None) == "23505":
+        return True
+    return "unique constraint failed" in str(error.orig).lower()
 
 
 def make_engine(url: str, **kwargs) -> Engine:

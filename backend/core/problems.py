@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from media.errors import MediaError
 
-from .db import db, is_lock_contention
+from .db import db, is_lock_contention, is_unique_violation
 from .errors import DomainError, TooManyAttempts, Unauthorized
 
 PROBLEM_MIME = "application/problem+json"
@@ -124,6 +124,17 @@ def unexpected_problem(error: Exception):
     if is_lock_contention(original):
         db.session.rollback()
         return lock_contention_problem()
+    if is_unique_violation(original):
+        db.session.rollback()
+        log.warning(
+            "concurrent write refused, request_id=%s path=%s", g.get("request_id"), request.path
+        )
+        return problem_response(
+            409,
+            "Conflict",
+            "Another request wrote this record at the same moment; nothing of this one was "
+            "saved. Reload it and try again.",
+        )
     if isinstance(original, RecursionError):  # a body nested deeper than anything reads
         return problem_response(400, "Bad request", "The request is nested too deeply.")
     if isinstance(error, HTTPException):

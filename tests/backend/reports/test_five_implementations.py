@@ -93,3 +93,31 @@ def test_only_officials_in_scope_record_the_facts(client, reports_world, auth_he
     assert _record(client, auth_header(w["away_inspector"]), w["chem"]).status_code == 404
     assert _record(client, auth_header(w["inspector"]), w["chem"]).status_code == 403
     assert _record(client, auth_header(w["official"]), w["chem_west"]).status_code == 404
+
+
+def test_two_officials_recording_an_enterprise_first_at_once_get_a_409_not_a_500(
+    client, session, reports_world, auth_header, monkeypatch
+):
+    """Both read "no facts yet" and insert: the database's key refuses the second. The race is
+    staged by letting the second request miss the first one's row."""
+    from backend.models import FiveImplementationStatus
+    from backend.reports import services
+
+    w = reports_world
+    official = auth_header(w["official"])
+    first = _record(client, official, w["chem"], chart_posted_on=date(2026, 3, 2))
+    assert first.status_code == 200, first.json
+    real_get = services.db.session.get
+
+    def missing_the_first(model, key, *args, **kwargs):
+        if model is FiveImplementationStatus:
+            return None
+        return real_get(model, key, *args, **kwargs)
+
+    monkeypatch.setattr(services.db.session, "get", missing_the_first)
+    second = _record(client, official, w["chem"], chart_posted_on=date(2026, 3, 5))
+    monkeypatch.undo()
+    assert second.status_code == 409 and second.mimetype == "application/problem+json"
+    session.expire_all()
+    kept = session.get(FiveImplementationStatus, w["chem"].id)
+    assert kept.chart_posted_on == date(2026, 3, 2)  # the first stands; the second retries
