@@ -167,29 +167,33 @@ def index():
 
 def _filters(user: User) -> dict:
     filters = {}
-    jurisdiction = request.args.get("jurisdiction_id", "")
-    if jurisdiction:
-        if not re.fullmatch(r"[0-9]{1,9}", jurisdiction):
-            raise BadFilter()
-        filters["jurisdiction_id"] = get_visible(Jurisdiction, int(jurisdiction), user).id
+    jurisdiction = id_arg("jurisdiction_id")
+    if jurisdiction is not None:
+        filters["jurisdiction_id"] = get_visible(Jurisdiction, jurisdiction, user).id
     industry = request.args.get("industry", "")
     if industry:
         if industry not in INDUSTRIES:
             raise BadFilter()
         filters["industry"] = industry
-    department = request.args.get("department_id", "")
-    if department:
-        if not re.fullmatch(r"[0-9]{1,9}", department):
-            raise BadFilter()
-        filters["department_id"] = require_department_in_scope(
-            user, int(department), "department_id"
-        ).id
+    department = id_arg("department_id")
+    if department is not None:
+        filters["department_id"] = require_department_in_scope(user, department, "department_id").id
     grade = request.args.get("grade", "")
     if grade:
         if grade not in HAZARD_GRADES:
             raise BadFilter()
         filters["grade"] = grade
     return filters
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string (None when absent); anything else is a bad filter."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise BadFilter()
+    return int(value)
 
 
 def _row(hazard: Hazard) -> dict:
@@ -390,7 +394,7 @@ def act(hazard_id: str):
             hazard,
             action,
             note=request.form.get("note", "").strip()[:4000],
-            due_on=_date_or_none(request.form.get("due_on", "")),
+            due_on=date_or_none(request.form.get("due_on", "")),
         )
     except ValueError:
         return _failed(user, hazard, "日期格式不正确。", 422)
@@ -400,7 +404,9 @@ def act(hazard_id: str):
     return redirect(url_for("board.hazard", hazard_id=hazard.id))
 
 
-def _date_or_none(value: str) -> date | None:
+def date_or_none(value: str) -> date | None:
+    """A form's date (YYYY-MM-DD), None when left empty; ValueError when it is no date."""
+    value = value.strip()
     return date.fromisoformat(value) if value else None
 
 

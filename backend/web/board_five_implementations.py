@@ -5,9 +5,6 @@ month at the top. The facts are kept through the reports service, the same call 
 `PUT /api/v1/reports/five-implementations/{id}` (方案1 三(二)3: 各行业主管部门…检查验收); the
 figures are the rows of the 附件1 workbook."""
 
-import re
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -24,9 +21,10 @@ from .auth import require_area_user
 from .board import (
     AREA,
     PAGE_SIZE,
-    BadFilter,
     bp,
+    date_or_none,
     department_options,
+    id_arg,
     jurisdiction_options,
 )
 from .messages import describe, status_of
@@ -77,18 +75,9 @@ def _page(user: User, error: dict | None = None, status: int = 200):
 
 def _filters(user: User) -> dict:
     return {
-        "department_id": _id_arg("department_id"),
-        "jurisdiction_id": _id_arg("jurisdiction_id"),
+        "department_id": id_arg("department_id"),
+        "jurisdiction_id": id_arg("jurisdiction_id"),
     } | ({"department_id": user.department_id} if user.role in DEPARTMENT_ROLES else {})
-
-
-def _id_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    if not re.fullmatch(r"[0-9]{1,9}", value):
-        raise BadFilter()
-    return int(value)
 
 
 def _headline_department(user: User, filters: dict) -> Department | None:
@@ -106,7 +95,7 @@ def record_five_implementations(enterprise_id: int):
     if user is None:
         return answer
     try:
-        dates = {field: _date_or_none(request.form.get(field, "")) for field in FIELDS}
+        dates = {field: date_or_none(request.form.get(field, "")) for field in FIELDS}
     except ValueError:
         return _failed(user, enterprise_id, "日期格式不正确，请按“年-月-日”填写。", 422)
     try:
@@ -117,11 +106,6 @@ def record_five_implementations(enterprise_id: int):
         return _failed(user, enterprise_id, _message(error), status_of(error))
     flash(f"已保存{get_visible(Enterprise, enterprise_id, user).name}的五落实情况。")
     return redirect(url_for("board.five_implementations", **request.args))
-
-
-def _date_or_none(value: str) -> date | None:
-    value = value.strip()
-    return date.fromisoformat(value) if value else None
 
 
 def _message(error: DomainError) -> str:
