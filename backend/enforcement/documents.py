@@ -114,12 +114,11 @@ def _warning_horizon(today: date, days: int) -> date:
 
 def fill_publication_deadlines(models, days_of) -> int:
     """Date the decisions recorded while the calendar lacked their deadline's year, now that it
-    may have it; how many were dated."""
+    may have it — published ones too, so a late publication shows as late; how many were
+    dated."""
     dated = 0
     for model in models:
-        for document in db.session.scalars(
-            select(model).where(model.publish_due_on.is_(None), model.published_at.is_(None))
-        ):
+        for document in db.session.scalars(select(model).where(model.publish_due_on.is_(None))):
             document.publish_due_on = publication_deadline(document.decided_on, days_of(model))
             dated += document.publish_due_on is not None
     db.session.flush()

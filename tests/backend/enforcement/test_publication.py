@@ -200,6 +200,9 @@ def test_a_decision_is_recorded_while_the_calendar_lacks_its_deadlines_year(
     assert f'data-decision="{decision.id}"' in board and "公示期限待定" in board
 
     assert fill_publication_deadlines(None) == {"dated": 0}  # still unknown
+    # Published while its deadline was unknown: dated afterwards all the same, and judged.
+    enforcement.publish_decision(supervisor, decision.id, now=datetime(2027, 1, 5, 2, tzinfo=UTC))
     monkeypatch.setitem(app.config, "HOLIDAYS", "2027-01-01")  # 2027 given (here: 元旦 only)
     assert fill_publication_deadlines(None) == {"dated": 1}
     assert decision.publish_due_on == date(2027, 1, 4)
+    assert enforcement.is_published_late(decision)
