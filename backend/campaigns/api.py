@@ -49,7 +49,7 @@ class CampaignSchema(ma.Schema):
     phases = ma.fields.List(ma.fields.Nested(PhaseSchema), required=True)
     target_filter = ma.fields.Nested(TargetFilterSchema, load_only=True)
     enterprise_ids = ma.fields.List(IdField(), load_only=True)
-    target_count = ma.fields.Function(service.target_count, dump_only=True)
+    target_count = ma.fields.Integer(dump_only=True)
     current_phase = ma.fields.Function(
         lambda c: p.name if (p := service.current_phase(c)) else None, dump_only=True
     )

@@ -17,7 +17,8 @@ who sees them.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import or_, select, true
+from sqlalchemy.orm import selectinload
 
 from ..core.db import db
 from ..core.errors import Invalid, NotFound, checked_text
@@ -79,7 +80,12 @@ def may_organise(user: User) -> bool:
 
 
 def campaign_query(user: User):
-    return select(Campaign).where(campaign_clause(user)).order_by(Campaign.id.desc())
+    return (
+        select(Campaign)
+        .where(campaign_clause(user))
+        .options(selectinload(Campaign.phases))
+        .order_by(Campaign.id.desc())
+    )
 
 
 def get_campaign(user: User, campaign_id: int) -> Campaign:
@@ -335,10 +341,6 @@ def create_campaign(
     )
     db.session.flush()
     return campaign
-
-
-def target_count(campaign: Campaign) -> int:
-    return db.session.scalar(select(func.count()).where(CampaignTarget.campaign_id == campaign.id))
 
 
 def reporting_streets(campaign: Campaign) -> list[Jurisdiction]:

@@ -4,8 +4,18 @@ enterprises kept as rows so that progress stays countable and stable."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .base import Base, utcnow
 
@@ -64,3 +74,12 @@ class CampaignTarget(Base):
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprises.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
+
+
+# How many targets a campaign has, read in the same SELECT as the campaign.
+Campaign.target_count = column_property(
+    select(func.count())
+    .where(CampaignTarget.campaign_id == Campaign.id)
+    .correlate_except(CampaignTarget)
+    .scalar_subquery()
+)

@@ -104,3 +104,24 @@ def test_progress_over_rest(client, campaign_world, auth_header):
     assert answer.status_code == 200
     assert answer.json["totals"]["targets"] == 3 and answer.json["totals"]["rechecked"] == 1
     assert [s["name"] for s in answer.json["streets"]] == ["东镇", "西镇"]
+
+
+def test_the_list_costs_the_same_statements_for_one_campaign_or_several(
+    client, session, grids_world, auth_header, count_queries
+):
+    w = grids_world
+    headers = auth_header(w["supervisor"])
+
+    def statements_of_the_list():
+        session.expire_all()
+        with count_queries() as statements:
+            listed = client.get(URL, headers=headers)
+        assert listed.status_code == 200
+        assert {c["target_count"] for c in listed.json} == {2}
+        return len(statements)
+
+    client.post(URL, json=_body(w), headers=headers)
+    one = statements_of_the_list()
+    for number in range(3):
+        client.post(URL, json=_body(w, title=f"专项治理{number}"), headers=headers)
+    assert statements_of_the_list() == one

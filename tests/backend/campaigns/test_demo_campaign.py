@@ -5,7 +5,6 @@ from datetime import date
 from sqlalchemy import select
 
 from backend.campaigns import progress
-from backend.campaigns import services as campaigns
 from backend.demo import CAMPAIGN_TITLE, seed_activity, seed_demo
 from backend.models import Campaign, User
 from tests.backend.web.test_pages import log_in, text
@@ -25,7 +24,7 @@ def test_the_demo_campaign_has_seed_004s_phases_and_progress(client, session):
         ("巩固提升", date(2026, 11, 1), date(2026, 12, 31)),
     ]
     assert campaign.checklist_codes == ["duty31"]
-    assert campaigns.target_count(campaign) == 12  # every demo enterprise is in a key industry
+    assert campaign.target_count == 12  # every demo enterprise is in a key industry
     figures = progress.totals(campaign)
     assert (figures.self_inspected, figures.supervised, figures.rechecked) == (1, 3, 1)
     self_check = {phase.name: f for phase, f in progress.by_phase(campaign)}["自查自纠"]
